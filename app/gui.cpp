@@ -1,0 +1,162 @@
+#include "gui.h"
+
+// glad first: it must define the GL symbols before GLFW would include a system GL header.
+#include <glad/gl.h>
+// clang-format off
+#include <GLFW/glfw3.h>
+// clang-format on
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "datadir.h"
+#include "main_window.h"
+#include "screenshot.h"
+#include "theme.h"
+#include "workspace.h"
+
+namespace md::gui {
+namespace {
+
+// With nothing happening the window wakes this often, for countdowns (token expiry).
+constexpr double kIdleTickSeconds = 1.0;
+// ImGui settles hover and focus state one frame after an input event: draw a second frame.
+constexpr int kFramesPerWake = 2;
+
+void on_glfw_error(int code, const char* description) {
+  std::fprintf(stderr, "maildoctor: GLFW error %d: %s\n", code, description);
+}
+
+}  // namespace
+
+std::string library_versions() {
+  return std::string("Dear ImGui ") + IMGUI_VERSION + "\nGLFW " + glfwGetVersionString() + "\n";
+}
+
+int run(const cli::GlobalArgs& args) {
+  const auto started = std::chrono::steady_clock::now();
+
+  auto dir = resolve_data_dir(args.data_dir, process_env(), current_platform());
+  if (!dir) {
+    std::cerr << "maildoctor: " << dir.failure().detail << "\n";
+    return 2;
+  }
+  DataLayout layout{dir.value().path};
+  // The window needs its ini file's folder before the first frame; a failure shows in the window.
+  (void)prepare_data_dir(layout.root);
+
+  glfwSetErrorCallback(on_glfw_error);
+  if (!glfwInit()) {
+    std::cerr << "maildoctor: cannot open a window here (no display?). The command line works without one: "
+                 "maildoctor --help\n";
+    return 2;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(1280, 800, "MailDoctor", nullptr, nullptr);
+  if (window == nullptr) {
+    std::cerr << "maildoctor: cannot create an OpenGL 3.3 window here. The command line works without one: "
+                 "maildoctor --help\n";
+    glfwTerminate();
+    return 2;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+  if (gladLoadGL(glfwGetProcAddress) == 0) {
+    std::cerr << "maildoctor: cannot load OpenGL 3.3 functions\n";
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 2;
+  }
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  // The layout is remembered in the data dir, not in whatever directory the app was started from.
+  const std::string ini_path = layout.imgui_ini().string();
+  io.IniFilename = ini_path.c_str();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+
+  float scale_x = 1.0f, scale_y = 1.0f;
+  glfwGetWindowContentScale(window, &scale_x, &scale_y);
+  panels::apply_theme(scale_x, MAILDOCTOR_UI_FONT);
+
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  Workspace workspace(layout, [] { glfwPostEmptyEvent(); });
+  workspace.start();
+  panels::MainWindowState ui_state;
+
+  bool first_frame_done = false;
+  std::chrono::steady_clock::time_point first_frame_at;
+  int frames_left = kFramesPerWake;
+  int exit_code = 0;
+
+  while (!glfwWindowShouldClose(window)) {
+    if (frames_left > 0) {
+      glfwPollEvents();
+    } else {
+      double timeout = kIdleTickSeconds;
+      if (args.capture_file && first_frame_done) {
+        double due = args.capture_after_s -
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - first_frame_at).count();
+        timeout = std::max(0.0, std::min(timeout, due));
+      }
+      glfwWaitEventsTimeout(timeout);
+      frames_left = kFramesPerWake;
+    }
+    --frames_left;
+
+    workspace.frame();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    panels::draw_main_window(workspace.view(), ui_state);
+    ImGui::Render();
+
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    const ImVec4 bg = panels::background_colour();
+    glClearColor(bg.x, bg.y, bg.z, bg.w);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    if (args.capture_file && first_frame_done &&
+        std::chrono::steady_clock::now() - first_frame_at >= std::chrono::duration<double>(args.capture_after_s)) {
+      if (!save_framebuffer_png(fb_w, fb_h, *args.capture_file)) {
+        std::cerr << "maildoctor: cannot write the screenshot " << *args.capture_file << "\n";
+        exit_code = 1;
+      }
+      glfwSetWindowShouldClose(window, GLFW_TRUE);
+    }
+    glfwSwapBuffers(window);
+
+    if (!first_frame_done) {
+      first_frame_done = true;
+      first_frame_at = std::chrono::steady_clock::now();
+      if (args.report_first_frame) {
+        auto ms = std::chrono::duration<double, std::milli>(first_frame_at - started).count();
+        std::printf("first_frame_ms=%.1f\n", ms);
+        std::fflush(stdout);
+      }
+    }
+  }
+
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}
+
+}  // namespace md::gui

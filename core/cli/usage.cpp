@@ -1,0 +1,89 @@
+#include "cli/usage.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "version.h"
+
+namespace md::cli {
+namespace {
+
+constexpr CommandUsage kCommands[] = {
+    {"account add",
+     "NAME --provider gmail|microsoft|custom --email ADDR [--imap HOST:PORT] [--pop3 HOST:PORT] "
+     "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security ...] [--auth oauth2|password] "
+     "[--username U] [--password-stdin] [--issuer URL | --authorize-url U --token-url U [--device-url U] "
+     "[--revoke-url U]] [--client-id ID] [--client-secret S] [--scope S]... [--ca-file PEM] [--timeout SECONDS]",
+     "add an account (provider presets fill in hosts, ports and endpoints)"},
+    {"account list", "[--json]", "list the accounts"},
+    {"account show", "NAME [--json]", "show one account's settings (never its secrets)"},
+    {"account remove", "NAME [--json]", "remove an account and revoke its tokens"},
+    {"auth", "NAME [--device] [--browser CMD]", "sign in through the browser (the URL is also printed)"},
+    {"token", "NAME [--refresh] [--json]", "token expiry, scopes and identity; never the token itself"},
+    {"check", "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--json]",
+     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox"},
+    {"check --provider", "gmail|microsoft [--json]", "installer's quick connectivity test, no account needed"},
+    {"sync", "NAME [--json]", "download new messages"},
+    {"status", "NAME [--json]", "UIDVALIDITY, last UID, counts, token, last check"},
+    {"reset-counter", "NAME --admin USER [--password-stdin] [--yes]",
+     "admins: download the whole mailbox again at the next sync"},
+    {"admin add", "USER [--password-stdin]", "create an admin"},
+    {"admin passwd", "USER [--password-stdin]", "change an admin's password"},
+    {"admin remove", "USER", "remove an admin"},
+    {"admin list", "", "list the admins"},
+    {"log", "NAME [--tail N] [--follow]", "the protocol log, secrets redacted"},
+    {"export", "NAME --maildir DIR", "the downloaded messages as a Maildir, byte for byte"},
+    {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
+};
+
+}  // namespace
+
+std::span<const CommandUsage> command_usage() { return kCommands; }
+
+std::string help_text() {
+  std::string out =
+      "MailDoctor " MAILDOCTOR_VERSION
+      " - set up and diagnose OAuth 2.0 and password email accounts (IMAP, POP3, SMTP)\n\n"
+      "Usage:\n"
+      "  maildoctor [--data-dir DIR]                  open the window\n"
+      "  maildoctor [--data-dir DIR] <command> ...    run one command\n\n"
+      "Commands:\n";
+  for (const CommandUsage& c : kCommands) {
+    out += "  ";
+    out += c.name;
+    if (!c.synopsis.empty()) {
+      out += ' ';
+      out += c.synopsis;
+    }
+    out += "\n      ";
+    out += c.summary;
+    out += '\n';
+  }
+  out +=
+      "\nOptions:\n"
+      "  --data-dir DIR   where accounts, tokens and logs are kept (also MAILDOCTOR_HOME);\n"
+      "                   default: $XDG_DATA_HOME/maildoctor or ~/.local/share/maildoctor,\n"
+      "                   %APPDATA%\\MailDoctor on Windows, ~/Library/Application Support/MailDoctor on macOS\n"
+      "  --json           one JSON document on stdout and nothing else there\n"
+      "  --version        versions of MailDoctor and the libraries it uses\n"
+      "  --help           this text\n\n"
+      "Exit codes: 0 success (check: every step passed or warned), 1 a check failed or the\n"
+      "operation was refused, 2 usage or configuration error.\n";
+  return out;
+}
+
+std::string version_text(std::string_view extra) {
+  std::string out = "maildoctor " MAILDOCTOR_VERSION "\n";
+  out += std::string("libcurl ") + curl_version_info(CURLVERSION_NOW)->version + "\n";
+  out += std::string(OpenSSL_version(OPENSSL_VERSION)) + "\n";
+  out += std::string("SQLite ") + sqlite3_libversion() + "\n";
+  out += "nlohmann/json " + std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+         std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_PATCH) + "\n";
+  out += extra;
+  return out;
+}
+
+}  // namespace md::cli

@@ -1,0 +1,15 @@
+// The account panels before their features land: each says what it will show, so the window
+// reads honestly from the first build.
+#pragma once
+
+#include "main_window.h"
+
+namespace md::panels {
+
+void draw_setup_placeholder(const WorkspaceView& view);
+void draw_diagnostics_placeholder(const WorkspaceView& view);
+void draw_token_placeholder(const WorkspaceView& view);
+void draw_sync_placeholder(const WorkspaceView& view);
+void draw_log_placeholder(const WorkspaceView& view);
+
+}  // namespace md::panels

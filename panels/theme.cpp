@@ -1,0 +1,47 @@
+#include "theme.h"
+
+#include <cstdio>
+
+namespace md::panels {
+namespace {
+
+constexpr float kBaseFontPx = 16.0f;
+
+bool readable(const char* path) {
+  if (path == nullptr || *path == '\0') return false;
+  std::FILE* f = std::fopen(path, "rb");
+  if (f == nullptr) return false;
+  std::fclose(f);
+  return true;
+}
+
+}  // namespace
+
+void apply_theme(float dpi_scale, const char* font_path) {
+  if (dpi_scale <= 0.0f) dpi_scale = 1.0f;
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::StyleColorsLight();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.WindowRounding = 0.0f;
+  style.FrameRounding = 4.0f;
+  style.GrabRounding = 4.0f;
+  style.TabRounding = 4.0f;
+  style.WindowPadding = ImVec2(12, 10);
+  style.FramePadding = ImVec2(8, 5);
+  style.ItemSpacing = ImVec2(8, 7);
+  style.ScaleAllSizes(dpi_scale);
+
+  // Rasterise the font at the size it is shown, so text stays crisp on high-DPI screens.
+  ImFontConfig config;
+  config.OversampleH = 2;
+  config.OversampleV = 2;
+  if (readable(font_path) && io.Fonts->AddFontFromFileTTF(font_path, kBaseFontPx * dpi_scale, &config) != nullptr)
+    return;
+  ImFontConfig fallback;
+  fallback.SizePixels = 13.0f * dpi_scale;
+  io.Fonts->AddFontDefault(&fallback);
+}
+
+ImVec4 background_colour() { return ImVec4(0.94f, 0.95f, 0.96f, 1.0f); }
+
+}  // namespace md::panels

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include "temp_dir.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "protolog/protolog.h"
+
+using md::protolog::Direction;
+using md::protolog::Entry;
+using md::protolog::ProtoLog;
+
+using md::test::TempDir;
+
+namespace {
+
+md::protolog::RedactHook upper_secret() {
+  return [](std::string_view line, Direction) {
+    std::string s(line);
+    if (auto p = s.find("SECRET"); p != std::string::npos) s.replace(p, 6, "<redacted>");
+    return s;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("protolog: the ring keeps the newest lines and numbers them in order") {
+  ProtoLog log(3, nullptr);
+  for (int i = 1; i <= 5; ++i) log.append("alice", "imap", Direction::client, "A" + std::to_string(i) + " NOOP");
+  auto all = log.since(0);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].text == "A3 NOOP");
+  CHECK(all[2].text == "A5 NOOP");
+  CHECK(all[2].seq == 5);
+  CHECK(log.last_seq() == 5);
+  CHECK(log.since(4).size() == 1);
+}
+
+TEST_CASE("protolog: multi-line text becomes one entry per line, CRLF stripped, empty lines kept") {
+  ProtoLog log(10, nullptr);
+  log.append("alice", "imap", Direction::server, "* OK ready\r\n* CAPABILITY IMAP4rev1\r\n");
+  log.append("alice", "smtp", Direction::client, "\r\n");  // an empty SASL answer
+  auto all = log.since(0);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].text == "* OK ready");
+  CHECK(all[1].text == "* CAPABILITY IMAP4rev1");
+  CHECK(all[2].text.empty());
+}
+
+TEST_CASE("protolog: redaction happens at capture, before the ring and the file") {
+  TempDir dir;
+  ProtoLog log(10, upper_secret(), dir.path);
+  log.append("alice", "imap", Direction::client, "A1 LOGIN alice SECRET");
+  CHECK(log.since(0)[0].text == "A1 LOGIN alice <redacted>");
+  std::ifstream in(log.file_for("alice"));
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  CHECK(content.find("SECRET") == std::string::npos);
+  CHECK(content.find("<redacted>") != std::string::npos);
+}
+
+TEST_CASE("protolog: the persisted copy reads back, tail keeps the last N, torn lines are skipped") {
+  TempDir dir;
+  ProtoLog log(100, nullptr, dir.path);
+  for (int i = 1; i <= 10; ++i) log.append("bob", "pop3", Direction::server, "+OK " + std::to_string(i));
+  log.append("bob", "pop3", Direction::info, "connection closed");
+  std::ofstream(log.file_for("bob"), std::ios::app) << "2026-11-29T10:00";  // a crash mid-write
+  auto tail = ProtoLog::read_persisted(log.file_for("bob"), 3);
+  REQUIRE(tail.ok());
+  REQUIRE(tail.value().size() == 3);
+  CHECK(tail.value()[0].text == "+OK 9");
+  CHECK(tail.value()[2].direction == Direction::info);
+  CHECK(tail.value()[2].protocol == "pop3");
+  CHECK_FALSE(ProtoLog::read_persisted(dir.path / "nobody.log", 0).ok());
+}
+
+TEST_CASE("protolog: account names cannot escape the logs folder") {
+  ProtoLog log(10, nullptr, "/data/logs");
+  CHECK(log.file_for("../../etc/passwd") == std::filesystem::path("/data/logs/_.._.._etc_passwd.log"));
+  CHECK(log.file_for("alice@example.test") == std::filesystem::path("/data/logs/alice@example.test.log"));
+}
+
+TEST_CASE("protolog: format and parse are inverse") {
+  Entry e;
+  e.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764410400123));
+  e.protocol = "smtp";
+  e.direction = Direction::client;
+  e.text = "EHLO maildoctor";
+  std::string line = ProtoLog::format_line(e);
+  CHECK(line == "2025-11-29T10:00:00.123Z smtp C: EHLO maildoctor");
+  auto back = ProtoLog::parse_line(line);
+  REQUIRE(back);
+  CHECK(back->at == e.at);
+  CHECK(back->text == e.text);
+  CHECK(back->direction == Direction::client);
+  CHECK_FALSE(ProtoLog::parse_line("garbage"));
+  CHECK_FALSE(ProtoLog::parse_line("2025-11-29T10:00:00Z smtp X: bad direction"));
+}
+
+TEST_CASE("protolog: appends from several threads lose nothing") {
+  ProtoLog log(100000, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < 1000; ++i) log.append("a", "imap", Direction::server, std::to_string(t));
+    });
+  for (auto& th : threads) th.join();
+  auto all = log.since(0);
+  CHECK(all.size() == 4000);
+  for (size_t i = 1; i < all.size(); ++i) REQUIRE(all[i].seq == all[i - 1].seq + 1);
+}
