@@ -22,10 +22,8 @@
 namespace md::gui {
 namespace {
 
-// With nothing happening the window wakes this often, for countdowns (token expiry).
-constexpr double kIdleTickSeconds = 1.0;
-// ImGui settles hover and focus state one frame after an input event: draw a second frame.
-constexpr int kFramesPerWake = 2;
+// ImGui settles hover and focus state one frame after an input event: draw a second frame then.
+constexpr int kFramesPerInput = 2;
 
 void on_glfw_error(int code, const char* description) {
   std::fprintf(stderr, "maildoctor: GLFW error %d: %s\n", code, description);
@@ -97,21 +95,26 @@ int run(const cli::GlobalArgs& args) {
 
   bool first_frame_done = false;
   std::chrono::steady_clock::time_point first_frame_at;
-  int frames_left = kFramesPerWake;
+  int frames_left = kFramesPerInput;
   int exit_code = 0;
 
   while (!glfwWindowShouldClose(window)) {
     if (frames_left > 0) {
       glfwPollEvents();
     } else {
-      double timeout = kIdleTickSeconds;
-      if (args.capture_file && first_frame_done) {
+      // Sleep until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a
+      // panel asked for; a static window does not wake at all.
+      double timeout = ui_state.redraw_in_s;
+      if (args.capture_file) {
         double due = args.capture_after_s -
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - first_frame_at).count();
         timeout = std::max(0.0, std::min(timeout, due));
       }
+      const auto slept_from = std::chrono::steady_clock::now();
       glfwWaitEventsTimeout(timeout);
-      frames_left = kFramesPerWake;
+      const double slept = std::chrono::duration<double>(std::chrono::steady_clock::now() - slept_from).count();
+      // Woken by the timer alone: one frame shows the new time. Woken by an event: let it settle.
+      frames_left = slept >= timeout ? 1 : kFramesPerInput;
     }
     --frames_left;
 

@@ -50,6 +50,7 @@ void draw_about(MainWindowState& state) {
 }  // namespace
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
+  state.redraw_in_s = MainWindowState::kNoTimedRedraw;
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
   ImGui::SetNextWindowSize(vp->WorkSize);

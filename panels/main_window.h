@@ -12,6 +12,10 @@ namespace md::panels {
 struct MainWindowState {
   int selected_account = -1;
   bool show_about = false;
+  // Reset before each frame; a panel that shows something time-driven (a countdown, a spinner)
+  // lowers it. The loop sleeps until an event or this many seconds: a static window never wakes.
+  double redraw_in_s = kNoTimedRedraw;
+  static constexpr double kNoTimedRedraw = 1e9;
 };
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state);

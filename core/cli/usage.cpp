@@ -39,6 +39,29 @@ constexpr CommandUsage kCommands[] = {
     {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
 };
 
+// Wraps "name synopsis" at word boundaries so --help reads well in an 100-column terminal.
+void append_wrapped(std::string& out, std::string_view text, size_t width, std::string_view indent) {
+  size_t column = 0;
+  bool first = true;
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+    if (!first && column + 1 + word.size() > width) {
+      out += '\n';
+      out += indent;
+      column = indent.size();
+    } else if (!first) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    first = false;
+  }
+  out += '\n';
+}
+
 }  // namespace
 
 std::span<const CommandUsage> command_usage() { return kCommands; }
@@ -52,13 +75,10 @@ std::string help_text() {
       "  maildoctor [--data-dir DIR] <command> ...    run one command\n\n"
       "Commands:\n";
   for (const CommandUsage& c : kCommands) {
-    out += "  ";
-    out += c.name;
-    if (!c.synopsis.empty()) {
-      out += ' ';
-      out += c.synopsis;
-    }
-    out += "\n      ";
+    std::string line = "  " + std::string(c.name);
+    if (!c.synopsis.empty()) line += " " + std::string(c.synopsis);
+    append_wrapped(out, line, 100, "        ");
+    out += "      ";
     out += c.summary;
     out += '\n';
   }

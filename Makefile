@@ -1,0 +1,52 @@
+# The two commands of the README, and the steps they are made of.
+#   make run    installs what is missing, builds, and opens MailDoctor
+#   make test   installs what is missing, builds, and runs every test, then again under ASan+UBSan
+BUILD      ?= build
+SAN_BUILD  ?= build-sanitize
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle screenshots clean
+
+all: build
+
+bootstrap:
+	scripts/bootstrap.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: bootstrap configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/app/maildoctor
+
+test: bootstrap
+	$(MAKE) test-main
+	$(MAKE) test-sanitize
+
+test-main: configure
+	cmake --build $(BUILD) -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-sanitize:
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON $(CMAKE_ARGS)
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+bench-idle: build
+	bench/gui_idle.sh $(BUILD)/app/maildoctor
+
+# Refreshes the screenshots in docs/ from the real window under Xvfb.
+screenshots: build
+	ctest --test-dir $(BUILD) -R '^gui:' --output-on-failure
+	cp $(BUILD)/tests/gui/main_window.png docs/screenshots/main_window.png
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

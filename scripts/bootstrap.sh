@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs everything MailDoctor's build, tests and lab servers need on Debian 12, idempotently:
+# nothing is installed (and apt-get update does not run) when everything is already there.
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="
+  build-essential cmake pkg-config git
+  libimgui-dev libstb-dev libglfw3-dev python3-glad libgl-dev libgl1-mesa-dri
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev doctest-dev
+  fonts-dejavu-core xvfb xauth clang-format
+"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "bootstrap: run as root (or install sudo) to install: $*" >&2; exit 1
+  fi
+}
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "bootstrap: installing$missing"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "bootstrap: build and test packages already installed"
+fi
+
+# The real servers the integration tests talk to (oidc-provider, Dovecot, Chromium...).
+if [ -x tests/lab/install.sh ]; then
+  as_root tests/lab/install.sh
+fi
