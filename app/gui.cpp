@@ -5,9 +5,9 @@
 // clang-format off
 #include <GLFW/glfw3.h>
 // clang-format on
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
 #include <chrono>
 #include <cstdio>

@@ -44,8 +44,7 @@ Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, c
       // XDG Base Directory: a relative XDG_DATA_HOME is invalid and must be ignored.
       if (auto xdg = env("XDG_DATA_HOME"); xdg && fs::path(*xdg).is_absolute())
         return DataDirChoice{fs::path(*xdg) / "maildoctor", "XDG_DATA_HOME"};
-      if (auto home = env("HOME"))
-        return DataDirChoice{fs::path(*home) / ".local" / "share" / "maildoctor", "HOME"};
+      if (auto home = env("HOME")) return DataDirChoice{fs::path(*home) / ".local" / "share" / "maildoctor", "HOME"};
       break;
   }
   return fail("datadir.unknown",
@@ -58,8 +57,7 @@ Result<void> prepare_data_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail("datadir.unusable", "Cannot create " + dir.string() + ": " + ec.message());
-  if (!fs::is_directory(dir, ec))
-    return fail("datadir.unusable", dir.string() + " exists but is not a directory");
+  if (!fs::is_directory(dir, ec)) return fail("datadir.unusable", dir.string() + " exists but is not a directory");
   // Tokens and logs live here: keep other local users out.
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec) return fail("datadir.unusable", "Cannot restrict " + dir.string() + ": " + ec.message());

@@ -25,8 +25,7 @@ struct DataDirChoice {
 };
 
 // Picks the data directory without touching the disk.
-Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, const EnvLookup& env,
-                                       Platform platform);
+Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, const EnvLookup& env, Platform platform);
 
 // Creates the directory (and parents) readable by the owner only; fails with "datadir.unusable".
 Result<void> prepare_data_dir(const std::filesystem::path& dir);

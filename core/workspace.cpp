@@ -22,7 +22,9 @@ Workspace::Workspace(DataLayout layout, std::function<void()> wake)
   jobs_ = std::make_unique<jobs::JobRunner>(2, std::move(wake));
 }
 
-Workspace::~Workspace() { jobs_.reset(); }
+Workspace::~Workspace() {
+  jobs_.reset();
+}
 
 void Workspace::start() {
   jobs_->submit("Open the MailDoctor database", [this](jobs::JobContext&) -> jobs::Completion {

@@ -38,22 +38,25 @@ void draw_setup_placeholder(const WorkspaceView&) {
 
 void draw_diagnostics_placeholder(const WorkspaceView&) {
   heading("Diagnostics");
-  hint_text("Select an account to run the check ladder. Every red cross opens to the failure code, "
-            "the reason, the remedy and the server's own words.");
+  hint_text(
+      "Select an account to run the check ladder. Every red cross opens to the failure code, "
+      "the reason, the remedy and the server's own words.");
   ImGui::Spacing();
   ladder_preview();
 }
 
 void draw_token_placeholder(const WorkspaceView&) {
   heading("Token");
-  hint_text("The access token's expiry countdown, last refresh, scopes and signed-in identity appear here "
-            "for OAuth accounts.");
+  hint_text(
+      "The access token's expiry countdown, last refresh, scopes and signed-in identity appear here "
+      "for OAuth accounts.");
 }
 
 void draw_sync_placeholder(const WorkspaceView&) {
   heading("Mailbox sync");
-  hint_text("UIDVALIDITY, the last synced UID, stored messages and the admin-gated Reset Mailbox Counter "
-            "appear here.");
+  hint_text(
+      "UIDVALIDITY, the last synced UID, stored messages and the admin-gated Reset Mailbox Counter "
+      "appear here.");
 }
 
 void draw_log_placeholder(const WorkspaceView& view) {

@@ -42,6 +42,8 @@ void apply_theme(float dpi_scale, const char* font_path) {
   io.Fonts->AddFontDefault(&fallback);
 }
 
-ImVec4 background_colour() { return ImVec4(0.94f, 0.95f, 0.96f, 1.0f); }
+ImVec4 background_colour() {
+  return ImVec4(0.94f, 0.95f, 0.96f, 1.0f);
+}
 
 }  // namespace md::panels

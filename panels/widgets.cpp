@@ -34,9 +34,7 @@ void status_icon(Health health) {
       dl->AddLine({c.x - d, c.y + d}, {c.x + d, c.y - d}, IM_COL32_WHITE, thick);
       break;
     }
-    case Health::unknown:
-      dl->AddCircle(c, r, ImGui::GetColorU32(colour::muted), 0, thick * 0.7f);
-      break;
+    case Health::unknown: dl->AddCircle(c, r, ImGui::GetColorU32(colour::muted), 0, thick * 0.7f); break;
   }
   ImGui::Dummy(ImVec2(size, size));
 }

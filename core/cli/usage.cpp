@@ -64,16 +64,17 @@ void append_wrapped(std::string& out, std::string_view text, size_t width, std::
 
 }  // namespace
 
-std::span<const CommandUsage> command_usage() { return kCommands; }
+std::span<const CommandUsage> command_usage() {
+  return kCommands;
+}
 
 std::string help_text() {
-  std::string out =
-      "MailDoctor " MAILDOCTOR_VERSION
-      " - set up and diagnose OAuth 2.0 and password email accounts (IMAP, POP3, SMTP)\n\n"
-      "Usage:\n"
-      "  maildoctor [--data-dir DIR]                  open the window\n"
-      "  maildoctor [--data-dir DIR] <command> ...    run one command\n\n"
-      "Commands:\n";
+  std::string out = "MailDoctor " MAILDOCTOR_VERSION
+                    " - set up and diagnose OAuth 2.0 and password email accounts (IMAP, POP3, SMTP)\n\n"
+                    "Usage:\n"
+                    "  maildoctor [--data-dir DIR]                  open the window\n"
+                    "  maildoctor [--data-dir DIR] <command> ...    run one command\n\n"
+                    "Commands:\n";
   for (const CommandUsage& c : kCommands) {
     std::string line = "  " + std::string(c.name);
     if (!c.synopsis.empty()) line += " " + std::string(c.synopsis);

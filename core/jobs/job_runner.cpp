@@ -11,7 +11,9 @@ constexpr size_t kKeepFinished = 64;
 // Progress wakes the UI at most this often; completions always wake it.
 constexpr auto kProgressWakeInterval = std::chrono::milliseconds(33);
 
-bool finished(JobState s) { return s == JobState::succeeded || s == JobState::failed || s == JobState::cancelled; }
+bool finished(JobState s) {
+  return s == JobState::succeeded || s == JobState::failed || s == JobState::cancelled;
+}
 
 }  // namespace
 
@@ -26,9 +28,13 @@ const char* to_string(JobState state) {
   return "unknown";
 }
 
-bool JobContext::cancelled() const { return runner_.is_cancelled(id_); }
+bool JobContext::cancelled() const {
+  return runner_.is_cancelled(id_);
+}
 
-void JobContext::report(Progress progress) { runner_.set_progress(id_, std::move(progress)); }
+void JobContext::report(Progress progress) {
+  runner_.set_progress(id_, std::move(progress));
+}
 
 JobRunner::JobRunner(unsigned workers, std::function<void()> wake) : wake_(std::move(wake)) {
   workers = std::max(1u, workers);
@@ -156,7 +162,8 @@ void JobRunner::worker_loop() {
       if (completion) completions_.push_back(std::move(completion));
       --active_;
       // Forget the oldest finished jobs beyond the keep limit.
-      size_t finished_count = std::count_if(jobs_.begin(), jobs_.end(), [](auto& j) { return finished(j->snap.state); });
+      size_t finished_count =
+          std::count_if(jobs_.begin(), jobs_.end(), [](auto& j) { return finished(j->snap.state); });
       for (auto it = jobs_.begin(); it != jobs_.end() && finished_count > kKeepFinished;) {
         if (finished((*it)->snap.state)) {
           it = jobs_.erase(it);

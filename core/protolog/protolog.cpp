@@ -43,8 +43,7 @@ const char* to_string(Direction d) {
 ProtoLog::ProtoLog(size_t capacity, RedactHook redact, std::filesystem::path logs_dir)
     : capacity_(capacity == 0 ? 1 : capacity), redact_(std::move(redact)), logs_dir_(std::move(logs_dir)) {}
 
-void ProtoLog::append(std::string_view account, std::string_view protocol, Direction direction,
-                      std::string_view text) {
+void ProtoLog::append(std::string_view account, std::string_view protocol, Direction direction, std::string_view text) {
   auto now = std::chrono::system_clock::now();
   std::vector<Entry> fresh;
   // One entry per line; a trailing CRLF does not make an empty entry.

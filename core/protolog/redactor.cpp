@@ -60,8 +60,8 @@ std::string redact_client_command(std::string_view line) {
 // HTTP header and body fields that carry secrets.
 constexpr std::array<std::string_view, 2> kSecretHeaders = {"authorization:", "proxy-authorization:"};
 constexpr std::array<std::string_view, 10> kSecretFields = {
-    "access_token", "refresh_token", "id_token", "client_secret", "code_verifier",
-    "code",         "password",      "device_code", "assertion", "token"};
+    "access_token", "refresh_token", "id_token",    "client_secret", "code_verifier",
+    "code",         "password",      "device_code", "assertion",     "token"};
 
 // Masks `name=value` (form) and `"name":"value"` (JSON) occurrences of the secret fields.
 std::string redact_fields(std::string line) {

@@ -27,12 +27,10 @@ Failure to_failure(const Error& e) {
                                        "). Move it aside and start again, or restore a backup.");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return fail("store.locked", std::string("The MailDoctor database is busy in another program (") +
-                                      e.what() + "). Wait for it to finish and try again.");
-    case SQLITE_FULL:
-      return fail("store.disk_full", std::string("The disk is full (") + e.what() + ").");
-    default:
-      return fail("store.failed", e.what());
+      return fail("store.locked", std::string("The MailDoctor database is busy in another program (") + e.what() +
+                                      "). Wait for it to finish and try again.");
+    case SQLITE_FULL: return fail("store.disk_full", std::string("The disk is full (") + e.what() + ").");
+    default: return fail("store.failed", e.what());
   }
 }
 
@@ -41,7 +39,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (rc != SQLITE_OK) throw_error(db, rc, "prepare");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement::Statement(Statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
@@ -110,11 +110,17 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
-int64_t Statement::column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t Statement::column_int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
-double Statement::column_double(int column) const { return sqlite3_column_double(stmt_, column); }
+double Statement::column_double(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
 
 std::string Statement::column_text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
@@ -134,8 +140,7 @@ std::optional<std::string> Statement::column_optional_text(int column) const {
 }
 
 Result<Database> Database::open(const std::filesystem::path& file, std::span<const Migration> migrations) {
-  return open_uri(file.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                  migrations);
+  return open_uri(file.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, migrations);
 }
 
 Result<Database> Database::open_in_memory(std::span<const Migration> migrations) {
@@ -146,8 +151,7 @@ Result<Database> Database::open_uri(const std::string& name, int flags, std::spa
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   Database db(raw);  // owns the handle even when opening failed
-  if (rc != SQLITE_OK)
-    return fail("store.open_failed", "Cannot open the database " + name + ": " + sqlite3_errstr(rc));
+  if (rc != SQLITE_OK) return fail("store.open_failed", "Cannot open the database " + name + ": " + sqlite3_errstr(rc));
   try {
     sqlite3_busy_timeout(raw, kBusyTimeoutMs);
     sqlite3_extended_result_codes(raw, 1);
@@ -174,7 +178,9 @@ Result<Database> Database::open_uri(const std::string& name, int flags, std::spa
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  sqlite3_close_v2(db_);
+}
 
 Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
 
@@ -209,9 +215,13 @@ std::string Database::journal_mode() {
   return st.column_text(0);
 }
 
-int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::changes() const { return sqlite3_changes(db_); }
+int Database::changes() const {
+  return sqlite3_changes(db_);
+}
 
 void Database::migrate(std::span<const Migration> migrations) {
   int current = user_version();
@@ -226,7 +236,9 @@ void Database::migrate(std::span<const Migration> migrations) {
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (done_) return;

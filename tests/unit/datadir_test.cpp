@@ -35,7 +35,8 @@ TEST_CASE("datadir: --data-dir wins over MAILDOCTOR_HOME, which wins over the pl
 }
 
 TEST_CASE("datadir: XDG on Linux, ignoring a relative XDG_DATA_HOME") {
-  auto r = resolve_data_dir(std::nullopt, env({{"XDG_DATA_HOME", "/x/data"}, {"HOME", "/home/a"}}), Platform::linux_like);
+  auto r =
+      resolve_data_dir(std::nullopt, env({{"XDG_DATA_HOME", "/x/data"}, {"HOME", "/home/a"}}), Platform::linux_like);
   REQUIRE(r.ok());
   CHECK(r.value().path == "/x/data/maildoctor");
   r = resolve_data_dir(std::nullopt, env({{"XDG_DATA_HOME", "rel"}, {"HOME", "/home/a"}}), Platform::linux_like);

@@ -36,9 +36,9 @@ TEST_CASE("redactor: HTTP headers and token fields in forms and JSON") {
         "grant_type=refresh_token&refresh_token=<redacted>&client_id=x");
   CHECK(redact_patterns("code=4/0AX&code_verifier=abc&client_secret=s3", Direction::client) ==
         "code=<redacted>&code_verifier=<redacted>&client_secret=<redacted>");
-  CHECK(redact_patterns(R"({"access_token": "ya29.x", "expires_in": 3599, "refresh_token":"1//r"})",
-                        Direction::server) ==
-        R"({"access_token": "<redacted>", "expires_in": 3599, "refresh_token":"<redacted>"})");
+  CHECK(
+      redact_patterns(R"({"access_token": "ya29.x", "expires_in": 3599, "refresh_token":"1//r"})", Direction::server) ==
+      R"({"access_token": "<redacted>", "expires_in": 3599, "refresh_token":"<redacted>"})");
   // An error body carries no secret and stays readable.
   CHECK(redact_patterns(R"({"error":"invalid_grant","error_description":"Bad Request"})", Direction::server) ==
         R"({"error":"invalid_grant","error_description":"Bad Request"})");
@@ -57,6 +57,9 @@ TEST_CASE("redactor: registered secrets are masked raw, base64 and URL-encoded, 
   CHECK(r.redact("abc def", Direction::info) == "abc def");
   // Inside a larger SASL payload (XOAUTH2) the base64 of the token alone does not appear, but the
   // pattern layer still hides the whole initial response.
-  std::string sasl = md::util::base64_encode("user=a@b\x01" "auth=Bearer " + token + "\x01\x01");
+  std::string sasl = md::util::base64_encode(
+      "user=a@b\x01"
+      "auth=Bearer " +
+      token + "\x01\x01");
   CHECK(r.redact("A1 AUTHENTICATE XOAUTH2 " + sasl, Direction::client) == "A1 AUTHENTICATE XOAUTH2 <redacted>");
 }

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "temp_dir.h"
 #include <sqlite3.h>
+#include "temp_dir.h"
 
 #include <filesystem>
 #include <fstream>
@@ -109,7 +109,8 @@ TEST_CASE("store: statements bind and read text, blobs (with NUL bytes), integer
   auto db = Database::open_in_memory(kTwo);
   REQUIRE(db.ok());
   const std::vector<uint8_t> bytes = {0, 1, 2, 0, 255};
-  db.value().prepare("INSERT INTO t (name, data, size) VALUES (?, ?, ?)")
+  db.value()
+      .prepare("INSERT INTO t (name, data, size) VALUES (?, ?, ?)")
       .bind(1, std::string("na\0me", 5))
       .bind_blob(2, bytes)
       .bind(3, int64_t{1} << 40)
