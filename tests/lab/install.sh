@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond openssl chromium isync curl ca-certificates)
+pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond openssl chromium isync curl ca-certificates procps)
 
 if [ "$(id -u)" != 0 ]; then
   echo "install.sh: run as root" >&2
@@ -44,8 +44,15 @@ if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
   systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
 fi
 
+# The unprivileged user that owns the lab's mailboxes (lab.sh creates it too when missing).
+if ! id -u maildoctor-lab >/dev/null 2>&1; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin maildoctor-lab
+fi
+
 command -v node >/dev/null || { echo "install.sh: node (>= 20) is required and missing" >&2; exit 1; }
 command -v npm >/dev/null || { echo "install.sh: npm is required and missing" >&2; exit 1; }
+node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || { echo "install.sh: oidc-provider 9 needs Node >= 20.19 (found $(node --version))" >&2; exit 1; }
 
 cd "$here"
 if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \

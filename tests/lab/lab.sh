@@ -47,6 +47,7 @@ recorded_pid() {   # prints the pid if the recorded process is still the one we 
   [ -f "$f" ] || return 1
   read -r pid st <"$f" || return 1
   [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(proc_starttime "$pid")" = "$st" ] || return 1
+  [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || return 1   # a zombie is not running
   echo "$pid"
 }
 
@@ -61,34 +62,53 @@ wait_group_gone() {   # bounded poll until process group $1 is empty
   ! group_alive "$pgid"
 }
 
+# Members of process group $1 that are ours: a dead leader's group can only hold its own children
+# (Linux does not reuse an id while its group exists); the name check guards against the rest.
+ours_in_group() {
+  local p cmd
+  for p in $(pgrep -g "$1" 2>/dev/null); do
+    cmd="$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || true)"
+    case "$cmd" in *"$DIR"* | *dovecot-mdlab-* | *"$LAB_HOME"*) echo "$p" ;; esac
+  done
+}
+
 stop_service() {
-  local name=$1 pid
-  if pid="$(recorded_pid "$name")"; then
+  local name=$1 f="$DIR/pids/$1.pid" pid="" st="" left
+  [ -f "$f" ] || return 0
+  read -r pid st <"$f" || true
+  [[ "$pid" =~ ^[0-9]+$ ]] || { rm -f "$f"; return 0; }
+  if [ "$(proc_starttime "$pid")" = "$st" ]; then
     # Each server runs in its own session and process group (setsid), led by the recorded pid.
     kill -TERM "$pid" 2>/dev/null || true
     if ! wait_group_gone "$pid" 100; then
-      say "$name (pid $pid) ignored SIGTERM for 10 s; killing its process group"
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      wait_group_gone "$pid" 50 || say "WARNING: processes of group $pid survive: $(pgrep -g "$pid" | tr '\n' ' ')"
-    fi
-    # Stragglers of the group (e.g. Dovecot children) after the leader is gone.
-    if group_alive "$pid"; then
+      say "$name (pid $pid) did not stop within 10 s of SIGTERM; killing its process group"
       kill -KILL -- "-$pid" 2>/dev/null || true
       wait_group_gone "$pid" 50 || true
     fi
   fi
-  rm -f "$DIR/pids/$name.pid"
+  # Stragglers whose leader is gone (a crashed or SIGKILLed Dovecot master leaves its children).
+  left="$(ours_in_group "$pid")"
+  if [ -n "$left" ]; then
+    kill -KILL $left 2>/dev/null || true
+    wait_group_gone "$pid" 50 || say "WARNING: processes of group $pid survive: $(pgrep -g "$pid" | tr '\n' ' ')"
+  fi
+  rm -f "$f"
 }
 
-launch() {   # launch NAME COMMAND...: own session, logs to DIR/logs/NAME.log
-  local name=$1 pid
-  shift
-  setsid "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+launch() {   # launch NAME LOGFILE COMMAND...: own session and process group, output to DIR/logs/LOGFILE
+  local name=$1 logfile=$2 pid
+  shift 2
+  trap - PIPE   # servers get the default SIGPIPE disposition, not the one start uses for itself
+  setsid "$@" >"$DIR/logs/$logfile" 2>&1 </dev/null &
   pid=$!
-  [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ] || {
+  trap '' PIPE
+  local pgid
+  pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
+  [ -n "$pgid" ] || die "$name exited at once; $DIR/logs/$logfile says: $(tail -n 20 "$DIR/logs/$logfile" 2>/dev/null)"
+  if [ "$pgid" != "$pid" ]; then
     kill "$pid" 2>/dev/null || true
     die "could not start $name in its own process group"
-  }
+  fi
   echo "$pid $(proc_starttime "$pid")" >"$DIR/pids/$name.pid"
 }
 
@@ -448,6 +468,8 @@ prepare_dir() {   # a clean DIR; refuses to wipe a folder that is not a lab fold
 start_failed() {
   local rc=$? n
   [ "$rc" = 0 ] && return 0
+  set +e
+  trap '' PIPE INT TERM   # finish the clean-up even if whoever reads our output went away
   say "start failed; stopping what was started (logs in $DIR/logs)"
   for n in dovecot fakes sink oidc; do stop_service "$n"; done
   exit "$rc"
@@ -470,24 +492,25 @@ cmd_start() {
   write_dovecot_conf
   write_fakes_conf
 
-  # From here on, a failure (die, or set -e) stops whatever was started.
+  # From here on, a failure (die, or set -e) stops whatever was started. SIGPIPE is ignored so a
+  # reader that goes away (lab.sh start | head) makes a write fail instead of killing us mid-way.
+  trap '' PIPE
   trap start_failed EXIT
-  launch oidc env LAB_OIDC_PORT="$P_OIDC" LAB_ACCESS_TOKEN_TTL="$ACCESS_TTL" node "$LAB_HOME/oidc/server.js"
-  launch sink node "$LAB_HOME/smtp-sink.js" "$P_SINK" "$DIR/sink"
-  launch fakes node "$LAB_HOME/fakes.js" "$DIR/fakes.json"
-  launch dovecot dovecot -F -c "$DIR/dovecot.conf"
+  launch oidc oidc.log env LAB_OIDC_PORT="$P_OIDC" LAB_ACCESS_TOKEN_TTL="$ACCESS_TTL" node "$LAB_HOME/oidc/server.js" "$DIR"
+  launch sink sink.log node "$LAB_HOME/smtp-sink.js" "$P_SINK" "$DIR/sink"
+  launch fakes fakes.log node "$LAB_HOME/fakes.js" "$DIR/fakes.json"
+  launch dovecot dovecot-stderr.log dovecot -F -c "$DIR/dovecot.conf"
 
   local pids n
-  pids="$(for n in "${SERVICES[@]}"; do recorded_pid "$n"; done | paste -sd, -)"
+  pids="$(for n in "${SERVICES[@]}"; do echo "$n:$(awk '{print $1}' "$DIR/pids/$n.pid")"; done | paste -sd, -)"
   if ! node "$LAB_HOME/lib/ports.js" wait "$START_TIMEOUT" "$pids" oidc=$P_OIDC imaps=$P_IMAPS imap=$P_IMAP \
       pop3s=$P_POP3S pop3=$P_POP3 submission=$P_SUBMISSION submissions=$P_SUBMISSIONS sink=$P_SINK \
       expired-tls=$P_EXPIRED mismatch-tls=$P_MISMATCH untrusted-tls=$P_UNTRUSTED notyetvalid-tls=$P_NOTYETVALID \
       silent=$P_SILENT imap-no-starttls=$P_NOSTARTTLS; then
-    for n in "${SERVICES[@]}"; do
-      echo "--- $DIR/logs/$n.log (tail)" >&2
-      tail -n 15 "$DIR/logs/$n.log" >&2 2>/dev/null || true
+    for n in oidc.log sink.log fakes.log dovecot-stderr.log dovecot.log; do
+      echo "--- $DIR/logs/$n (tail)" >&2
+      tail -n 15 "$DIR/logs/$n" >&2 2>/dev/null || true
     done
-    tail -n 15 "$DIR/logs/dovecot.log" >&2 2>/dev/null || true
     exit 1
   fi
   node "$LAB_HOME/lib/ports.js" refused "$P_CLOSED"

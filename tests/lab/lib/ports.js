@@ -1,7 +1,7 @@
 // Port helpers for lab.sh (all on 127.0.0.1):
 //   node ports.js free NAME=PORT...                 exit 1 naming every port already taken
-//   node ports.js wait SECONDS PIDS NAME=PORT...    poll until every port accepts; fail early when
-//                                                   a pid (comma list) dies; exit 1 naming the laggards
+//   node ports.js wait SECONDS NAME:PID,... NAME=PORT...  poll until every port accepts; fail early
+//                                                   when a server process dies; exit 1 naming the laggards
 //   node ports.js refused PORT                      exit 0 when a connection is refused
 import net from 'node:net';
 
@@ -50,12 +50,12 @@ if (cmd === 'free') {
   }
 } else if (cmd === 'wait') {
   const deadline = Date.now() + Number(rest[0]) * 1000;
-  const pids = rest[1].split(',').filter(Boolean).map(Number);
+  const pids = rest[1].split(',').filter(Boolean).map((e) => { const [name, pid] = e.includes(':') ? e.split(':') : ['pid', e]; return { name, pid: Number(pid) }; });
   let pending = parsePairs(rest.slice(2));
   for (;;) {
-    const dead = pids.filter((p) => !alive(p));
+    const dead = pids.filter((p) => !alive(p.pid));
     if (dead.length) {
-      console.error(`lab: server process ${dead.join(', ')} exited during start-up`);
+      console.error(`lab: ${dead.map((p) => `${p.name} (pid ${p.pid})`).join(', ')} exited during start-up`);
       process.exit(1);
     }
     const results = await Promise.all(pending.map((p) => tryConnect(p.port)));

@@ -4,6 +4,7 @@
 // `email` for Dovecot's introspection, and a few /lab/ admin endpoints for tests.
 //
 // Environment: LAB_OIDC_PORT (required), LAB_ACCESS_TOKEN_TTL (seconds, default 3600).
+// Its one argument, the lab folder, is only there so `ps` shows which lab a server belongs to.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
