@@ -10,12 +10,11 @@
 //   LAB_BROWSER_TIMEOUT=S    give up after S seconds (default 60)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { settings, launch, drive, report, log, EXIT } from './lib/drive.js';
 
 const prog = 'browser.js';
 const url = process.argv[process.argv.length - 1];
 if (process.argv.length < 3 || !/^https?:\/\//.test(url)) {
-  log(prog, 'usage: browser.js [ignored...] AUTHORIZATION_URL');
+  process.stderr.write(`${prog}: usage: browser.js [ignored...] AUTHORIZATION_URL\n`);
   process.exit(2);
 }
 
@@ -28,6 +27,9 @@ if (process.env.LAB_BROWSER_WAIT !== '1' && process.env.LAB_BROWSER_CHILD !== '1
   child.unref();
   process.exit(0);
 }
+
+// Loaded only now, so that the detaching parent returns in a few milliseconds.
+const { settings, launch, drive, report, log, EXIT } = await import('./lib/drive.js');
 
 const killer = setTimeout(() => {
   log(prog, `timed out after ${settings.timeoutMs / 1000} s`);
