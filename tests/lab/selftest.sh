@@ -96,7 +96,8 @@ rm -f "$DIR.start1.log" "$DIR.start2.log"
 mkdir -p "$WORK"
 if "$HERE/lab.sh" start "$DIR" >/dev/null 2>"$WORK/start3.err"; then fail "a second start while running must fail"; fi
 check "start while running is refused" contains "$WORK/start3.err" "already running"
-check "lab.sh status says all running" "$HERE/lab.sh" status "$DIR" >"$WORK/status.txt"
+status_quiet() { "$HERE/lab.sh" status "$DIR" >"$WORK/status.txt"; }
+check "lab.sh status says all running" status_quiet
 
 set -a
 # shellcheck disable=SC1091
