@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 #endif
     return md::cli::kExitOk;
   }
-  if (!args.command.empty()) return md::cli::run_command(args, std::cout, std::cerr);
+  if (!args.command.empty()) return md::cli::run_command(args, std::cin, std::cout, std::cerr);
 #if MAILDOCTOR_WITH_GUI
   return md::gui::run(args);
 #else

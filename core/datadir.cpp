@@ -27,7 +27,7 @@ Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, c
                                        Platform platform) {
   namespace fs = std::filesystem;
   if (flag) {
-    if (flag->empty()) return fail("usage.data_dir", "--data-dir needs a directory");
+    if (flag->empty()) return fail("usage", "--data-dir needs a directory");
     return DataDirChoice{fs::path(*flag), "--data-dir"};
   }
   if (auto home = env("MAILDOCTOR_HOME")) return DataDirChoice{fs::path(*home), "MAILDOCTOR_HOME"};

@@ -36,6 +36,7 @@ struct DataLayout {
   std::filesystem::path database() const { return root / "maildoctor.db"; }
   std::filesystem::path logs_dir() const { return root / "logs"; }
   std::filesystem::path imgui_ini() const { return root / "imgui.ini"; }
+  std::filesystem::path vault_key() const { return root / "vault.key"; }
 };
 
 }  // namespace md

@@ -30,6 +30,7 @@ class ArgReader {
   bool flag(const std::string& name);
   std::optional<std::string> value(const std::string& name);
   std::vector<std::string> values(const std::string& name);  // repeated flags
+  // Only meaningful once every flag with a value has been read (a value looks like a positional).
   std::vector<std::string> positionals() const;
   // Anything left that starts with "--" is unknown: a usage error naming it.
   Result<void> finish() const;

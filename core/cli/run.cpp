@@ -1,20 +1,51 @@
 #include "cli/run.h"
 
 #include <ostream>
+#include <string_view>
 
+#include "cli/commands.h"
 #include "cli/usage.h"
 
 namespace md::cli {
+namespace {
 
-int run_command(const GlobalArgs& args, std::ostream& /*out*/, std::ostream& err) {
-  const std::string& name = args.command.front();
+struct CommandEntry {
+  std::string_view name;  // one or two words, as typed
+  int (*run)(CommandContext&);
+};
+
+constexpr CommandEntry kCommands[] = {
+    {"account add", cmd_account_add},
+    {"account list", cmd_account_list},
+    {"account show", cmd_account_show},
+    {"account remove", cmd_account_remove},
+};
+
+}  // namespace
+
+int run_command(const GlobalArgs& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  const std::vector<std::string>& words = args.command;
+  // Two-word commands first ("account add"), then one-word ones ("sync").
+  for (size_t n : {2u, 1u}) {
+    if (words.size() < n) continue;
+    std::string name = words[0];
+    if (n == 2) name += " " + words[1];
+    for (const CommandEntry& c : kCommands) {
+      if (c.name != name) continue;
+      CommandContext ctx(args, std::vector<std::string>(words.begin() + static_cast<long>(n), words.end()), in, out,
+                         err);
+      return c.run(ctx);
+    }
+  }
+  const std::string& first = words.front();
   for (const CommandUsage& c : command_usage()) {
-    if (c.name == name || c.name.starts_with(name + " ")) {
-      err << "maildoctor: '" << name << "' is part of the command-line contract but not available in this build yet.\n";
+    if (c.name == first || c.name.starts_with(first + " ")) {
+      err << "maildoctor: '" << first << (words.size() > 1 ? " " + words[1] : std::string())
+          << "' is part of the command-line contract but not available in this build yet (see maildoctor --help).\n";
       return kExitUsage;
     }
   }
-  err << "maildoctor: unknown command '" << name << "' (see maildoctor --help)\n";
+  err << "maildoctor: unknown command '" << first << "' (see maildoctor --help)\n";
   return kExitUsage;
 }
 

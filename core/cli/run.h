@@ -10,6 +10,6 @@ namespace md::cli {
 
 enum ExitCode : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2 };
 
-int run_command(const GlobalArgs& args, std::ostream& out, std::ostream& err);
+int run_command(const GlobalArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace md::cli

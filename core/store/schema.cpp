@@ -44,6 +44,8 @@ constexpr Migration kMigrations[] = {
 
 }  // namespace
 
-std::span<const Migration> schema() { return kMigrations; }
+std::span<const Migration> schema() {
+  return kMigrations;
+}
 
 }  // namespace md::store

@@ -1,0 +1,13 @@
+// The CLI commands, one file per group (account_commands.cpp, auth_commands.cpp...).
+#pragma once
+
+#include "cli/context.h"
+
+namespace md::cli {
+
+int cmd_account_add(CommandContext& ctx);
+int cmd_account_list(CommandContext& ctx);
+int cmd_account_show(CommandContext& ctx);
+int cmd_account_remove(CommandContext& ctx);
+
+}  // namespace md::cli

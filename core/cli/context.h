@@ -1,0 +1,53 @@
+// What every CLI command gets: its arguments, the streams, and the data dir opened on demand.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.h"
+#include "datadir.h"
+#include "result.h"
+#include "store/database.h"
+
+namespace md::cli {
+
+class CommandContext {
+ public:
+  CommandContext(const GlobalArgs& global, std::vector<std::string> args, std::istream& in, std::ostream& out,
+                 std::ostream& err)
+      : global(global), args(std::move(args)), in(in), out(out), err(err) {}
+
+  const GlobalArgs& global;
+  ArgReader args;
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool json = false;  // set by commands that accept --json, before any output
+
+  // Resolves and prepares the data dir, opens and migrates the store. Cached.
+  Result<DataLayout> layout();
+  Result<store::Database*> database();
+
+  // Prints a failure the way a person can act on it (title, reason, remedy, evidence) on stderr,
+  // or as {"ok": false, "failure": {...}} on stdout with --json. Returns the exit code.
+  int report(const Failure& failure);
+  // Writes one JSON document to stdout.
+  void emit(const nlohmann::json& doc);
+
+  // Reads one line (a password, a secret) from stdin without echoing it anywhere.
+  Result<std::string> read_secret_line(std::string_view what);
+
+ private:
+  std::optional<DataLayout> layout_;
+  std::optional<store::Database> db_;
+};
+
+// 2 for usage and configuration errors, 1 for everything else (DESIGN.md's exit codes).
+int exit_code_for(const Failure& failure);
+nlohmann::json failure_json(const Failure& failure);
+
+}  // namespace md::cli

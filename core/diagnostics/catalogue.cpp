@@ -1,0 +1,263 @@
+#include "diagnostics/catalogue.h"
+
+#include <algorithm>
+
+namespace md::diagnostics {
+namespace {
+
+// Ordered by the step where the failure shows up: network, TLS, protocol, sign-in, OAuth, mailbox,
+// then MailDoctor's own files and usage.
+constexpr CatalogueEntry kCatalogue[] = {
+    // --- Network ---------------------------------------------------------------------------------
+    {"dns.not_found", "Server name not found", "The server's name does not exist in DNS, as seen from this computer.",
+     "Check the host name for typos. If it is right, this network's DNS cannot see it: try another "
+     "network or ask the network administrator which DNS servers the computer uses."},
+    {"dns.failed", "DNS lookup failed",
+     "This computer could not ask its DNS servers for the server's address (no answer or an error).",
+     "Check the network connection and the DNS settings; a firewall or captive portal may block DNS."},
+    {"tcp.refused", "Connection refused",
+     "The server's address answered, but nothing accepts connections on that port.",
+     "Check the port number and the security setting (993 for IMAP over TLS, 995 for POP3 over TLS, "
+     "465 or 587 for SMTP). A local firewall or antivirus can also refuse on the server's behalf."},
+    {"tcp.timeout", "No answer from the server",
+     "The connection attempt got no answer before the time limit: something on the way drops it.",
+     "A firewall often blocks mail ports (993, 995, 465, 587). Ask the network administrator to allow "
+     "outgoing connections to the server on that port, or try another network."},
+    {"tcp.unreachable", "Network unreachable", "This computer has no route to the server's network.",
+     "Check that the computer is online (cable, Wi-Fi, VPN) and that its gateway works."},
+    {"proxy.failed", "Proxy failed", "A proxy server is configured and it refused or failed to pass the connection on.",
+     "Check the proxy settings (HTTPS_PROXY / ALL_PROXY) and whether the proxy allows this server and port."},
+    // --- TLS -------------------------------------------------------------------------------------
+    {"tls.cert_expired", "Server certificate expired",
+     "The server presented a certificate whose validity ended. Either the server's certificate really "
+     "expired, or this computer's clock is wrong.",
+     "Check the computer's date and time. If they are right, the server's operator must renew the certificate."},
+    {"tls.cert_not_yet_valid", "Server certificate not yet valid",
+     "The server's certificate starts being valid in the future: almost always this computer's clock "
+     "is behind.",
+     "Set the computer's date, time and time zone correctly (turn on automatic time), then try again."},
+    {"tls.cert_untrusted", "Server certificate not trusted",
+     "The server's certificate was not issued by an authority this computer trusts. Antivirus or "
+     "firewall \"TLS inspection\" (HTTPS scanning) replaces certificates like this.",
+     "Turn off email/HTTPS scanning in the antivirus or firewall for this server, or ask the network "
+     "administrator to exempt it. If the server uses a private authority, give its certificate with --ca-file."},
+    {"tls.hostname_mismatch", "Certificate is for another name",
+     "The server's certificate does not name the host you connected to.",
+     "Check the host name (use the provider's official name, e.g. imap.gmail.com). A mismatch on the "
+     "right name points to TLS inspection or a wrong DNS answer."},
+    {"tls.handshake_failed", "Secure connection failed",
+     "The TLS handshake failed: the server and this computer could not agree on a secure connection, "
+     "or the port does not speak TLS.",
+     "Check the security setting: port 993/995/465 use TLS from the start, 143/110/587 use STARTTLS."},
+    {"tls.starttls_unavailable", "Server does not offer STARTTLS",
+     "The account is set to upgrade the connection with STARTTLS, but the server does not offer it.",
+     "Use the TLS port instead (993 for IMAP, 995 for POP3, 465 for SMTP), or check that nothing on the "
+     "network strips STARTTLS from the server's answers."},
+    // --- Protocol --------------------------------------------------------------------------------
+    {"protocol.no_greeting", "Server connected but said nothing",
+     "The connection opened but the server sent no greeting: usually a TLS port used without TLS, "
+     "or the wrong port.",
+     "Check the port and the security setting (TLS on 993/995/465, STARTTLS on 143/110/587)."},
+    {"protocol.unexpected_greeting", "Not a mail server of this kind",
+     "The server answered, but not as an IMAP, POP3 or SMTP server of the kind expected.",
+     "Check the host and port: they may belong to another service (a web server, another protocol)."},
+    {"protocol.bad_response", "Server's answer could not be understood",
+     "The server sent a reply that does not follow the protocol.",
+     "Try again; if it persists, save a report and send it to the server's operator."},
+    {"protocol.connection_lost", "Connection dropped",
+     "The server or something on the network closed the connection in the middle of a conversation.",
+     "Try again. If it keeps happening, a firewall or antivirus may cut long connections."},
+    // --- Sign-in at the mail server --------------------------------------------------------------
+    {"auth.mechanism_unavailable", "Sign-in method not offered",
+     "The server does not offer the sign-in method this account uses (for example XOAUTH2 or PLAIN).",
+     "For Gmail and Microsoft use OAuth 2.0. For other servers check which methods it offers (see the "
+     "capabilities step) and choose one of those."},
+    {"auth.token_rejected", "Mail server refused the token",
+     "The mail server refused the access token: it expired, was revoked, lacks the mail permission, "
+     "or belongs to another account.",
+     "Sign in again (Re-authenticate). If it keeps failing, check that the mail protocol is enabled "
+     "for this mailbox."},
+    {"auth.bad_credentials", "User name or password not accepted", "The server refused the user name or password.",
+     "Check the user name (often the full email address) and the password. Gmail and Microsoft "
+     "accounts need OAuth 2.0 or an app password."},
+    {"auth.identity_mismatch", "Signed in as another account",
+     "The browser signed in with a different account than the one being set up.",
+     "Authenticate again and choose the right account in the browser (sign out of the other one first "
+     "if the browser picks it automatically)."},
+    {"auth.scope_missing", "Mail permission not granted",
+     "The sign-in succeeded, but the mail permission was not granted (it was unticked on the consent "
+     "page, or the app is not allowed to ask for it).",
+     "Authenticate again and allow access to email on the consent page. For an organisation account, an "
+     "administrator may need to allow the app."},
+    {"auth.not_connected", "Signed in but mailbox not connected",
+     "The server accepted the sign-in and then refused every command (Microsoft: \"User is "
+     "authenticated but not connected\"): the token belongs to another user than the mailbox, the "
+     "account has no mailbox, or IMAP/POP is off for it.",
+     "Check that the address matches the signed-in account, that the mailbox exists, and that IMAP/POP "
+     "is enabled for it in the Microsoft 365 admin centre."},
+    {"auth.imap_disabled", "IMAP is turned off for this account",
+     "The provider says IMAP access is not enabled for this account.",
+     "Gmail: Settings > See all settings > Forwarding and POP/IMAP > Enable IMAP. Microsoft 365: the "
+     "admin enables IMAP for the mailbox."},
+    {"auth.web_login_required", "Provider wants a browser sign-in first",
+     "The provider blocked the sign-in until the user signs in on the web (\"Please log in via your "
+     "web browser\"): a security check is pending.",
+     "Sign in to the account in a browser on this network, complete any security check, then try again."},
+    {"auth.app_password_required", "App password required",
+     "The account uses 2-step verification and refuses its normal password for mail programs.",
+     "Use OAuth 2.0 sign-in (recommended), or create an app password in the account's security settings."},
+    {"auth.smtp_auth_disabled", "SMTP sign-in turned off for the organisation",
+     "Microsoft 365 refused the sign-in because SMTP AUTH is disabled for the tenant or the mailbox.",
+     "An administrator enables Authenticated SMTP for this mailbox (Microsoft 365 admin centre > "
+     "user > Mail > Manage email apps)."},
+    // --- OAuth -----------------------------------------------------------------------------------
+    {"oauth.no_client", "No OAuth client configured",
+     "MailDoctor ships no client id: each organisation registers its own app with Google or Microsoft.",
+     "Register a desktop app (Google Cloud console > Credentials > OAuth client ID > Desktop app; or "
+     "Microsoft Entra > App registrations > Mobile and desktop, redirect http://127.0.0.1), then add it "
+     "with --client-id (and --client-secret for Google)."},
+    {"oauth.invalid_client", "App registration not accepted",
+     "The provider does not accept the app's client id or secret: wrong id, wrong tenant, a secret's ID "
+     "pasted instead of its value, an expired secret, or an app registered as a web app.",
+     "Check the client id and secret in the app registration. Microsoft apps must allow public client "
+     "flows (Mobile and desktop platform)."},
+    {"oauth.unauthorized_client", "App not allowed for this kind of account",
+     "The app registration does not allow this sign-in (e.g. personal Microsoft accounts on an "
+     "organisation-only app).",
+     "Allow the account type in the app registration, or use the matching tenant (common, "
+     "organizations, consumers)."},
+    {"oauth.invalid_grant", "Sign-in expired or revoked",
+     "The saved sign-in is no longer valid: it expired, the user revoked access, the password was "
+     "changed, or a policy requires signing in again.",
+     "Re-authenticate the account. For Google apps in \"Testing\" status, sign-ins last 7 days: publish "
+     "the app to Production."},
+    {"oauth.access_denied", "Access was denied", "The user (or the provider) declined access on the consent page.",
+     "Authenticate again and allow access. Google apps in Testing status only accept listed test users."},
+    {"oauth.redirect_uri_mismatch", "Redirect address not registered",
+     "The provider refused MailDoctor's loopback redirect address (http://127.0.0.1:<port>/).",
+     "Register the app as a desktop / mobile-and-desktop app with redirect http://127.0.0.1 (any port)."},
+    {"oauth.admin_consent_required", "Administrator approval needed",
+     "The organisation requires an administrator to approve this app before users can sign in.",
+     "Ask a tenant administrator to grant consent to the app for the organisation."},
+    {"oauth.consent_timeout", "Browser sign-in not finished in time",
+     "MailDoctor waited for the browser to come back from the sign-in page, and it did not.",
+     "Authenticate again and finish the sign-in in the browser. If the browser did not open, copy the "
+     "address MailDoctor shows into a browser; without a browser, use the device code."},
+    {"oauth.state_mismatch", "Sign-in answer did not match",
+     "The browser came back with an answer for another sign-in attempt (an old tab, or a forged request).",
+     "Close old sign-in tabs and authenticate again."},
+    {"oauth.issuer_mismatch", "Sign-in answer from the wrong server",
+     "The sign-in answer names another authorization server than the one MailDoctor asked.",
+     "Authenticate again; if it repeats, something intercepts the sign-in: report it to IT."},
+    {"oauth.endpoint_unreachable", "Sign-in server unreachable",
+     "MailDoctor could not reach the provider's sign-in or token server.",
+     "Check the network, proxy and firewall (HTTPS to the provider must be allowed), then try again."},
+    {"oauth.bad_response", "Sign-in server's answer not understood",
+     "The sign-in server answered with something that is not a valid OAuth reply (an HTML page from a "
+     "proxy or captive portal, or broken JSON).",
+     "Check for a captive portal or proxy login page on this network, then try again."},
+    {"oauth.bad_redirect", "Browser came back without a sign-in code",
+     "The browser returned to MailDoctor without an authorization code or an error.",
+     "Authenticate again from MailDoctor (do not reload an old sign-in page)."},
+    {"oauth.server_error", "Sign-in server error",
+     "The provider's sign-in server reported an internal or temporary error.",
+     "Wait a few minutes and try again. Check the provider's status page if it persists."},
+    {"oauth.invalid_scope", "Permission not available",
+     "The provider does not know or does not allow one of the requested permissions (scopes).",
+     "Check the scopes of the account and that the app registration may ask for mail access."},
+    {"oauth.invalid_request", "Sign-in request refused",
+     "The provider refused the sign-in request as malformed or not allowed for this app.",
+     "Check the app registration type (desktop) and the endpoints; save a report for support."},
+    {"oauth.discovery_invalid", "Provider settings could not be read",
+     "The issuer's OpenID configuration is missing, unreadable, or names another issuer.",
+     "Check the issuer URL, or give the endpoints explicitly with --authorize-url and --token-url."},
+    {"oauth.device_expired", "Device code expired",
+     "The device code was not used before it expired (usually 15 minutes).",
+     "Start the device sign-in again and enter the new code promptly."},
+    {"oauth.browser_failed", "Browser could not be opened", "MailDoctor could not start a browser on this computer.",
+     "Copy the sign-in address shown into any browser, set --browser or MAILDOCTOR_BROWSER, or use "
+     "the device code (auth --device)."},
+    {"oauth.not_signed_in", "Not signed in yet", "This account has no saved sign-in.",
+     "Authenticate the account (maildoctor auth NAME, or Authenticate in the window)."},
+    // --- Mailbox ---------------------------------------------------------------------------------
+    {"imap.mailbox_missing", "Mailbox not found", "The server has no such mailbox (folder) for this account.",
+     "Check the folder name; INBOX always exists on a working account."},
+    {"imap.throttled", "Server is limiting this account",
+     "The server is slowing down or refusing this account because of too many connections or requests.",
+     "Close other mail programs on this account, wait a few minutes and try again."},
+    {"smtp.rejected", "Message refused",
+     "The SMTP server refused the test message (sender or recipient not allowed, or policy).",
+     "Check the sender and recipient addresses; the server's words below say which."},
+    {"clock.skew", "Computer clock is wrong",
+     "This computer's clock differs from the server's by several minutes: sign-in tokens and "
+     "certificates look expired or not yet valid.",
+     "Turn on automatic date and time (and the right time zone) on this computer."},
+    // --- MailDoctor's own data and usage -----------------------------------------------------------
+    {"accounts.not_found", "No such account", "There is no account with that name in this data directory.",
+     "List the accounts with 'maildoctor account list'; check --data-dir / MAILDOCTOR_HOME."},
+    {"accounts.exists", "Account already exists", "An account with that name already exists.",
+     "Choose another name, or remove the old account first."},
+    {"accounts.invalid", "Account settings not valid", "Some of the account's settings are missing or malformed.",
+     "Correct the setting named below and try again."},
+    {"vault.key_insecure", "Key file readable by others",
+     "The key that protects saved tokens can be read by other users of this computer.",
+     "Restrict it to your user (chmod 600 on the key file named below), then try again."},
+    {"vault.key_invalid", "Key file damaged", "The key file that protects saved tokens is damaged.",
+     "Restore it from a backup; otherwise remove it and sign in to every account again."},
+    {"vault.key_unreadable", "Key file unreadable",
+     "MailDoctor could not read or create the key file that protects saved tokens.",
+     "Check the data directory's permissions and free space."},
+    {"vault.decrypt_failed", "Saved secret cannot be read",
+     "A saved token or password could not be decrypted: the key file changed or the database was altered.",
+     "Sign in to the account again (and re-enter any password)."},
+    {"store.corrupt", "Database damaged", "MailDoctor's database file is damaged.",
+     "Move the file named below aside and start again, or restore it from a backup."},
+    {"store.too_new", "Database from a newer MailDoctor",
+     "The data directory was last used by a newer version of MailDoctor.",
+     "Update MailDoctor, or use another --data-dir."},
+    {"store.locked", "Database busy", "Another MailDoctor (window or command) is writing to the same data directory.",
+     "Wait for it to finish and try again."},
+    {"store.disk_full", "Disk full", "The disk holding the data directory is full.", "Free some space and try again."},
+    {"store.open_failed", "Database cannot be opened", "MailDoctor could not open its database file.",
+     "Check the data directory's permissions and free space."},
+    {"store.failed", "Database error", "MailDoctor's database reported an error.",
+     "Try again; if it persists, save a report for support."},
+    {"datadir.unknown", "No data directory", "MailDoctor cannot tell where to keep its data.",
+     "Pass --data-dir DIR or set MAILDOCTOR_HOME."},
+    {"datadir.unusable", "Data directory unusable", "The data directory cannot be created or used.",
+     "Check the path and its permissions, or choose another with --data-dir."},
+    {"log.missing", "No protocol log yet", "Nothing has been logged for this account yet.",
+     "Run a check or a sync first; the protocol log fills as MailDoctor talks to the servers."},
+    {"usage", "Command not understood", "The command line is not valid.", "See maildoctor --help."},
+};
+
+}  // namespace
+
+std::span<const CatalogueEntry> catalogue() {
+  return kCatalogue;
+}
+
+const CatalogueEntry* find_entry(std::string_view code) {
+  auto it = std::find_if(std::begin(kCatalogue), std::end(kCatalogue),
+                         [&](const CatalogueEntry& e) { return e.code == code; });
+  return it == std::end(kCatalogue) ? nullptr : &*it;
+}
+
+Explanation explain(const Failure& failure) {
+  Explanation out;
+  out.code = failure.code;
+  out.detail = failure.detail;
+  if (const CatalogueEntry* e = find_entry(failure.code)) {
+    out.title = e->title;
+    out.reason = e->reason;
+    out.remedy = e->remedy;
+  } else {
+    // A code without a row is a bug, but the person still gets the evidence.
+    out.title = "Unexpected problem";
+    out.reason = "MailDoctor met a problem it has no explanation for yet.";
+    out.remedy = "Save a report and send it to support.";
+  }
+  return out;
+}
+
+}  // namespace md::diagnostics
