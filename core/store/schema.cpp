@@ -40,6 +40,26 @@ constexpr Migration kMigrations[] = {
         last_error        TEXT
       );
     )sql"},
+    {3, R"sql(
+      -- Admins who may reset mailbox counters. password_hash is a self-describing PHC-style string.
+      CREATE TABLE admins (
+        username        TEXT PRIMARY KEY,
+        password_hash   TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        lockouts        INTEGER NOT NULL DEFAULT 0,
+        locked_until    TEXT
+      );
+      -- Every admin sign-in attempt, lockout and admin action: who, when, what, on which account.
+      CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      TEXT NOT NULL,
+        admin   TEXT,
+        action  TEXT NOT NULL,
+        account TEXT,
+        detail  TEXT NOT NULL DEFAULT '{}'
+      );
+    )sql"},
 };
 
 }  // namespace
