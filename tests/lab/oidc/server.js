@@ -29,6 +29,9 @@ const state = {
 // Storage: in memory, like oidc-provider's own, but without its 1000-entry LRU limit and with a
 // way to drop every token of an account (POST /lab/revoke-all).
 const store = new Map(); // `${model}:${id}` -> { payload, expiresAt }
+// Every token value ever issued, so leak tests can search the product's files for them
+// (GET /lab/issued-tokens). Opaque tokens' ids are their values.
+const issued = { AccessToken: new Set(), RefreshToken: new Set(), AuthorizationCode: new Set(), DeviceCode: new Set() };
 
 function live(key) {
   const entry = store.get(key);
@@ -48,6 +51,7 @@ class LabAdapter {
   async upsert(id, payload, expiresIn) {
     const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : 0;
     store.set(this.key(id), { payload, expiresAt });
+    if (issued[this.model]) issued[this.model].add(id);
   }
 
   async find(id) { return live(this.key(id)); }
@@ -323,6 +327,12 @@ async function handleInteraction(req, res, url) {
 
 async function handleLab(req, res, url) {
   if (url.pathname === '/lab/health') return sendJson(res, 200, { ok: true, issuer, access_token_ttl: state.accessTokenTtl });
+  if (url.pathname === '/lab/issued-tokens') {
+    return sendJson(res, 200, {
+      access_token: [...issued.AccessToken], refresh_token: [...issued.RefreshToken],
+      authorization_code: [...issued.AuthorizationCode], device_code: [...issued.DeviceCode],
+    });
+  }
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
   if (url.pathname === '/lab/revoke-all') {
     const email = url.searchParams.get('email') || '';
