@@ -1,0 +1,499 @@
+#include "vault/vault.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#if defined(_WIN32)
+#include <fstream>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+#include "util/time.h"
+
+namespace md::vault {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kKinds[] = {"access_token", "refresh_token", "id_token", "client_secret", "password"};
+
+// EVP takes int lengths: feed longer inputs in pieces.
+constexpr size_t kChunk = size_t{1} << 30;
+
+struct CtxDeleter {
+  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter>;
+
+std::string openssl_error(std::string_view what) {
+  std::string msg(what);
+  if (unsigned long e = ERR_get_error(); e != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    msg += ": ";
+    msg += buf;
+  }
+  ERR_clear_error();
+  return msg;
+}
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* bytes(std::string& s) {
+  return reinterpret_cast<unsigned char*>(s.data());
+}
+
+// Authenticates the version byte, then the caller's associated data.
+bool feed_aad(EVP_CIPHER_CTX* ctx, bool encrypt, std::string_view ad) {
+  auto update = encrypt ? EVP_EncryptUpdate : EVP_DecryptUpdate;
+  int len = 0;
+  if (update(ctx, nullptr, &len, &kFormatVersion, 1) != 1) return false;
+  for (size_t off = 0; off < ad.size(); off += kChunk) {
+    int n = static_cast<int>(std::min(kChunk, ad.size() - off));
+    if (update(ctx, nullptr, &len, bytes(ad) + off, n) != 1) return false;
+  }
+  return true;
+}
+
+// Runs the cipher over in, writing the same number of bytes to out.
+bool feed_text(EVP_CIPHER_CTX* ctx, bool encrypt, const unsigned char* in, size_t size, unsigned char* out) {
+  auto update = encrypt ? EVP_EncryptUpdate : EVP_DecryptUpdate;
+  for (size_t off = 0; off < size; off += kChunk) {
+    int n = static_cast<int>(std::min(kChunk, size - off));
+    int len = 0;
+    if (update(ctx, out + off, &len, in + off, n) != 1 || len != n) return false;
+  }
+  return true;
+}
+
+Failure decrypt_failed(std::string detail) {
+  return fail("vault.decrypt_failed", std::move(detail));
+}
+
+std::string associated_data(std::string_view account, std::string_view kind) {
+  std::string ad(account);
+  ad.push_back('\0');
+  ad.append(kind);
+  return ad;
+}
+
+Failure unknown_kind(std::string_view kind) {
+  std::string list;
+  for (std::string_view k : kKinds) list += (list.empty() ? "" : ", ") + std::string(k);
+  return fail("accounts.invalid",
+              "'" + std::string(kind) + "' is not a kind of secret MailDoctor keeps (" + list + ")");
+}
+
+Failure store_failure(const store::Error& e, std::string_view account) {
+  if (e.sqlite_code() == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return fail("accounts.not_found", "There is no account named '" + std::string(account) + "' to keep a secret for");
+  return store::to_failure(e);
+}
+
+// ---- the key file ----
+
+std::string insecure_detail(const fs::path& file, unsigned mode) {
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
+  return file.string() + " can be read or changed by other users of this computer (mode " + octal +
+         "). Restrict it to your user with: chmod 600 '" + file.string() + "'";
+}
+
+std::string size_detail(const fs::path& file, long long size) {
+  return file.string() + " holds " + std::to_string(size) + " bytes; a MailDoctor key file holds exactly " +
+         std::to_string(kKeySize) + ". It is damaged or not a key file.";
+}
+
+#if !defined(_WIN32)
+
+std::string errno_text(int err) {
+  return std::generic_category().message(err);
+}
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+enum class ReadOutcome { ok, missing, failed };
+
+// Reads an existing key file into key. Opened without blocking (a FIFO cannot hang us) and checked
+// through the open descriptor, so what is checked is what is read.
+ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return ReadOutcome::missing;
+    failure = fail("vault.key_unreadable", "Cannot open the key file " + file.string() + ": " + errno_text(err));
+    return ReadOutcome::failed;
+  }
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) {
+    failure = fail("vault.key_unreadable", "Cannot inspect the key file " + file.string() + ": " + errno_text(errno));
+    return ReadOutcome::failed;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    failure = fail("vault.key_unreadable", file.string() + " is not a regular file, so it cannot be the key file");
+    return ReadOutcome::failed;
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    failure = fail("vault.key_insecure", insecure_detail(file, static_cast<unsigned>(st.st_mode)));
+    return ReadOutcome::failed;
+  }
+  if (st.st_size != static_cast<off_t>(kKeySize)) {
+    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(st.st_size)));
+    return ReadOutcome::failed;
+  }
+  // Read one byte more than a key, to notice a file that grew after fstat.
+  unsigned char buf[kKeySize + 1];
+  size_t got = 0;
+  while (got < sizeof buf) {
+    ssize_t n = ::read(fd.fd, buf + got, sizeof buf - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      OPENSSL_cleanse(buf, sizeof buf);
+      failure = fail("vault.key_unreadable", "Cannot read the key file " + file.string() + ": " + errno_text(err));
+      return ReadOutcome::failed;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got != kKeySize) {
+    OPENSSL_cleanse(buf, sizeof buf);
+    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(got)));
+    return ReadOutcome::failed;
+  }
+  std::memcpy(key.data(), buf, kKeySize);
+  OPENSSL_cleanse(buf, sizeof buf);
+  return ReadOutcome::ok;
+}
+
+bool write_all(int fd, const unsigned char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void sync_directory(const fs::path& dir) {
+  // Best effort: the key's directory entry should survive a power cut; some file systems refuse.
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY));
+  if (fd.fd >= 0) (void)::fsync(fd.fd);
+}
+
+enum class CreateOutcome { created, exists, failed };
+
+// Writes key to a temp file created 0600 (O_EXCL: never someone else's file or symlink), then puts
+// it in place with link(), which fails if another process created the key file first -- then that
+// key wins and both processes use it. Where hard links are not supported, rename() instead.
+CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  unsigned char tag[8];
+  if (RAND_bytes(tag, sizeof tag) != 1) {
+    failure = fail("vault.key_unreadable", openssl_error("Cannot create a key: the random number generator failed"));
+    return CreateOutcome::failed;
+  }
+  char hex[sizeof tag * 2 + 1];
+  for (size_t i = 0; i < sizeof tag; ++i) std::snprintf(hex + 2 * i, 3, "%02x", tag[i]);
+  fs::path temp = file;
+  temp += ".tmp-" + std::to_string(::getpid()) + "-" + hex;
+
+  auto io_failure = [&](const std::string& what, int err) {
+    failure = fail("vault.key_unreadable", what + ": " + errno_text(err));
+    return CreateOutcome::failed;
+  };
+  {
+    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
+    if (fd.fd < 0) return io_failure("Cannot create the key file " + file.string(), errno);
+    // The umask can only take bits away; make it exactly 0600 so the owner can read it back.
+    bool ok =
+        ::fchmod(fd.fd, S_IRUSR | S_IWUSR) == 0 && write_all(fd.fd, key.data(), key.size()) && ::fsync(fd.fd) == 0;
+    if (!ok) {
+      int err = errno;
+      ::unlink(temp.c_str());
+      return io_failure("Cannot write the key file " + file.string(), err);
+    }
+  }
+  if (::link(temp.c_str(), file.c_str()) == 0) {
+    ::unlink(temp.c_str());
+    sync_directory(file.parent_path());
+    return CreateOutcome::created;
+  }
+  int err = errno;
+  if (err == EEXIST) {
+    ::unlink(temp.c_str());
+    return CreateOutcome::exists;
+  }
+  if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == ENOSYS || err == EMLINK || err == EXDEV) {
+    if (::rename(temp.c_str(), file.c_str()) == 0) {
+      sync_directory(file.parent_path());
+      return CreateOutcome::created;
+    }
+    err = errno;
+  }
+  ::unlink(temp.c_str());
+  return io_failure("Cannot put the key file in place at " + file.string(), err);
+}
+
+#else  // _WIN32
+
+// Windows: the data directory under %APPDATA% is private to the user by its ACL; POSIX modes do not
+// apply. DPAPI is the planned protection (see the top of vault.h). Not built or tested here yet.
+enum class ReadOutcome { ok, missing, failed };
+enum class CreateOutcome { created, exists, failed };
+
+ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return ReadOutcome::missing;
+  auto size = fs::file_size(file, ec);
+  if (ec) {
+    failure = fail("vault.key_unreadable", "Cannot inspect the key file " + file.string() + ": " + ec.message());
+    return ReadOutcome::failed;
+  }
+  if (size != kKeySize) {
+    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(size)));
+    return ReadOutcome::failed;
+  }
+  std::ifstream in(file, std::ios::binary);
+  in.read(reinterpret_cast<char*>(key.data()), kKeySize);
+  if (!in || in.gcount() != static_cast<std::streamsize>(kKeySize)) {
+    failure = fail("vault.key_unreadable", "Cannot read the key file " + file.string());
+    return ReadOutcome::failed;
+  }
+  return ReadOutcome::ok;
+}
+
+CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  fs::path temp = file;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(key.data()), kKeySize);
+    if (!out.flush()) {
+      failure = fail("vault.key_unreadable", "Cannot write the key file " + file.string());
+      return CreateOutcome::failed;
+    }
+  }
+  std::error_code ec;
+  if (fs::exists(file, ec)) {
+    fs::remove(temp, ec);
+    return CreateOutcome::exists;
+  }
+  fs::rename(temp, file, ec);
+  if (ec) {
+    failure =
+        fail("vault.key_unreadable", "Cannot put the key file in place at " + file.string() + ": " + ec.message());
+    return CreateOutcome::failed;
+  }
+  return CreateOutcome::created;
+}
+
+#endif
+
+}  // namespace
+
+// ---- Vault ----
+
+void Vault::KeyDeleter::operator()(std::array<unsigned char, kKeySize>* key) const {
+  OPENSSL_cleanse(key->data(), key->size());
+  delete key;
+}
+
+Vault::Key Vault::new_key() {
+  Key key(new std::array<unsigned char, kKeySize>{});
+  return key;
+}
+
+Result<Vault> Vault::open(const fs::path& key_file) {
+  Key key = new_key();
+  Failure failure;
+  switch (read_key_file(key_file, *key, failure)) {
+    case ReadOutcome::ok: return Vault(std::move(key));
+    case ReadOutcome::failed: return failure;
+    case ReadOutcome::missing: break;
+  }
+  if (RAND_priv_bytes(key->data(), static_cast<int>(key->size())) != 1)
+    return fail("vault.key_unreadable", openssl_error("Cannot create a key: the random number generator failed"));
+  switch (create_key_file(key_file, *key, failure)) {
+    case CreateOutcome::created: return Vault(std::move(key));
+    case CreateOutcome::failed: return failure;
+    case CreateOutcome::exists: break;
+  }
+  // Another process created the key file first: use its key, not ours.
+  switch (read_key_file(key_file, *key, failure)) {
+    case ReadOutcome::ok: return Vault(std::move(key));
+    case ReadOutcome::failed: return failure;
+    case ReadOutcome::missing: break;
+  }
+  return fail("vault.key_unreadable",
+              key_file.string() + " exists but cannot be opened (a broken symbolic link?). Remove it and try again.");
+}
+
+Vault Vault::from_key_for_tests(std::string key32) {
+  if (key32.size() != kKeySize) {
+    OPENSSL_cleanse(key32.data(), key32.size());
+    throw std::invalid_argument("Vault::from_key_for_tests needs exactly 32 key bytes");
+  }
+  Key key = new_key();
+  std::memcpy(key->data(), key32.data(), kKeySize);
+  OPENSSL_cleanse(key32.data(), key32.size());
+  return Vault(std::move(key));
+}
+
+std::string Vault::seal(std::string_view plaintext, std::string_view associated_data) const {
+  if (!key_) throw std::logic_error("Vault::seal on a vault without a key (moved from)");
+  std::string out(kSealedOverhead + plaintext.size(), '\0');
+  unsigned char* p = bytes(out);
+  p[0] = kFormatVersion;
+  unsigned char* nonce = p + 1;
+  unsigned char* text = nonce + kNonceSize;
+  unsigned char* tag = text + plaintext.size();
+  if (RAND_bytes(nonce, static_cast<int>(kNonceSize)) != 1)
+    throw std::runtime_error(openssl_error("Cannot encrypt: the random number generator failed"));
+
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
+            EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, key_->data(), nonce) == 1 &&
+            feed_aad(ctx.get(), true, associated_data) &&
+            feed_text(ctx.get(), true, bytes(plaintext), plaintext.size(), text) &&
+            EVP_EncryptFinal_ex(ctx.get(), tag, &len) == 1 && len == 0 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(out.data(), out.size());
+    throw std::runtime_error(openssl_error("Cannot encrypt with AES-256-GCM"));
+  }
+  return out;
+}
+
+Result<std::string> Vault::unseal(std::string_view sealed, std::string_view associated_data) const {
+  if (!key_) return decrypt_failed("This vault holds no key");
+  if (sealed.size() < kSealedOverhead)
+    return decrypt_failed("The sealed secret is too short (" + std::to_string(sealed.size()) + " bytes, at least " +
+                          std::to_string(kSealedOverhead) + " expected): it is damaged");
+  const unsigned char* p = bytes(sealed);
+  if (p[0] != kFormatVersion)
+    return decrypt_failed("The sealed secret has format version " + std::to_string(p[0]) +
+                          ", this MailDoctor reads version " + std::to_string(kFormatVersion));
+  const unsigned char* nonce = p + 1;
+  const unsigned char* text = nonce + kNonceSize;
+  const size_t text_size = sealed.size() - kSealedOverhead;
+  // EVP wants a non-const tag pointer to set it.
+  unsigned char tag[kTagSize];
+  std::memcpy(tag, text + text_size, kTagSize);
+
+  std::string out(text_size, '\0');
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  bool ready = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+               EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kNonceSize), nullptr) == 1 &&
+               EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key_->data(), nonce) == 1 &&
+               feed_aad(ctx.get(), false, associated_data) &&
+               feed_text(ctx.get(), false, text, text_size, bytes(out)) &&
+               EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), tag) == 1;
+  if (!ready) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return decrypt_failed(openssl_error("Cannot decrypt with AES-256-GCM"));
+  }
+  if (EVP_DecryptFinal_ex(ctx.get(), bytes(out) + text_size, &len) != 1) {
+    // Unverified plaintext must not linger.
+    OPENSSL_cleanse(out.data(), out.size());
+    ERR_clear_error();
+    return decrypt_failed(
+        "The sealed secret does not verify: it was encrypted with another key file, altered, or copied from "
+        "another account or kind");
+  }
+  return out;
+}
+
+// ---- secrets in the store ----
+
+bool is_secret_kind(std::string_view kind) {
+  return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
+}
+
+Result<void> put_secret(store::Database& db, const Vault& v, std::string_view account, std::string_view kind,
+                        std::string_view plaintext) {
+  if (!is_secret_kind(kind)) return unknown_kind(kind);
+  std::string sealed;
+  try {
+    sealed = v.seal(plaintext, associated_data(account, kind));
+  } catch (const std::exception& e) {
+    return fail("store.failed", std::string("Cannot encrypt the secret before saving it: ") + e.what());
+  }
+  try {
+    db.prepare(
+          "INSERT INTO secrets (account, kind, sealed, updated_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (account, kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at")
+        .bind(1, account)
+        .bind(2, kind)
+        .bind_blob(3, std::span(bytes(sealed), sealed.size()))
+        .bind(4, util::format_iso8601(std::chrono::system_clock::now()))
+        .run();
+  } catch (const store::Error& e) {
+    return store_failure(e, account);
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> get_secret(store::Database& db, const Vault& v, std::string_view account,
+                                              std::string_view kind) {
+  if (!is_secret_kind(kind)) return unknown_kind(kind);
+  std::vector<uint8_t> sealed;
+  try {
+    auto st = db.prepare("SELECT sealed FROM secrets WHERE account = ? AND kind = ?");
+    st.bind(1, account).bind(2, kind);
+    if (!st.step()) return std::optional<std::string>();
+    sealed = st.column_blob(0);
+  } catch (const store::Error& e) {
+    return store_failure(e, account);
+  }
+  auto opened = v.unseal(std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()),
+                         associated_data(account, kind));
+  if (!opened) {
+    Failure f = opened.failure();
+    f.detail = "The saved " + std::string(kind) + " of account '" + std::string(account) + "' cannot be read. " +
+               f.detail + ".";
+    return f;
+  }
+  return std::optional<std::string>(std::move(opened).value());
+}
+
+Result<void> delete_secret(store::Database& db, std::string_view account, std::string_view kind) {
+  if (!is_secret_kind(kind)) return unknown_kind(kind);
+  try {
+    db.prepare("DELETE FROM secrets WHERE account = ? AND kind = ?").bind(1, account).bind(2, kind).run();
+  } catch (const store::Error& e) {
+    return store_failure(e, account);
+  }
+  return {};
+}
+
+}  // namespace md::vault
