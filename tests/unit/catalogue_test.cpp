@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include "diagnostics/catalogue.h"
@@ -67,15 +66,19 @@ TEST_CASE("catalogue: rows are unique and complete") {
 
 TEST_CASE("catalogue: every code the core can produce has a row") {
   // Scans core/ for fail("code", ...) so a new code cannot ship without its reason and remedy.
-  const std::regex produced(R"re(fail\(\s*"([a-z0-9_]+(\.[a-z0-9_]+)?)")re");
+  // (A hand scan rather than std::regex: GCC 12 warns inside <regex> under the sanitizers.)
   int scanned = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(MAILDOCTOR_SOURCE_DIR "/core")) {
     if (entry.path().extension() != ".cpp" && entry.path().extension() != ".h") continue;
     std::ifstream in(entry.path());
     std::string text((std::istreambuf_iterator<char>(in)), {});
-    for (std::sregex_iterator it(text.begin(), text.end(), produced), end; it != end; ++it) {
+    for (size_t pos = 0; (pos = text.find("fail(", pos)) != std::string::npos;) {
+      pos += 5;
+      size_t open = text.find_first_not_of(" \n", pos);
+      if (open == std::string::npos || text[open] != '"') continue;
+      size_t close = text.find('"', open + 1);
+      std::string code = text.substr(open + 1, close - open - 1);
       ++scanned;
-      std::string code = (*it)[1];
       CHECK_MESSAGE(find_entry(code) != nullptr, code << " (in " << entry.path().filename().string() << ")");
     }
   }
