@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "accounts/repository.h"
 #include "store/database.h"
 #include "store/schema.h"
 
@@ -9,6 +10,20 @@ namespace md {
 namespace {
 
 constexpr size_t kLogRingCapacity = 200'000;
+
+// At a glance: red when the last token refresh failed, amber when an OAuth account has not signed
+// in yet, grey until checks have run (the check ladder fills in green later).
+Health account_health(store::Database& db, const accounts::Account& a) {
+  if (a.auth != accounts::AuthMethod::oauth2) return Health::unknown;
+  auto st = db.prepare(
+      "SELECT (SELECT last_error FROM token_state WHERE account = ?1), "
+      "(SELECT count(*) FROM secrets WHERE account = ?1 AND kind IN ('access_token', 'refresh_token'))");
+  st.bind(1, a.name);
+  if (!st.step()) return Health::unknown;
+  if (!st.is_null(0)) return Health::failed;
+  if (st.column_int(1) == 0) return Health::warning;
+  return Health::unknown;
+}
 
 }  // namespace
 
@@ -27,21 +42,29 @@ Workspace::~Workspace() {
 }
 
 void Workspace::start() {
-  jobs_->submit("Open the MailDoctor database", [this](jobs::JobContext&) -> jobs::Completion {
-    auto prepared = prepare_data_dir(layout_.root);
-    if (prepared) {
-      std::error_code ec;
-      std::filesystem::create_directories(layout_.logs_dir(), ec);
-    }
+  reload_accounts();
+}
+
+void Workspace::reload_accounts() {
+  jobs_->submit("Load the accounts", [this](jobs::JobContext&) -> jobs::Completion {
     std::optional<Failure> error;
-    if (!prepared) {
+    std::vector<AccountSummary> accounts;
+    if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
       error = prepared.failure();
     } else if (auto db = store::Database::open(layout_.database(), store::schema()); !db) {
       error = db.failure();
+    } else if (auto list = accounts::list_accounts(db.value()); !list) {
+      error = list.failure();
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(layout_.logs_dir(), ec);
+      for (const accounts::Account& a : list.value())
+        accounts.push_back({a.name, a.email, accounts::to_string(a.provider), account_health(db.value(), a)});
     }
-    return [this, error] {
+    return [this, error, accounts = std::move(accounts)]() mutable {
       view_.store_ready = !error;
       view_.store_error = error;
+      view_.accounts = std::move(accounts);
     };
   });
 }

@@ -42,6 +42,8 @@ class Workspace {
 
   // Starts background loading; returns at once.
   void start();
+  // Re-reads the account list on a worker (after the CLI or another panel changed it).
+  void reload_accounts();
   // UI thread, once a frame: runs completions from workers and refreshes the view.
   void frame();
   const WorkspaceView& view() const { return view_; }
