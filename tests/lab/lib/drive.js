@@ -56,8 +56,18 @@ export async function launch() {
   return { context, page, close, blocked };
 }
 
+// A query can land in the middle of a redirect chain (303s after consent, then the loopback
+// page): "Execution context was destroyed". Wait for the page to settle and answer from there.
 async function has(page, selector) {
-  return (await page.$(selector)) !== null;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      return (await page.$(selector)) !== null;
+    } catch (err) {
+      if (!/context was destroyed|navigat/i.test(err.message)) throw err;
+      await page.waitForLoadState('load').catch(() => {});
+    }
+  }
+  return false;
 }
 
 // Clicks and waits for the navigation it causes; a failed navigation (nobody listening on the
