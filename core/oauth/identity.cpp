@@ -1,0 +1,129 @@
+#include "oauth/identity.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "oauth/json_body.h"
+#include "util/encoding.h"
+
+namespace md::oauth {
+namespace {
+
+constexpr auto kExpiryLeeway = std::chrono::minutes(10);  // clock skew between us and the issuer
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string b64(text);
+  for (char& c : b64) {
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (c == '+' || c == '/' || c == '=')
+      return std::nullopt;  // not base64url
+  }
+  if (b64.size() % 4 == 1) return std::nullopt;
+  while (b64.size() % 4 != 0) b64 += '=';
+  return util::base64_decode(b64);
+}
+
+// `email`, else `preferred_username`, else `upn`: the first non-empty string.
+std::optional<std::string> address_claim(const nlohmann::json& claims) {
+  for (const char* key : {"email", "preferred_username", "upn"}) {
+    std::string v;
+    if (string_field(claims, key, v) == Field::ok && !v.empty()) return v;
+  }
+  return std::nullopt;
+}
+
+Result<std::string> from_id_token(const ClientConfig& cfg, const TokenSet& tokens) {
+  auto claims = decode_jwt_payload(*tokens.id_token);
+  if (!claims) return fail("oauth.bad_response", "The id_token from the token endpoint is not a readable JWT.");
+  std::string iss;
+  if (string_field(*claims, "iss", iss) == Field::wrong_type)
+    return fail("oauth.bad_response", "The id_token's `iss` is not a string.");
+  if (!cfg.issuer.empty() && !iss.empty() && iss != cfg.issuer)
+    return fail("oauth.issuer_mismatch",
+                "The id_token was issued by \"" + one_line(iss, 200) + "\", not by \"" + cfg.issuer + "\".");
+  bool audience_ok = false;
+  if (auto aud = claims->find("aud"); aud != claims->end()) {
+    if (aud->is_string()) audience_ok = aud->get<std::string>() == cfg.client_id;
+    if (aud->is_array())
+      audience_ok = std::any_of(aud->begin(), aud->end(), [&](const nlohmann::json& a) {
+        return a.is_string() && a.get<std::string>() == cfg.client_id;
+      });
+  }
+  if (!audience_ok) return fail("oauth.bad_response", "The id_token is not addressed to this app's client id.");
+  auto exp = claims->find("exp");
+  if (exp == claims->end() || !exp->is_number())
+    return fail("oauth.bad_response", "The id_token has no numeric `exp`.");
+  double exp_s = exp->get<double>();
+  auto obtained_s = std::chrono::duration_cast<std::chrono::seconds>(tokens.obtained_at.time_since_epoch()).count();
+  if (exp_s + static_cast<double>(std::chrono::seconds(kExpiryLeeway).count()) < static_cast<double>(obtained_s))
+    return fail("oauth.bad_response",
+                "The id_token had already expired when it was received (check this computer's clock).");
+  auto address = address_claim(*claims);
+  if (!address)
+    return fail("oauth.bad_response",
+                "The id_token names no address (no email, preferred_username or upn): request the email scope.");
+  return *address;
+}
+
+Result<std::string> from_userinfo(const ClientConfig& cfg, const TokenSet& tokens, net::Transcript* transcript) {
+  if (cfg.userinfo_url.empty())
+    return fail("oauth.bad_response",
+                "The token response has no id_token and the provider has no userinfo "
+                "endpoint: request the openid and email scopes.");
+  auto resp = net::http_get(cfg.userinfo_url,
+                            {{"Authorization", "Bearer " + tokens.access_token}, {"Accept", "application/json"}},
+                            cfg.http, transcript);
+  if (!resp) return fail("oauth.endpoint_unreachable", resp.failure().code + ": " + resp.failure().detail);
+  if (resp.value().status != 200)
+    return fail("oauth.bad_response", "The userinfo endpoint answered HTTP " + std::to_string(resp.value().status) +
+                                          ": \"" + one_line(resp.value().body, 200) + "\".");
+  auto claims = parse_json_object(resp.value().body);
+  if (!claims) return fail("oauth.bad_response", "The userinfo answer is not a JSON object.");
+  auto address = address_claim(*claims);
+  if (!address) return fail("oauth.bad_response", "The userinfo answer names no address: request the email scope.");
+  return *address;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> decode_jwt_payload(std::string_view jwt) {
+  size_t a = jwt.find('.');
+  if (a == std::string_view::npos) return std::nullopt;
+  size_t b = jwt.find('.', a + 1);
+  if (b == std::string_view::npos || jwt.find('.', b + 1) != std::string_view::npos) return std::nullopt;
+  auto payload = base64url_decode(jwt.substr(a + 1, b - a - 1));
+  if (!payload) return std::nullopt;
+  return parse_json_object(*payload);
+}
+
+Result<std::string> signed_in_identity(const ClientConfig& cfg, const TokenSet& tokens, net::Transcript* transcript) {
+  if (tokens.id_token && !tokens.id_token->empty()) return from_id_token(cfg, tokens);
+  return from_userinfo(cfg, tokens, transcript);
+}
+
+Result<void> check_identity(std::string_view expected_email, std::string_view identity) {
+  if (lower(expected_email) == lower(identity)) return {};
+  return fail("auth.identity_mismatch", "Signed in as " + one_line(identity, 200) + ", but this account is for " +
+                                            one_line(expected_email, 200) + ".");
+}
+
+Result<void> check_scopes(const std::vector<std::string>& granted, std::string_view mail_scope) {
+  if (mail_scope.empty()) return {};
+  const std::string want = lower(mail_scope);
+  if (std::any_of(granted.begin(), granted.end(), [&](const std::string& s) { return lower(s) == want; })) return {};
+  std::string list;
+  for (const auto& s : granted) list += (list.empty() ? "" : " ") + s;
+  return fail("auth.scope_missing", "The mail permission " + std::string(mail_scope) +
+                                        " was not granted (granted: " + (list.empty() ? "nothing" : list) + ").");
+}
+
+}  // namespace md::oauth
