@@ -5,6 +5,9 @@
 #include "accounts/repository.h"
 #include "cli/commands.h"
 #include "cli/run.h"
+#include "oauth/discovery.h"
+#include "oauth/token_endpoint.h"
+#include "tokens/token_service.h"
 #include "vault/vault.h"
 
 namespace md::cli {
@@ -140,10 +143,26 @@ int cmd_account_add(CommandContext& ctx) {
   auto names = ctx.args.positionals();
   if (names.size() != 1) return ctx.report(fail("usage", "account add needs exactly one NAME"));
   a.name = names[0];
-  if (a.provider == accounts::Provider::custom && a.auth == accounts::AuthMethod::oauth2 && !o.issuer.empty() &&
-      (o.authorize_url.empty() || o.token_url.empty()))
-    return ctx.report(
-        fail("usage", "give --authorize-url and --token-url with --issuer (discovery is not in this build yet)"));
+  // --issuer alone: the endpoints come from the issuer's OpenID configuration (explicit ones win).
+  if (a.auth == accounts::AuthMethod::oauth2 && !o.issuer.empty() &&
+      (o.authorize_url.empty() || o.token_url.empty() || o.userinfo_url.empty())) {
+    oauth::ClientConfig base;
+    base.authorize_url = o.authorize_url;
+    base.token_url = o.token_url;
+    base.device_url = o.device_url;
+    base.revoke_url = o.revoke_url;
+    base.userinfo_url = o.userinfo_url;
+    base.http.ca_file = a.ca_file;
+    base.http.timeout_s = a.timeout_s;
+    base.http.verify_tls = a.verify_tls;
+    auto found = oauth::discover(o.issuer, base, ctx.transcript(a.name));
+    if (!found) return ctx.report(found.failure());
+    o.authorize_url = found.value().authorize_url;
+    o.token_url = found.value().token_url;
+    o.device_url = found.value().device_url;
+    o.revoke_url = found.value().revoke_url;
+    o.userinfo_url = found.value().userinfo_url;
+  }
   if (auto r = accounts::validate(a); !r) return ctx.report(r.failure());
 
   std::optional<std::string> password;
@@ -270,11 +289,36 @@ int cmd_account_remove(CommandContext& ctx) {
   if (names.size() != 1) return ctx.report(fail("usage", "account remove needs exactly one NAME"));
   auto db = ctx.database();
   if (!db) return ctx.report(db.failure());
+  auto account = accounts::load_account(*db.value(), names[0]);
+  if (!account) return ctx.report(account.failure());
+
+  // Revoke at the provider first, so the grant does not outlive the account here. A provider
+  // that cannot be reached does not keep the account: say so, and remove it anyway.
+  std::string revocation = "none";
+  if (account.value().auth == accounts::AuthMethod::oauth2 && !account.value().oauth.revoke_url.empty()) {
+    auto v = open_vault(ctx);
+    std::optional<std::string> refresh_token;
+    if (v) {
+      auto t = vault::get_secret(*db.value(), v.value(), account.value().name, "refresh_token");
+      if (t && t.value()) refresh_token = *t.value();
+    }
+    auto cfg =
+        v ? tokens::client_config(*db.value(), v.value(), account.value()) : Result<oauth::ClientConfig>(v.failure());
+    if (refresh_token && cfg) {
+      ctx.protect_secret(*refresh_token);
+      auto revoked = oauth::revoke(cfg.value(), *refresh_token, "refresh_token", ctx.transcript(account.value().name));
+      revocation = revoked ? "revoked" : "failed";
+      if (!revoked && !ctx.json)
+        ctx.err << "maildoctor: could not revoke the sign-in at the provider (" << revoked.failure().code
+                << "): remove MailDoctor's access in the account's security settings.\n";
+    }
+  }
   if (auto r = accounts::remove_account(*db.value(), names[0]); !r) return ctx.report(r.failure());
   if (ctx.json)
-    ctx.emit({{"ok", true}, {"removed", names[0]}});
+    ctx.emit({{"ok", true}, {"removed", names[0]}, {"revocation", revocation}});
   else
-    ctx.out << "Removed account '" << names[0] << "' and its saved secrets.\n";
+    ctx.out << "Removed account '" << names[0] << "' and its saved secrets"
+            << (revocation == "revoked" ? "; its sign-in was revoked at the provider" : "") << ".\n";
   return kExitOk;
 }
 

@@ -9,5 +9,7 @@ int cmd_account_add(CommandContext& ctx);
 int cmd_account_list(CommandContext& ctx);
 int cmd_account_show(CommandContext& ctx);
 int cmd_account_remove(CommandContext& ctx);
+int cmd_auth(CommandContext& ctx);
+int cmd_token(CommandContext& ctx);
 
 }  // namespace md::cli

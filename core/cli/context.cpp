@@ -1,5 +1,6 @@
 #include "cli/context.h"
 
+#include <filesystem>
 #include <istream>
 #include <ostream>
 
@@ -26,6 +27,21 @@ Result<store::Database*> CommandContext::database() {
   if (!db) return db.failure();
   db_ = std::move(db).value();
   return &*db_;
+}
+
+net::Transcript* CommandContext::transcript(const std::string& account) {
+  auto l = layout();
+  if (!l) return nullptr;
+  if (!log_) {
+    std::error_code ec;
+    std::filesystem::create_directories(l.value().logs_dir(), ec);
+    // A command's transcript is read back from the file (`maildoctor log`); the ring stays small.
+    log_ = std::make_unique<protolog::ProtoLog>(
+        1000, [this](std::string_view line, protolog::Direction d) { return redactor_.redact(line, d); },
+        l.value().logs_dir());
+  }
+  transcript_ = std::make_unique<net::ProtoLogTranscript>(*log_, account);
+  return transcript_.get();
 }
 
 int exit_code_for(const Failure& failure) {

@@ -10,6 +10,8 @@
 
 #include "cli/args.h"
 #include "datadir.h"
+#include "net/http_client.h"
+#include "protolog/protolog.h"
 #include "result.h"
 #include "store/database.h"
 
@@ -41,9 +43,18 @@ class CommandContext {
   // Reads one line (a password, a secret) from stdin without echoing it anywhere.
   Result<std::string> read_secret_line(std::string_view what);
 
+  // The protocol log of an account (persisted under the data dir's logs/), redacted at capture;
+  // nullptr when the data dir is unusable (the command then fails on its own anyway).
+  net::Transcript* transcript(const std::string& account);
+  // From now on these never reach the log, even in a form the protocol patterns do not know.
+  void protect_secret(std::string_view secret) { redactor_.add_secret(secret); }
+
  private:
   std::optional<DataLayout> layout_;
   std::optional<store::Database> db_;
+  protolog::Redactor redactor_;
+  std::unique_ptr<protolog::ProtoLog> log_;
+  std::unique_ptr<net::ProtoLogTranscript> transcript_;
 };
 
 // 2 for usage and configuration errors, 1 for everything else (DESIGN.md's exit codes).

@@ -19,6 +19,8 @@ constexpr CommandEntry kCommands[] = {
     {"account list", cmd_account_list},
     {"account show", cmd_account_show},
     {"account remove", cmd_account_remove},
+    {"auth", cmd_auth},
+    {"token", cmd_token},
 };
 
 }  // namespace
