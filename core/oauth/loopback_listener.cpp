@@ -257,6 +257,10 @@ struct LoopbackListener::Impl {
   std::optional<Result<AuthorizationCode>> outcome;  // set once: by the right redirect, a timeout or a cancel
   int stale_redirects = 0;                           // wrong-state redirects seen (ignored)
   bool stopped = false;
+  // The outcome came from the browser, and (later) the page answering it has been written: stopping
+  // the server before that would cut the browser off with an empty response.
+  bool outcome_from_browser = false;
+  bool answer_written = false;
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     if (req.method != "GET") {
@@ -294,6 +298,7 @@ struct LoopbackListener::Impl {
       respond(res, 400, failure_page(result.failure()));
     }
     outcome.emplace(std::move(result));
+    outcome_from_browser = true;
     cv.notify_all();
   }
 
@@ -354,6 +359,15 @@ Result<std::unique_ptr<LoopbackListener>> LoopbackListener::start(std::string ex
     self->handle(req, res);
     return httplib::Server::HandlerResponse::Handled;
   });
+  // httplib logs a request after its response is written: that is when the browser has its page.
+  svr.set_logger([self](const httplib::Request& req, const httplib::Response&) {
+    std::lock_guard lock(self->mu);
+    if (self->outcome_from_browser && req.path == "/" &&
+        constant_time_equals(req.get_param_value("state"), self->expected_state)) {
+      self->answer_written = true;
+      self->cv.notify_all();
+    }
+  });
   // Only our own loopback address: RFC 8252 8.3, and nothing on the network can reach it.
   int port = svr.bind_to_any_port("127.0.0.1");
   if (port <= 0)
@@ -405,6 +419,9 @@ Result<AuthorizationCode> LoopbackListener::wait(std::chrono::milliseconds timeo
       }
       impl_->cv.wait_for(lock, std::min<Clock::duration>(deadline - now, std::chrono::milliseconds(100)));
     }
+    // Let the success or failure page reach the browser before the server stops (bounded).
+    if (impl_->outcome_from_browser)
+      impl_->cv.wait_for(lock, std::chrono::seconds(2), [this] { return impl_->answer_written; });
   }
   impl_->stop();
   std::lock_guard lock(impl_->mu);

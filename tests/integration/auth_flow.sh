@@ -53,11 +53,13 @@ json_field expires_at <"$work/token.out" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}
 age=$(json_field refresh_token_age_s <"$work/token.out"); [ "$age" -ge 0 ] || fail "refresh_token_age_s"
 cp "$work/token.out" "$work/token-before.json"
 
-step "refresh rotates the refresh token; the old one is dead at the server"
+step "refresh twice: the lab rotates refresh tokens and refuses a used one, so the second refresh"
+step "   succeeds only if the rotated token was stored"
 run 0 refresh md token alice --refresh --json
 [ "$(json_field refreshed <"$work/refresh.out")" = true ] || fail "not refreshed"
 [ "$(json_field last_refresh_at <"$work/refresh.out")" != null ] || fail "last_refresh_at"
 run 0 refresh2 md token alice --refresh --json
+[ "$(json_field refreshed <"$work/refresh2.out")" = true ] || fail "second refresh"
 
 step "revoked at the server -> oauth.invalid_grant, recorded in the status"
 curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "lab revoke-all"
@@ -117,7 +119,8 @@ wait $pid || fail "auth --device exited $?"
 grep -q "Signed in as $LAB_USER" "$work/device.out" || fail "device success"
 
 step "account remove revokes the refresh token at the server"
-run 0 remove md account remove dev
+run 0 remove md account remove dev --json
+[ "$(json_field revocation <"$work/remove.out")" = revoked ] || fail "not revoked: $(cat "$work/remove.out")"
 
 step "no token in the data dir, the log, or any output"
 node "$(dirname "$0")/find_secrets.js" "$data" "$work" || fail "a token leaked"
