@@ -43,12 +43,6 @@
 
 namespace md::cli {
 
-// Declared here too until cli/commands.h lists them.
-int cmd_admin_add(CommandContext& ctx);
-int cmd_admin_passwd(CommandContext& ctx);
-int cmd_admin_remove(CommandContext& ctx);
-int cmd_admin_list(CommandContext& ctx);
-
 namespace {
 
 using admin::AdminSession;
