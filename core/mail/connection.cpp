@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "mail/tls_session.h"
@@ -117,7 +118,11 @@ std::string printable(std::string_view text, size_t max) {
 Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, Milliseconds timeout) {
   if (host.empty()) return fail("dns.not_found", "no server name was given");
   auto job = std::make_shared<DnsJob>();
-  std::thread([job, host, port] { run_getaddrinfo(*job, host, port); }).detach();
+  try {
+    std::thread([job, host, port] { run_getaddrinfo(*job, host, port); }).detach();
+  } catch (const std::system_error&) {
+    run_getaddrinfo(*job, host, port);  // no thread to spare: ask without the bound
+  }
   std::unique_lock lock(job->mu);
   if (!job->cv.wait_for(lock, timeout, [&] { return job->done; }))
     return fail("dns.failed", "no DNS answer for " + host + " within " + describe(timeout));

@@ -220,8 +220,11 @@ TEST_CASE("mail lab: POP3S XOAUTH2, STAT, UIDL, RETR byte for byte; STLS with PL
   CHECK(unique.size() == ids.value().size());
   uint64_t octets = 0;
   const uint32_t n = st.value().messages;
-  for (uint32_t i : {1u, 2u, 3u, n / 2, n - 1, n}) {
-    if (i == 0 || i > n) continue;
+  // Every 50th message and the last one (5000 round trips would only repeat the point).
+  std::vector<uint32_t> picks;
+  for (uint32_t i = 1; i <= n; i += 50) picks.push_back(i);
+  if (n > 0 && picks.back() != n) picks.push_back(n);
+  for (uint32_t i : picks) {
     auto m = pop.retr(i);
     REQUIRE(m);
     octets += m.value().size();
