@@ -593,7 +593,7 @@ TEST_CASE("admin: every event is audited and no password reaches the database fi
   CHECK(files >= 1);
 }
 
-TEST_CASE("admin: audit rows join the caller's transaction; recent_audit filters and limits") {
+TEST_CASE("admin: audit rows join the caller's transaction, and recent_audit filters and limits") {
   Database db = memory_db();
   {
     md::store::Transaction tx(db);
