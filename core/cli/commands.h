@@ -11,5 +11,6 @@ int cmd_account_show(CommandContext& ctx);
 int cmd_account_remove(CommandContext& ctx);
 int cmd_auth(CommandContext& ctx);
 int cmd_token(CommandContext& ctx);
+int cmd_check(CommandContext& ctx);
 
 }  // namespace md::cli

@@ -21,6 +21,7 @@ constexpr CommandEntry kCommands[] = {
     {"account remove", cmd_account_remove},
     {"auth", cmd_auth},
     {"token", cmd_token},
+    {"check", cmd_check},
 };
 
 }  // namespace
