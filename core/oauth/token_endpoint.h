@@ -33,7 +33,8 @@ Result<TokenSet> exchange_code(const ClientConfig& cfg, std::string_view code, s
 
 // Keeps `refresh_token` when the answer has none; takes the new one when the server rotates it
 // (oidc-provider and Microsoft do; the old one is dead from then on, so the caller must store the
-// result before anything else).
+// result before anything else). The id_token is the answer's own, if any: an old one describes an
+// older sign-in and is not carried over.
 Result<TokenSet> refresh(const ClientConfig& cfg, std::string_view refresh_token,
                          net::Transcript* transcript = nullptr);
 

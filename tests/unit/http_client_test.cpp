@@ -156,7 +156,7 @@ md::Result<md::net::HttpResponse> tls_get(const char* san, long not_before_s, lo
 
 }  // namespace
 
-TEST_CASE("http: GET returns status, content type, body, headers and Date; Authorization never logged") {
+TEST_CASE("http: GET returns status, content type, body, headers and Date, Authorization never logged") {
   httplib::Server svr;
   svr.Get("/hello", [](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Seen-Auth", req.get_header_value("Authorization"));
@@ -181,7 +181,7 @@ TEST_CASE("http: GET returns status, content type, body, headers and Date; Autho
   CHECK(log.find("HTTP 200") != std::string::npos);
 }
 
-TEST_CASE("http: POST form is URL-encoded; secret form fields are masked in the transcript") {
+TEST_CASE("http: POST form is URL-encoded, secret form fields are masked in the transcript") {
   httplib::Server svr;
   std::string seen_body, seen_type;
   svr.Post("/token", [&](const httplib::Request& req, httplib::Response& res) {
@@ -192,16 +192,39 @@ TEST_CASE("http: POST form is URL-encoded; secret form fields are masked in the 
   });
   Running run(svr);
   RecordingTranscript t;
-  auto r = md::net::http_post_form(
-      run.url("/token"),
-      {{"grant_type", "authorization_code"}, {"code", "c0de&x=y"}, {"redirect_uri", "http://127.0.0.1:5/"}}, {},
-      local_opts(), &t);
+  auto r = md::net::http_post_form(run.url("/token"),
+                                   {{"grant_type", "authorization_code"},
+                                    {"code", "c0de&x=y"},
+                                    {"redirect_uri", "http://127.0.0.1:5/"},
+                                    {"client_secret", "shh-secret"}},
+                                   {}, local_opts(), &t);
   REQUIRE(r.ok());
   CHECK(r.value().status == 400);  // an HTTP error status is an answer, not a transport failure
   CHECK(seen_type == "application/x-www-form-urlencoded");
-  CHECK(seen_body == "grant_type=authorization_code&code=c0de%26x%3Dy&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2F");
+  CHECK(seen_body ==
+        "grant_type=authorization_code&code=c0de%26x%3Dy&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2F&client_secret=shh-"
+        "secret");
   CHECK(t.all().find("code=<redacted>") != std::string::npos);
   CHECK(t.all().find("c0de") == std::string::npos);
+  CHECK(t.all().find("shh-secret") == std::string::npos);
+}
+
+TEST_CASE("http: hostile bodies (deeply nested JSON, binary) are logged safely or not at all") {
+  httplib::Server svr;
+  svr.Get("/deep", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(500000, '[') + std::string(500000, ']'), "application/json");
+  });
+  svr.Get("/binary", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string("\x00\x01\xff\r\x1b[31mred", 10), "application/octet-stream");
+  });
+  Running run(svr);
+  RecordingTranscript t;
+  REQUIRE(md::net::http_get(run.url("/deep"), {}, local_opts(), &t).ok());
+  CHECK(t.all().find("not logged") != std::string::npos);
+  RecordingTranscript b;
+  REQUIRE(md::net::http_get(run.url("/binary"), {}, local_opts(), &b).ok());
+  CHECK(b.all().find('\x1b') == std::string::npos);
+  CHECK(b.all().find('\0') == std::string::npos);
 }
 
 TEST_CASE("http: redirects are reported, not followed") {
@@ -297,7 +320,7 @@ TEST_CASE("http: a proxy that is down, or refuses CONNECT, is proxy.failed") {
   CHECK(refused.failure().detail.find("403") != std::string::npos);
 }
 
-TEST_CASE("http: TLS with a trusted certificate works; verification problems get their own codes") {
+TEST_CASE("http: TLS with a trusted certificate works, verification problems get their own codes") {
   auto ok = tls_get("IP:127.0.0.1,DNS:localhost", -kDay, 30 * kDay, /*trust=*/true);
   REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? "" : ok.failure().detail));
   CHECK(ok.value().body == "tls ok");

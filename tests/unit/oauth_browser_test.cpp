@@ -72,7 +72,7 @@ TEST_CASE("oauth: the URL is the last argument, passed as one word") {
   CHECK(browser_argv(placeholder, url) == std::vector<std::string>{"firefox", "--x", url});
 }
 
-TEST_CASE("oauth: launching /bin/true works; a missing program is oauth.browser_failed") {
+TEST_CASE("oauth: launching /bin/true works, a missing program is oauth.browser_failed") {
   CHECK(launch_browser(BrowserCommand{{"/bin/true"}, "--browser"}, "https://idp.example.test/auth").ok());
   auto missing = launch_browser(BrowserCommand{{"/nonexistent/maildoctor-browser"}, "--browser"}, "https://x.test/");
   REQUIRE_FALSE(missing.ok());

@@ -153,7 +153,7 @@ TEST_CASE("oauth: consent flow: a browser that fails to start is reported, the w
   CHECK(browser_failure->code == "oauth.browser_failed");
 }
 
-TEST_CASE("oauth: consent flow needs a client id and endpoints; a denial comes back as access_denied") {
+TEST_CASE("oauth: consent flow needs a client id and endpoints, a denial comes back as access_denied") {
   ClientConfig c = base_config();
   c.client_id.clear();
   CHECK(run_consent_flow(c, {}).failure().code == "oauth.no_client");

@@ -190,7 +190,7 @@ TEST_CASE("oauth: refresh takes a rotated refresh token and keeps the old one ot
   CHECK(refresh(ep.config(), "").failure().code == "oauth.not_signed_in");
 }
 
-TEST_CASE("oauth: revoke sends the token and hint; errors are mapped") {
+TEST_CASE("oauth: revoke sends the token and hint, errors are mapped") {
   ScriptedEndpoint ep({{200, ""}, {400, R"({"error":"unsupported_token_type"})"}});
   CHECK(revoke(ep.config(), "rt", "refresh_token").ok());
   CHECK(ep.form_value(0, "token") == "rt");

@@ -99,7 +99,7 @@ TEST_CASE("oauth: AADSTS number from the leading token of error_description") {
         "oauth.invalid_request");
 }
 
-TEST_CASE("oauth: trace_id and correlation_id are kept in the detail; description sanitised") {
+TEST_CASE("oauth: trace_id and correlation_id are kept in the detail, description sanitised") {
   std::string body =
       R"({"error":"invalid_grant","error_description":"AADSTS70043: The refresh token has expired.\r\nTrace ID: 0d3c\r\n<b>x</b>","error_codes":[70043],"timestamp":"2026-11-29 10:00:00Z","trace_id":"0d3c-trace","correlation_id":"6a1f-corr"})";
   auto f = map_token_error(400, body);
@@ -113,7 +113,7 @@ TEST_CASE("oauth: trace_id and correlation_id are kept in the detail; descriptio
   CHECK(f.detail.find("HTTP 400") != std::string::npos);
 }
 
-TEST_CASE("oauth: non-JSON, empty and error-less answers are oauth.bad_response; 5xx and 429 server_error") {
+TEST_CASE("oauth: non-JSON, empty and error-less answers are oauth.bad_response, 5xx and 429 server_error") {
   auto html = map_token_error(400, "<html><body>Please log in to the hotel Wi-Fi</body></html>");
   CHECK(html.code == "oauth.bad_response");
   CHECK(html.detail.find("HTTP 400") != std::string::npos);

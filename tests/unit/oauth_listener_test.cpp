@@ -176,7 +176,7 @@ TEST_CASE("oauth: listener: iss mismatch, error=access_denied, no code: each end
   }
 }
 
-TEST_CASE("oauth: listener: favicon and other paths 404 and are ignored; POST gets 405") {
+TEST_CASE("oauth: listener: favicon and other paths 404 and are ignored, POST gets 405") {
   auto l = start();
   auto icon = browse(*l, "/favicon.ico");
   REQUIRE(icon.ok());

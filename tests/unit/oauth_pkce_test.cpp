@@ -40,7 +40,7 @@ TEST_CASE("oauth: code verifiers use the unreserved set, 43 to 128 characters, a
   CHECK(chars.size() == 66);
 }
 
-TEST_CASE("oauth: make_pkce pairs a verifier with its challenge; states are long, URL-safe and unique") {
+TEST_CASE("oauth: make_pkce pairs a verifier with its challenge, states are long, URL-safe and unique") {
   auto p = make_pkce();
   REQUIRE(p.ok());
   CHECK(p.value().challenge == s256_challenge(p.value().verifier));
