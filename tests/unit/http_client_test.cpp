@@ -345,7 +345,7 @@ TEST_CASE("http: TLS with a trusted certificate works, verification problems get
   CHECK(unverified.ok());
 }
 
-TEST_CASE("http: plain HTTP to a TLS port fails as a broken exchange, TLS to a plain port as a handshake") {
+TEST_CASE("http: TLS to a plain-HTTP port is tls.handshake_failed") {
   httplib::Server svr;
   svr.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("plain", "text/plain"); });
   Running run(svr);
