@@ -11,6 +11,10 @@ int cmd_account_show(CommandContext& ctx);
 int cmd_account_remove(CommandContext& ctx);
 int cmd_auth(CommandContext& ctx);
 int cmd_token(CommandContext& ctx);
+int cmd_admin_add(CommandContext& ctx);
+int cmd_admin_passwd(CommandContext& ctx);
+int cmd_admin_remove(CommandContext& ctx);
+int cmd_admin_list(CommandContext& ctx);
 int cmd_check(CommandContext& ctx);
 
 }  // namespace md::cli

@@ -21,6 +21,10 @@ constexpr CommandEntry kCommands[] = {
     {"account remove", cmd_account_remove},
     {"auth", cmd_auth},
     {"token", cmd_token},
+    {"admin add", cmd_admin_add},
+    {"admin passwd", cmd_admin_passwd},
+    {"admin remove", cmd_admin_remove},
+    {"admin list", cmd_admin_list},
     {"check", cmd_check},
 };
 

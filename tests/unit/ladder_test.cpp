@@ -140,7 +140,7 @@ TEST_CASE("ladder: a silent server is protocol.no_greeting within the timeout, n
   CHECK(code(step(r, "imap.tls")) == "tls.handshake_failed");
 }
 
-TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's words; no STARTTLS fails tls") {
+TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's words, no STARTTLS fails tls") {
   Listener l;
   std::thread server([&] {
     for (int round = 0; round < 2; ++round) {

@@ -297,7 +297,7 @@ TEST_CASE("mail: IMAP PLAIN: an unexpected second challenge is cancelled with *"
   CHECK(s.finish().empty());
 }
 
-TEST_CASE("mail: IMAP SELECT reads UIDVALIDITY, UIDNEXT, EXISTS; NONEXISTENT is imap.mailbox_missing") {
+TEST_CASE("mail: IMAP SELECT reads UIDVALIDITY, UIDNEXT, EXISTS, NONEXISTENT is imap.mailbox_missing") {
   ScriptedServer s({{'S', "* OK ready\r\n"},
                     {'C', "A1 SELECT \"INBOX\""},
                     {'S',
@@ -402,7 +402,7 @@ TEST_CASE("mail: IMAP UID FETCH: a cut connection, a garbage line and a refusing
   }
 }
 
-TEST_CASE("mail: IMAP STARTTLS refused is tls.starttls_unavailable; LOGOUT tolerates a hang-up after BYE") {
+TEST_CASE("mail: IMAP STARTTLS refused is tls.starttls_unavailable, LOGOUT tolerates a hang-up after BYE") {
   ScriptedServer s({{'S', "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN] MailDoctor lab IMAP without STARTTLS\r\n"},
                     {'C', "A1 STARTTLS"},
                     {'S', "A1 BAD STARTTLS is not supported here.\r\n"},

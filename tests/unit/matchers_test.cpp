@@ -41,7 +41,7 @@ TEST_CASE("matchers: the providers' real refusals map to their codes") {
   CHECK(code_of(imap, SignIn::oauth2, "A1 NO Your account is not enabled for IMAP use.") == "auth.imap_disabled");
 }
 
-TEST_CASE("matchers: a bearer challenge means a rejected token; unknown words match nothing") {
+TEST_CASE("matchers: a bearer challenge means a rejected token, unknown words match nothing") {
   CHECK(code_of(MailProtocol::imap, SignIn::oauth2, "A1 NO something new",
                 R"({"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"})") == "auth.token_rejected");
   CHECK(code_of(MailProtocol::imap, SignIn::oauth2, "A1 NO something new") == "(none)");
