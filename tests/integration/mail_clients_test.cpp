@@ -53,7 +53,11 @@ struct Lab {
     auto it = env.find(key);
     return it == env.end() ? std::string() : it->second;
   }
-  uint16_t port(const std::string& key) const { return static_cast<uint16_t>(std::stoi((*this)[key])); }
+  uint16_t port(const std::string& key) const {
+    std::string v = (*this)[key];
+    REQUIRE_MESSAGE(!v.empty(), key << " missing: is MAIL_LAB_ENV a running lab's lab.env?");
+    return static_cast<uint16_t>(std::stoi(v));
+  }
   TlsOptions tls(std::string host = "localhost", bool verify = true) const {
     return TlsOptions{std::move(host), (*this)["LAB_CA_FILE"], verify};
   }
