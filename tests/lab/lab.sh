@@ -102,13 +102,20 @@ launch() {   # launch NAME LOGFILE COMMAND...: own session and process group, ou
   setsid "$@" >"$DIR/logs/$logfile" 2>&1 </dev/null &
   pid=$!
   trap '' PIPE
-  local pgid
-  pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
-  [ -n "$pgid" ] || die "$name exited at once; $DIR/logs/$logfile says: $(tail -n 20 "$DIR/logs/$logfile" 2>/dev/null)"
-  if [ "$pgid" != "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    die "could not start $name in its own process group"
-  fi
+  # The forked child calls setsid() a moment after fork: until then it is still in our group.
+  # Wait (bounded) for it to lead its own group rather than reading the pgid once.
+  local pgid tries=0
+  while :; do
+    pgid="$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
+    [ -n "$pgid" ] || die "$name exited at once; $DIR/logs/$logfile says: $(tail -n 20 "$DIR/logs/$logfile" 2>/dev/null)"
+    [ "$pgid" = "$pid" ] && break
+    tries=$((tries + 1))
+    if [ "$tries" -ge 100 ]; then
+      kill "$pid" 2>/dev/null || true
+      die "could not start $name in its own process group (still in group $pgid after 5 s)"
+    fi
+    sleep 0.05
+  done
   echo "$pid $(proc_starttime "$pid")" >"$DIR/pids/$name.pid"
 }
 
