@@ -16,5 +16,11 @@ int cmd_admin_passwd(CommandContext& ctx);
 int cmd_admin_remove(CommandContext& ctx);
 int cmd_admin_list(CommandContext& ctx);
 int cmd_check(CommandContext& ctx);
+int cmd_sync(CommandContext& ctx);
+int cmd_status(CommandContext& ctx);
+int cmd_reset_counter(CommandContext& ctx);
+int cmd_export(CommandContext& ctx);
+int cmd_log(CommandContext& ctx);
+int cmd_report(CommandContext& ctx);
 
 }  // namespace md::cli

@@ -26,6 +26,12 @@ constexpr CommandEntry kCommands[] = {
     {"admin remove", cmd_admin_remove},
     {"admin list", cmd_admin_list},
     {"check", cmd_check},
+    {"sync", cmd_sync},
+    {"status", cmd_status},
+    {"reset-counter", cmd_reset_counter},
+    {"export", cmd_export},
+    {"log", cmd_log},
+    {"report", cmd_report},
 };
 
 }  // namespace
