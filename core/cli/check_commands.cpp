@@ -134,10 +134,10 @@ int cmd_check(CommandContext& ctx) {
   in.protect_secret = [&](std::string_view s) { ctx.protect_secret(s); };
   net::Transcript* transcript = ctx.transcript(a.name);
   in.http_transcript = transcript;
-  // The account's log takes every line; the protocol shows in the notes ("imap: connecting to …").
+  // The account's log takes every line, each under its own protocol (imap, pop3, smtp).
   if (transcript)
-    in.mail_transcript = [transcript](std::string_view, protolog::Direction d, std::string_view text) {
-      transcript->line(d, text);
+    in.mail_transcript = [transcript](std::string_view proto, protolog::Direction d, std::string_view text) {
+      transcript->line(proto, d, text);
     };
   if (!ctx.json) {
     ctx.out << "Checking " << a.name << " (" << a.email << "), each step bounded by " << a.timeout_s << " s\n";

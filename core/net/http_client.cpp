@@ -172,7 +172,7 @@ struct SlistDeleter {
 };
 
 void say(Transcript* t, Direction d, std::string_view text) {
-  if (t != nullptr) t->line(d, text);
+  if (t != nullptr) t->line("http", d, text);
 }
 
 Result<HttpResponse> perform(const char* method, const std::string& url, const std::string* body,
@@ -295,8 +295,8 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   return std::nullopt;
 }
 
-void ProtoLogTranscript::line(protolog::Direction direction, std::string_view text) {
-  log_.append(account_, "http", direction, text);
+void ProtoLogTranscript::line(std::string_view protocol, protolog::Direction direction, std::string_view text) {
+  log_.append(account_, protocol, direction, text);
 }
 
 Result<HttpResponse> http_get(const std::string& url, const HeaderList& headers, const HttpOptions& opts,

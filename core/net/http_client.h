@@ -41,19 +41,21 @@ struct HttpResponse {
   std::optional<std::string> header(std::string_view name) const;
 };
 
-// Where an exchange is narrated: one call per line. Implementations must be cheap and must not
+// Where a conversation is narrated: one call per line. Implementations must be cheap and must not
 // throw; they receive text that already has Authorization values and secret form fields masked.
+// `protocol` ("http", "imap", "pop3", "smtp") says which conversation the line belongs to: one
+// account's log interleaves the OAuth endpoints' HTTP with the mail servers' lines.
 struct Transcript {
   virtual ~Transcript() = default;
-  virtual void line(protolog::Direction direction, std::string_view text) = 0;
+  virtual void line(std::string_view protocol, protolog::Direction direction, std::string_view text) = 0;
 };
 
-// Writes the narration into the live protocol log of one account, protocol "http"; the log's own
-// redaction hook runs on every line as well.
+// Writes the narration into the live protocol log of one account, under the protocol each line
+// names; the log's own redaction hook runs on every line as well.
 class ProtoLogTranscript final : public Transcript {
  public:
   ProtoLogTranscript(protolog::ProtoLog& log, std::string account) : log_(log), account_(std::move(account)) {}
-  void line(protolog::Direction direction, std::string_view text) override;
+  void line(std::string_view protocol, protolog::Direction direction, std::string_view text) override;
 
  private:
   protolog::ProtoLog& log_;

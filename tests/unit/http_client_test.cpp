@@ -48,7 +48,11 @@ struct Running {
 
 struct RecordingTranscript : md::net::Transcript {
   std::vector<std::pair<Direction, std::string>> lines;
-  void line(Direction d, std::string_view text) override { lines.emplace_back(d, std::string(text)); }
+  std::vector<std::string> protocols;
+  void line(std::string_view protocol, Direction d, std::string_view text) override {
+    protocols.emplace_back(protocol);
+    lines.emplace_back(d, std::string(text));
+  }
   std::string all() const {
     std::string out;
     for (const auto& [d, t] : lines) out += t + "\n";
@@ -177,6 +181,7 @@ TEST_CASE("http: GET returns status, content type, body, headers and Date, Autho
   CHECK(log.find("GET " + run.url("/hello")) != std::string::npos);
   CHECK(log.find("Authorization: Bearer <redacted>") != std::string::npos);
   CHECK(log.find("sekrit-access") == std::string::npos);
+  for (const auto& p : t.protocols) CHECK(p == "http");
   CHECK(log.find("tok-in-body") == std::string::npos);  // token fields of JSON bodies masked too
   CHECK(log.find("HTTP 200") != std::string::npos);
 }
