@@ -4,6 +4,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "protolog/log_file.h"
 #include "util/time.h"
 
 namespace md::protolog {
@@ -16,17 +17,6 @@ char direction_mark(Direction d) {
     case Direction::info: return '*';
   }
   return '*';
-}
-
-std::string safe_file_stem(std::string_view account) {
-  std::string out;
-  for (char c : account) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.' || c == '@';
-    out += ok ? c : '_';
-  }
-  if (out.empty() || out[0] == '.') out.insert(out.begin(), '_');
-  return out;
 }
 
 }  // namespace
@@ -103,7 +93,7 @@ size_t ProtoLog::size() const {
 }
 
 std::filesystem::path ProtoLog::file_for(std::string_view account) const {
-  return logs_dir_ / (safe_file_stem(account) + ".log");
+  return log_file_path(logs_dir_, account);
 }
 
 std::string ProtoLog::format_line(const Entry& e) {

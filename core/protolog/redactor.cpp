@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "util/encoding.h"
 
@@ -128,19 +129,36 @@ void Redactor::add_secret(std::string_view secret) {
   needles_.insert(b64);
   // Inside a longer encoded payload only the secret's whole 3-byte groups encode the same way.
   if (secret.size() >= 12) needles_.insert(b64.substr(0, secret.size() / 3 * 4));
+  // Unpadded, as JWT-style and some SASL encoders write it.
+  if (size_t end = b64.find_last_not_of('='); end != std::string::npos) needles_.insert(b64.substr(0, end + 1));
   needles_.insert(util::url_encode(secret));
 }
 
 std::string Redactor::redact(std::string_view line, Direction direction) const {
-  std::string out = redact_patterns(line, direction);
+  return mask_secrets(redact_patterns(line, direction));
+}
+
+std::string Redactor::mask_secrets(std::string_view text) const {
+  std::string out(text);
   std::lock_guard lock(mu_);
-  for (const std::string& needle : needles_) {
-    for (size_t pos = 0; (pos = out.find(needle, pos)) != std::string::npos;) {
-      out.replace(pos, needle.size(), kRedacted);
+  if (needles_.empty()) return out;
+  // Longest first: a shorter needle that is a prefix of a longer one (base64 with and without
+  // padding) must not leave the longer one's tail behind.
+  std::vector<const std::string*> order;
+  for (const std::string& n : needles_) order.push_back(&n);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
+  for (const std::string* needle : order) {
+    for (size_t pos = 0; (pos = out.find(*needle, pos)) != std::string::npos;) {
+      out.replace(pos, needle->size(), kRedacted);
       pos += kRedacted.size();
     }
   }
   return out;
+}
+
+bool Redactor::has_secrets() const {
+  std::lock_guard lock(mu_);
+  return !needles_.empty();
 }
 
 }  // namespace md::protolog

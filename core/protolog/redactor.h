@@ -20,7 +20,12 @@ class Redactor {
   // Registers a secret; every later line containing it (in any of its encodings) is masked.
   // Secrets shorter than 4 bytes are ignored: masking them would garble ordinary text.
   void add_secret(std::string_view secret);
+  // The protocol patterns, then the registered secrets.
   std::string redact(std::string_view line, Direction direction) const;
+  // The registered secrets alone: the second line of defence for text that was redacted at
+  // capture already (the persisted log as `log` prints it, a support report).
+  std::string mask_secrets(std::string_view text) const;
+  bool has_secrets() const;
 
  private:
   mutable std::mutex mu_;
