@@ -7,6 +7,7 @@
 #include "cli/run.h"
 #include "diagnostics/catalogue.h"
 #include "store/schema.h"
+#include "vault/vault.h"
 
 namespace md::cli {
 
@@ -42,6 +43,28 @@ net::Transcript* CommandContext::transcript(const std::string& account) {
   }
   transcript_ = std::make_unique<net::ProtoLogTranscript>(*log_, account);
   return transcript_.get();
+}
+
+Result<void> CommandContext::protect_account_secrets(store::Database& db, const std::string& account) {
+  auto l = layout();
+  if (!l) return l.failure();
+  // No key file: nothing was ever sealed with it, and opening the vault would create one.
+  std::error_code ec;
+  if (!std::filesystem::exists(l.value().vault_key(), ec)) return {};
+  auto vault = vault::Vault::open(l.value().vault_key());
+  if (!vault) return vault.failure();
+  // One secret that does not open must not stop the others from being masked.
+  std::optional<Failure> first_failure;
+  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token", "id_token"}) {
+    auto secret = vault::get_secret(db, vault.value(), account, kind);
+    if (!secret) {
+      if (!first_failure) first_failure = secret.failure();
+    } else if (secret.value()) {
+      protect_secret(*secret.value());
+    }
+  }
+  if (first_failure) return *first_failure;
+  return {};
 }
 
 int exit_code_for(const Failure& failure) {

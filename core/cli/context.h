@@ -48,6 +48,12 @@ class CommandContext {
   net::Transcript* transcript(const std::string& account);
   // From now on these never reach the log, even in a form the protocol patterns do not know.
   void protect_secret(std::string_view secret) { redactor_.add_secret(secret); }
+  // Registers every secret saved for the account (password, client secret, tokens), so that text
+  // shown or written from now on can be masked with masked() as a second line of defence. Fails
+  // when the vault cannot be opened; nothing is registered then.
+  Result<void> protect_account_secrets(store::Database& db, const std::string& account);
+  // `text` with every registered secret (raw, base64, URL-encoded) replaced by <redacted>.
+  std::string masked(std::string_view text) const { return redactor_.mask_secrets(text); }
 
  private:
   std::optional<DataLayout> layout_;
