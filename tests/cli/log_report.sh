@@ -201,6 +201,15 @@ run 0 rold md report pw --out "$work/old.json"
 grep -q 'old content' "$work/old.json" && fail "old content survived"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/old.json" || fail "replaced report is not JSON"
 
+step "a password that is also a word of the report does not break it"
+printf 'lines\n' | md account add words --provider custom --email w@example.test --auth password --password-stdin \
+  --imap "127.0.0.1:$closed" >/dev/null
+printf '2026-01-01T00:00:04.000Z imap *: lines and entries\n' >>"$logs/words.log"
+run 0 rwords md report words --out "$work/words.json"
+[ "$(py "$work/words.json" 'd["log"]["lines"]')" = 1 ] || fail "report keys were masked"
+py "$work/words.json" 'd["log"]["entries"][0]["text"]' | grep -q '^<redacted> and entries$' || fail "value not masked"
+run 0 rwordshtml md report words --out "$work/words.html"
+
 step "no secret in any log or report (raw, base64, URL-encoded)"
 # Everything: outputs, reports, the logs, and the store (whose secrets are sealed).
 python3 - "$password" "$client_secret" "$work" <<'PY' || fail "a secret leaked"
