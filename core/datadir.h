@@ -37,6 +37,8 @@ struct DataLayout {
   std::filesystem::path logs_dir() const { return root / "logs"; }
   std::filesystem::path imgui_ini() const { return root / "imgui.ini"; }
   std::filesystem::path vault_key() const { return root / "vault.key"; }
+  // Held (flock) by the process syncing an account, so two syncs never interleave.
+  std::filesystem::path sync_lock(const std::string& account) const { return root / ("sync-" + account + ".lock"); }
 };
 
 }  // namespace md

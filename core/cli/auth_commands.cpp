@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "accounts/repository.h"
+#include "cli/account_access.h"
 #include "cli/commands.h"
 #include "cli/run.h"
 #include "oauth/consent_flow.h"
@@ -31,24 +32,6 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
   return out;
-}
-
-struct Opened {
-  store::Database* db;
-  vault::Vault vault;
-  accounts::Account account;
-};
-
-Result<Opened> open_account(CommandContext& ctx, const std::string& name) {
-  auto db = ctx.database();
-  if (!db) return db.failure();
-  auto account = accounts::load_account(*db.value(), name);
-  if (!account) return account.failure();
-  auto layout = ctx.layout();
-  if (!layout) return layout.failure();
-  auto v = vault::Vault::open(layout.value().vault_key());
-  if (!v) return v.failure();
-  return Opened{db.value(), std::move(v).value(), std::move(account).value()};
 }
 
 // The signed-in identity and the granted scopes must be the ones the account needs; otherwise the
@@ -86,7 +69,7 @@ int cmd_auth(CommandContext& ctx) {
 
   auto opened = open_account(ctx, names[0]);
   if (!opened) return ctx.report(opened.failure());
-  Opened& o = opened.value();
+  OpenedAccount& o = opened.value();
   if (o.account.auth != accounts::AuthMethod::oauth2)
     return ctx.report(
         fail("usage",
@@ -155,7 +138,7 @@ int cmd_token(CommandContext& ctx) {
   if (names.size() != 1) return ctx.report(fail("usage", "token needs exactly one NAME"));
   auto opened = open_account(ctx, names[0]);
   if (!opened) return ctx.report(opened.failure());
-  Opened& o = opened.value();
+  OpenedAccount& o = opened.value();
   if (o.account.auth != accounts::AuthMethod::oauth2)
     return ctx.report(fail("usage", "'" + o.account.name + "' signs in with a password: it has no tokens."));
 

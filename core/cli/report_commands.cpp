@@ -266,7 +266,8 @@ std::string render_html(const ojson& doc) {
 // ---- writing ----------------------------------------------------------------------------------
 
 Failure write_failure(const std::filesystem::path& target, const std::string& what, int err) {
-  return fail("usage", "--out " + target.string() + ": " + what + " (" + std::strerror(err) + "); no report written");
+  return fail("report.write_failed",
+              "--out " + target.string() + ": " + what + " (" + std::strerror(err) + "); no report written");
 }
 
 // Temp file in the target's folder (so the rename cannot cross file systems), owner-only from
@@ -292,7 +293,7 @@ Result<void> write_atomically(const std::filesystem::path& target, const std::st
   std::filesystem::rename(tmp, target, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    return fail("usage", "--out " + target.string() + ": cannot replace the file; no report written");
+    return fail("report.write_failed", "--out " + target.string() + ": cannot replace the file; no report written");
   }
   return {};
 #else

@@ -27,9 +27,10 @@ constexpr CommandUsage kCommands[] = {
     {"check", "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json]",
      "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox"},
     {"check --provider", "gmail|microsoft [--json]", "installer's quick connectivity test, no account needed"},
-    {"sync", "NAME [--json]", "download new messages"},
-    {"status", "NAME [--json]", "UIDVALIDITY, last UID, counts, token, last check"},
-    {"reset-counter", "NAME --admin USER [--password-stdin] [--yes]",
+    {"sync", "NAME [--protocol imap|pop3] [--batch N] [--json]",
+     "download new messages (IMAP when set up, else POP3); commit every N (1000)"},
+    {"status", "NAME [--protocol imap|pop3] [--json]", "UIDVALIDITY, last UID, counts, token, last check"},
+    {"reset-counter", "NAME --admin USER [--password-stdin] [--yes] [--protocol imap|pop3] [--json]",
      "admins: download the whole mailbox again at the next sync"},
     {"admin add", "USER [--admin ADMIN] [--password-stdin] [--json]",
      "create an admin (after the first, signed in as another admin)"},
@@ -38,7 +39,7 @@ constexpr CommandUsage kCommands[] = {
     {"admin remove", "USER [--admin ADMIN] [--password-stdin] [--json]", "remove an admin (never the last)"},
     {"admin list", "[--json]", "list the admins and their lockouts"},
     {"log", "NAME [--tail N] [--follow]", "the protocol log, secrets redacted"},
-    {"export", "NAME --maildir DIR", "the downloaded messages as a Maildir, byte for byte"},
+    {"export", "NAME --maildir DIR [--json]", "the downloaded messages as a Maildir, byte for byte"},
     {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
 };
 

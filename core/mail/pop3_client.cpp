@@ -271,10 +271,7 @@ Result<std::vector<Pop3Uid>> Pop3Client::uidl() {
   return out;
 }
 
-Result<uint64_t> Pop3Client::retr(uint32_t number, const Pop3Sink& sink) {
-  auto r = simple("RETR " + std::to_string(number));
-  if (!r) return r.failure();
-  if (!r.value().ok) return refused("RETR " + std::to_string(number), r.value());
+Result<uint64_t> Pop3Client::read_message(const Pop3Sink& sink) {
   uint64_t total = 0;
   std::string chunk;
   chunk.reserve(kSinkChunk + 1024);
@@ -299,6 +296,50 @@ Result<uint64_t> Pop3Client::retr(uint32_t number, const Pop3Sink& sink) {
   if (!chunk.empty())
     if (auto s = sink(chunk); !s) return s.failure();
   conn_.note("{" + std::to_string(total) + " bytes}, then \".\"");
+  return total;
+}
+
+Result<uint64_t> Pop3Client::retr(uint32_t number, const Pop3Sink& sink) {
+  auto r = simple("RETR " + std::to_string(number));
+  if (!r) return r.failure();
+  if (!r.value().ok) return refused("RETR " + std::to_string(number), r.value());
+  return read_message(sink);
+}
+
+Result<uint64_t> Pop3Client::retr_many(const std::vector<uint32_t>& numbers, size_t window,
+                                       const Pop3MessageCallback& on_message) {
+  window = std::max<size_t>(window, 1);
+  uint64_t total = 0;
+  size_t sent = 0;
+  std::string message;
+  for (size_t done = 0; done < numbers.size(); ++done) {
+    // Keep `window` commands ahead of the replies; they are small, so writing never waits on reading.
+    std::string wire;
+    for (; sent < numbers.size() && sent < done + window; ++sent) {
+      std::string command = "RETR " + std::to_string(numbers[sent]);
+      conn_.log(protolog::Direction::client, command);
+      wire += command + "\r\n";
+    }
+    if (!wire.empty())
+      if (auto w = conn_.write_all(wire, "RETR"); !w) return w.failure();
+    auto reply = read_reply("the reply to RETR " + std::to_string(numbers[done]));
+    if (!reply) return reply.failure();
+    if (!reply.value().ok) {
+      conn_.close();  // replies to the commands still in flight would follow
+      return refused("RETR " + std::to_string(numbers[done]), reply.value());
+    }
+    message.clear();
+    auto size = read_message([&](std::string_view bytes) -> Result<void> {
+      message.append(bytes);
+      return {};
+    });
+    if (!size) return size.failure();
+    total += size.value();
+    if (auto r = on_message(numbers[done], message); !r) {
+      conn_.close();
+      return r.failure();
+    }
+  }
   return total;
 }
 

@@ -358,7 +358,7 @@ load_table() {   # users and clients from oidc/users.js into shell variables
     const nomail = t.USERS.find((u) => !u.mailbox);
     const out = {
       USER1: mail[0].email, PASS1: mail[0].password, USER2: mail[1].email, PASS2: mail[1].password,
-      USER3: nomail.email, PASS3: nomail.password,
+      USER3: nomail.email, PASS3: nomail.password, USER4: mail[2].email, PASS4: mail[2].password,
       PUBLIC_CLIENT_ID: t.PUBLIC_CLIENT_ID, SECRET_CLIENT_ID: t.SECRET_CLIENT_ID,
       SECRET_CLIENT_SECRET: t.SECRET_CLIENT_SECRET, INTROSPECT_CLIENT_ID: t.INTROSPECT_CLIENT_ID,
       INTROSPECT_CLIENT_SECRET: t.INTROSPECT_CLIENT_SECRET, MAIL_SCOPE: t.MAIL_SCOPE,
@@ -422,6 +422,8 @@ LAB_USER2=$USER2
 LAB_PASSWORD2=$PASS2
 LAB_USER_NO_MAILBOX=$USER3
 LAB_PASSWORD_NO_MAILBOX=$PASS3
+LAB_SYNC_USER=$USER4
+LAB_SYNC_PASSWORD=$PASS4
 LAB_DOVECOT_CONF=$DIR/dovecot.conf
 LAB_MAIL_ROOT=$DIR/mail
 LAB_LOG_DIR=$DIR/logs

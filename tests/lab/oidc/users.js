@@ -7,6 +7,8 @@ export const USERS = [
   { email: 'alice@example.test', password: 'alice-pw', name: 'Alice Lab', mailbox: true },
   { email: 'bob@example.test', password: 'bob-pw', name: 'Bob Lab', mailbox: true },
   { email: 'carol@example.test', password: 'carol-pw', name: 'Carol NoMailbox', mailbox: false },
+  // The mailbox sync tests fill and empty this one; the others keep their few messages.
+  { email: 'dave@example.test', password: 'dave-pw', name: 'Dave Sync', mailbox: true },
 ];
 
 // RFC 8252 loopback redirects: oidc-provider accepts any port on these for native clients.

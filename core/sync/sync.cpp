@@ -1,0 +1,295 @@
+#include "sync/sync.h"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+#include "mail/imap_client.h"
+#include "mail/pop3_client.h"
+#include "sync/mail_session.h"
+
+namespace md::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using accounts::Protocol;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A failure that happened after `done` messages were stored says so: they are safe.
+Failure with_progress(Failure f, const Progress& p) {
+  if (p.done > 0)
+    f.detail += " (" + std::to_string(p.done) + " of " + std::to_string(p.total) +
+                " new messages were downloaded and stored before this; the next sync continues from there)";
+  return f;
+}
+
+// Batches of messages, each committed with the counter that covers it.
+class Batcher {
+ public:
+  Batcher(store::Database& db, const SyncOptions& options) : db_(db), options_(options) {}
+  void begin() {
+    if (!txn_) txn_.emplace(db_);
+  }
+  // After a message was written: true when the batch is full and should be committed.
+  bool full(uint64_t message_bytes) {
+    ++messages_;
+    bytes_ += message_bytes;
+    return messages_ >= options_.batch_messages || bytes_ >= options_.batch_bytes;
+  }
+  bool open() const { return txn_.has_value(); }
+  void commit() {
+    if (!txn_) return;
+    txn_->commit();
+    txn_.reset();
+    messages_ = 0;
+    bytes_ = 0;
+  }
+
+ private:
+  store::Database& db_;
+  const SyncOptions& options_;
+  std::optional<store::Transaction> txn_;
+  size_t messages_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+std::vector<uint32_t> parse_search(std::string_view line) {
+  std::vector<uint32_t> out;
+  // "* SEARCH 1 2 3" (possibly "* SEARCH" alone)
+  size_t pos = line.find("SEARCH");
+  if (pos == std::string_view::npos) return out;
+  std::string_view rest = line.substr(pos + 6);
+  while (!rest.empty()) {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    uint32_t v = 0;
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+    if (ec != std::errc()) break;
+    out.push_back(v);
+    rest.remove_prefix(static_cast<size_t>(p - rest.data()));
+  }
+  return out;
+}
+
+std::string join_flags(const std::optional<std::vector<std::string>>& flags) {
+  std::string out;
+  if (flags)
+    for (const std::string& f : *flags) out += (out.empty() ? "" : " ") + f;
+  return out;
+}
+
+Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& account, const std::string& secret,
+                              const SyncOptions& options, Progress& progress, Clock::time_point started) {
+  SyncSummary summary;
+  summary.protocol = Protocol::imap;
+  auto client = open_imap(account, secret, SessionOptions{options.transcript});
+  if (!client) return client.failure();
+  mail::ImapClient& imap = client.value();
+  auto note = [&](const std::string& text) { imap.connection().note(text); };
+
+  // EXAMINE: read-only, so the sync never changes the mailbox (BODY.PEEK keeps \Seen as it is, too).
+  auto mailbox = imap.examine(kInbox);
+  if (!mailbox) return mailbox.failure();
+  if (!mailbox.value().uidvalidity)
+    return fail("protocol.bad_response",
+                "the server sent no UIDVALIDITY for INBOX: " + mail::printable(mailbox.value().response.line));
+  const uint32_t uidvalidity = *mailbox.value().uidvalidity;
+  summary.uidvalidity = uidvalidity;
+  summary.server_messages = mailbox.value().exists;
+
+  std::optional<MailboxState> state = load_state(db, account.name, Protocol::imap);
+  uint32_t start = state ? state->last_uid : 0;
+  if (state && state->uidvalidity && *state->uidvalidity != uidvalidity) {
+    summary.previous_uidvalidity = state->uidvalidity;
+    start = 0;
+    note("UIDVALIDITY changed from " + std::to_string(*state->uidvalidity) + " to " + std::to_string(uidvalidity) +
+         ": the stored UIDs mean nothing now; downloading the whole mailbox again (messages stored before are kept)");
+  }
+
+  std::vector<uint32_t> uids;
+  if (summary.server_messages > 0) {
+    auto search =
+        imap.command("UID SEARCH UID " + std::to_string(uint64_t{start} + 1) + ":*", [&](std::string_view line) {
+          if (line.starts_with("* SEARCH")) {
+            auto found = parse_search(line);
+            uids.insert(uids.end(), found.begin(), found.end());
+          }
+        });
+    if (!search) return search.failure();
+    if (!search.value().ok())
+      return fail("protocol.bad_response", "UID SEARCH refused: " + mail::printable(search.value().line));
+    // "n:*" always includes the highest UID, even when it is below n (RFC 3501 6.4.8).
+    std::erase_if(uids, [&](uint32_t u) { return u <= start; });
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  }
+  progress.total = uids.size();
+  if (options.on_progress) options.on_progress(progress);
+
+  MessageWriter writer(db, account.name);
+  Batcher batch(db, options);
+  std::vector<char> received(uids.size(), 0);
+  size_t covered = 0;  // uids[0..covered) are all stored
+  uint32_t max_stored = start;
+  // The counter may only cover what is stored: every listed UID up to it. A UID that was not
+  // listed (new mail since the SEARCH) is above all listed ones and counts once the FETCH is done.
+  auto counter = [&](bool fetch_complete) -> uint32_t {
+    while (covered < uids.size() && received[covered]) ++covered;
+    if (fetch_complete) return std::max(max_stored, uids.empty() ? start : uids.back());
+    return covered == 0 ? start : uids[covered - 1];
+  };
+  auto commit = [&](bool fetch_complete) {
+    batch.begin();
+    writer.set_imap_counter(kInbox, uidvalidity, counter(fetch_complete));
+    batch.commit();
+  };
+
+  Result<mail::FetchSummary> fetched = mail::FetchSummary{};
+  if (!uids.empty()) {
+    fetched = imap.uid_fetch(std::to_string(uint64_t{start} + 1) + ":*", "(UID RFC822.SIZE FLAGS BODY.PEEK[])",
+                             [&](mail::imap::FetchedMessage& m) -> Result<void> {
+                               const std::string* body = m.body();
+                               if (!m.uid || body == nullptr || *m.uid <= start)
+                                 return {};  // a flag update, or the "n:*" extra
+                               try {
+                                 batch.begin();
+                                 writer.put(NewMessage{Protocol::imap, kInbox, uidvalidity, *m.uid, std::nullopt,
+                                                       join_flags(m.flags), *body},
+                                            options.now());
+                                 auto it = std::lower_bound(uids.begin(), uids.end(), *m.uid);
+                                 if (it != uids.end() && *it == *m.uid)
+                                   received[static_cast<size_t>(it - uids.begin())] = 1;
+                                 max_stored = std::max(max_stored, *m.uid);
+                                 ++progress.done;
+                                 progress.bytes += body->size();
+                                 if (batch.full(body->size())) commit(false);
+                               } catch (const store::Error& e) {
+                                 return store::to_failure(e);
+                               }
+                               progress.seconds = seconds_since(started);
+                               if (options.on_progress) options.on_progress(progress);
+                               if (options.cancelled && options.cancelled())
+                                 return fail("sync.cancelled", "the sync was cancelled");
+                               return {};
+                             });
+  }
+  // Whatever happened, what is stored stays stored, with the counter covering exactly that.
+  const bool complete = fetched && (uids.empty() || fetched.value().response.ok());
+  if (batch.open() || complete || summary.previous_uidvalidity || !state || !state->uidvalidity) commit(complete);
+  if (!fetched) return with_progress(fetched.failure(), progress);
+  if (!complete)
+    return with_progress(fail("protocol.bad_response",
+                              "the server answered UID FETCH with: " + mail::printable(fetched.value().response.line)),
+                         progress);
+  (void)imap.logout();
+  summary.last_uid = counter(true);
+  return summary;
+}
+
+Result<SyncSummary> sync_pop3(store::Database& db, const accounts::Account& account, const std::string& secret,
+                              const SyncOptions& options, Progress& progress, Clock::time_point started) {
+  SyncSummary summary;
+  summary.protocol = Protocol::pop3;
+  auto client = open_pop3(account, secret, SessionOptions{options.transcript});
+  if (!client) return client.failure();
+  mail::Pop3Client& pop = client.value();
+  auto caps = pop.capa();  // after sign-in: PIPELINING may only be listed now
+  if (!caps) return caps.failure();
+  auto list = pop.uidl();
+  if (!list) return list.failure();
+  summary.server_messages = list.value().size();
+
+  std::unordered_set<std::string> seen = pop3_seen(db, account.name);
+  std::vector<uint32_t> numbers;
+  std::unordered_map<uint32_t, std::string> uidl_of;
+  for (const mail::Pop3Uid& u : list.value()) {
+    if (seen.contains(u.uid) || !seen.insert(u.uid).second) continue;  // downloaded, or listed twice
+    numbers.push_back(u.number);
+    uidl_of[u.number] = u.uid;
+  }
+  progress.total = numbers.size();
+  if (options.on_progress) options.on_progress(progress);
+
+  MessageWriter writer(db, account.name);
+  Batcher batch(db, options);
+  const size_t window = caps.value().has("PIPELINING") ? options.pop3_window : 1;
+  auto fetched = pop.retr_many(numbers, window, [&](uint32_t number, std::string& message) -> Result<void> {
+    try {
+      batch.begin();
+      const std::string& uidl = uidl_of[number];
+      writer.put(NewMessage{Protocol::pop3, kInbox, std::nullopt, std::nullopt, uidl, "", message}, options.now());
+      writer.mark_pop3_seen(uidl);
+      ++progress.done;
+      progress.bytes += message.size();
+      if (batch.full(message.size())) batch.commit();
+    } catch (const store::Error& e) {
+      return store::to_failure(e);
+    }
+    progress.seconds = seconds_since(started);
+    if (options.on_progress) options.on_progress(progress);
+    if (options.cancelled && options.cancelled()) return fail("sync.cancelled", "the sync was cancelled");
+    return {};
+  });
+  batch.commit();
+  if (!fetched) return with_progress(fetched.failure(), progress);
+  (void)pop.quit();
+  return summary;
+}
+
+}  // namespace
+
+Result<Protocol> sync_protocol(const accounts::Account& account, std::optional<Protocol> wanted) {
+  if (wanted) {
+    if (*wanted == Protocol::smtp) return fail("usage", "SMTP only sends mail; sync with IMAP or POP3");
+    if (!account.endpoint(*wanted).enabled)
+      return fail("usage", "account '" + account.name + "' has no " + accounts::to_string(*wanted) +
+                               " server set up (account add --" + accounts::to_string(*wanted) + " HOST:PORT)");
+    return *wanted;
+  }
+  if (account.imap.enabled) return Protocol::imap;
+  if (account.pop3.enabled) return Protocol::pop3;
+  return fail("sync.no_mailbox", "account '" + account.name + "' has neither an IMAP nor a POP3 server set up");
+}
+
+Result<SyncSummary> run_sync(store::Database& db, const accounts::Account& account, const std::string& secret,
+                             const SyncOptions& options) {
+  auto protocol = sync_protocol(account, options.protocol);
+  if (!protocol) return protocol.failure();
+  const auto started = Clock::now();
+  Progress progress;
+  Result<SyncSummary> result = fail("sync.cancelled", "the sync did not start");
+  try {
+    result = protocol.value() == Protocol::imap ? sync_imap(db, account, secret, options, progress, started)
+                                                : sync_pop3(db, account, secret, options, progress, started);
+  } catch (const store::Error& e) {
+    result = with_progress(store::to_failure(e), progress);
+  }
+  try {
+    if (result) {
+      SyncSummary& s = result.value();
+      s.downloaded = progress.done;
+      s.bytes = progress.bytes;
+      s.seconds = seconds_since(started);
+      s.stored_messages = stored_counts(db, account.name, protocol.value()).messages;
+      if (s.protocol == Protocol::pop3) s.last_uid = 0;
+      record_sync_result(
+          db, account.name, protocol.value(), kInbox, "ok",
+          "downloaded " + std::to_string(s.downloaded) + " message(s), " + std::to_string(s.bytes) + " bytes" +
+              (s.previous_uidvalidity ? "; UIDVALIDITY changed from " + std::to_string(*s.previous_uidvalidity) +
+                                            " to " + std::to_string(s.uidvalidity.value_or(0))
+                                      : std::string()),
+          options.now());
+    } else {
+      const Failure& f = result.failure();
+      record_sync_result(db, account.name, protocol.value(), kInbox, f.code == "sync.cancelled" ? "cancelled" : f.code,
+                         f.detail, options.now());
+    }
+  } catch (const store::Error& e) {
+    if (result) return store::to_failure(e);  // the sync worked but its report could not be kept
+  }
+  return result;
+}
+
+}  // namespace md::sync

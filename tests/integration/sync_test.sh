@@ -1,0 +1,224 @@
+#!/bin/sh
+# Mailbox sync against the lab's real Dovecot (issue 5's scenarios): sync N then 0; new mail and
+# only it; the exported Maildir byte-identical to what the server serves (checked with Python's
+# imaplib, an independent client); reset with a wrong password changes nothing; reset with the
+# right one re-downloads everything and the store still holds N; UIDVALIDITY change detected;
+# lockout after five wrong passwords; kill -9 mid-sync loses and duplicates nothing; a second sync
+# meanwhile is refused (sync.busy); a corrupt or foreign database file is a clear error; POP3 sync
+# and reset. Uses the lab's sync user only. Needs root (seeding and doveadm). Bounded waits only.
+# usage: sync_test.sh MAILDOCTOR LAB_ENV
+set -eu
+bin=$1
+set -a; . "$2"; set +a
+here=$(cd "$(dirname "$0")" && pwd)
+lab_home=$(cd "$here/../lab" && pwd)
+work=$(mktemp -d)
+sync_pid=
+trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; rm -rf "$work"' EXIT
+data="$work/data"
+md() { "$bin" --data-dir "$data" "$@"; }
+fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
+step() { echo "== $*"; }
+run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
+  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
+# js NAME 'expression over d (the JSON document of NAME.out)'
+js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
+want() { got=$(js "$1" "$2"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"; }
+doveadm_() { doveadm -c "$LAB_DOVECOT_CONF" "$@"; }
+home=$(doveadm_ user -f home "$LAB_SYNC_USER")
+server_hashes() { python3 "$here/server_messages.py" localhost "$LAB_IMAPS_PORT" "$LAB_SYNC_USER" "$LAB_SYNC_PASSWORD" "$LAB_CA_FILE"; }
+server_uidvalidity() { doveadm_ -f flow mailbox status -u "$LAB_SYNC_USER" uidvalidity INBOX | sed 's/.*uidvalidity=//'; }
+admin_pw=correct-horse-battery
+N=400
+
+step "an empty INBOX with $N messages, an account, an admin"
+rm -rf "$home/Maildir"
+"$lab_home/seed.sh" "$LAB_SYNC_USER" $N "$LAB_DIR" >/dev/null
+printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --email "$LAB_SYNC_USER" --auth password \
+  --password-stdin --imap "localhost:$LAB_IMAPS_PORT" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" \
+  --timeout 10 >/dev/null
+printf '%s\n' "$admin_pw" | md admin add root --password-stdin >/dev/null
+printf '%s\n' "other-admin-pw-1" | { printf '%s\n' "$admin_pw"; cat; } | md admin add victim --admin root --password-stdin >/dev/null
+
+step "sync downloads all $N, then nothing"
+run 0 first md sync dave --json
+want first d.downloaded $N
+want first d.last_uid $N
+want first d.stored_messages $N
+want first "d.bytes>0 && d.seconds>=0 && Number.isInteger(d.uidvalidity)" true
+uidvalidity=$(js first d.uidvalidity)
+[ "$uidvalidity" = "$(server_uidvalidity)" ] || fail "uidvalidity $uidvalidity is not the server's"
+run 0 again md sync dave --json
+want again d.downloaded 0
+want again d.last_uid $N
+want again d.stored_messages $N
+
+step "new messages arrive: only they are downloaded"
+"$lab_home/seed.sh" "$LAB_SYNC_USER" 7 "$LAB_DIR" >/dev/null
+run 0 new md sync dave --json
+want new d.downloaded 7
+want new d.last_uid $((N + 7))
+want new d.stored_messages $((N + 7))
+N=$((N + 7))
+run 0 human md sync dave
+grep -q "Downloaded 0 new message" "$work/human.out" || fail "human summary"
+grep -q "last synced UID $N" "$work/human.out" || fail "human summary names the last UID"
+
+step "status --json: counter, UIDVALIDITY, counts, last sync"
+run 0 status md status dave --json
+want status d.uidvalidity "$uidvalidity"
+want status d.last_uid $N
+want status d.stored_messages $N
+want status d.last_sync_result ok
+want status "/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$/.test(d.last_sync_at)" true
+want status d.last_reset null
+want status d.token null
+
+step "export --maildir is byte for byte what the server serves"
+run 0 export md export dave --maildir "$work/maildir" --json
+want export d.exported $N
+server_hashes >"$work/server.txt"
+[ "$(wc -l <"$work/server.txt")" -eq $N ] || fail "the server lists $(wc -l <"$work/server.txt") messages, wanted $N"
+(cd "$work/maildir/cur" && for f in *; do printf '%s %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$(wc -c <"$f")"; done) \
+  | sort >"$work/exported.txt"
+cmp -s "$work/server.txt" "$work/exported.txt" || fail "the exported Maildir differs from the server's messages"
+run 0 export2 md export dave --maildir "$work/maildir" --json
+[ "$(ls "$work/maildir/cur" | wc -l)" -eq $N ] || fail "exporting again added files"
+
+step "reset-counter with a wrong password changes nothing (exit 1)"
+run 1 badreset sh -c "printf 'not-the-password\n' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin --yes"
+grep -q "admin.bad_credentials" "$work/badreset.err" || fail "no admin.bad_credentials"
+run 0 status2 md status dave --json
+want status2 d.last_uid $N
+want status2 d.last_reset null
+
+step "reset-counter without confirmation changes nothing"
+run 1 noconfirm sh -c "printf '%s\nno\n' '$admin_pw' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin"
+grep -q "admin.not_confirmed" "$work/noconfirm.err" || fail "no admin.not_confirmed"
+run 0 status3 md status dave --json
+want status3 d.last_uid $N
+
+step "reset-counter with the right password and 'yes': audited; the next sync downloads all again, no duplicates"
+run 0 reset sh -c "printf '%s\nyes\n' '$admin_pw' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin --json"
+want reset d.old_last_uid $N
+want reset d.old_uidvalidity "$uidvalidity"
+want reset d.admin root
+run 0 status4 md status dave --json
+want status4 d.last_uid 0
+want status4 d.uidvalidity "$uidvalidity"
+want status4 d.last_reset.admin root
+run 0 resync md sync dave --json
+want resync d.downloaded $N
+want resync d.stored_messages $N
+want resync d.last_uid $N
+
+step "UIDVALIDITY change (mailbox recreated) is detected and everything is downloaded again"
+old_validity=$(server_uidvalidity)
+sleep_until_next_second() { s=$(date +%s); while [ "$(date +%s)" = "$s" ]; do :; done; }
+sleep_until_next_second  # Dovecot takes UIDVALIDITY from the clock
+rm -f "$home/Maildir/dovecot-uidlist" "$home/Maildir"/dovecot.index*
+doveadm_ force-resync -u "$LAB_SYNC_USER" INBOX
+new_validity=$(server_uidvalidity)
+[ "$new_validity" != "$old_validity" ] || fail "the lab did not change UIDVALIDITY ($old_validity)"
+run 0 changed md sync dave --json
+want changed d.uidvalidity "$new_validity"
+want changed d.uidvalidity_changed.from "$old_validity"
+want changed d.uidvalidity_changed.to "$new_validity"
+want changed d.downloaded $N
+run 0 changed-human md status dave
+grep -q "UIDVALIDITY $new_validity" "$work/changed-human.out" || fail "status does not show the new UIDVALIDITY"
+grep -q "UIDVALIDITY changed" "$data/logs/"* || fail "the protocol log does not say UIDVALIDITY changed"
+
+step "five wrong admin passwords lock the admin out; the right one is then refused too"
+for i in 1 2 3 4 5; do
+  run 1 "wrong$i" sh -c "printf 'wrong\n' | '$bin' --data-dir '$data' reset-counter dave --admin victim --password-stdin --yes"
+done
+run 1 locked sh -c "printf 'other-admin-pw-1\n' | '$bin' --data-dir '$data' reset-counter dave --admin victim --password-stdin --yes"
+grep -q "admin.locked_out" "$work/locked.err" || fail "no admin.locked_out after five failures"
+run 0 status5 md status dave --json
+want status5 d.last_uid $N
+
+step "kill -9 in the middle of a sync loses nothing and duplicates nothing; a second sync meanwhile is refused"
+# The sync goes through a rate-limited proxy (3 MB/s) so that it is surely mid-way when killed.
+proxy_port=$((LAB_PORT_BASE + 60))
+proxy_pid=
+start_proxy() {  # start_proxy [fault_proxy options]: waits (bounded) for "ready"
+  python3 "$here/../tools/fault_proxy.py" "$proxy_port" "$LAB_IMAPS_PORT" "$@" >"$work/proxy.log" 2>&1 &
+  proxy_pid=$!
+  i=0; while ! grep -q ready "$work/proxy.log" 2>/dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || fail "the fault proxy did not start"; sleep 0.05; done
+}
+stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=; }
+trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
+rm -rf "$home/Maildir"
+"$lab_home/seed.sh" "$LAB_SYNC_USER" 3000 "$LAB_DIR" >/dev/null
+md account remove dave >/dev/null
+printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --email "$LAB_SYNC_USER" --auth password \
+  --password-stdin --imap "localhost:$proxy_port" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" >/dev/null
+start_proxy --rate 3000000
+"$bin" --data-dir "$data" sync dave --batch 20 >"$work/killed.out" 2>&1 &
+sync_pid=$!
+stored=0
+i=0
+while [ $i -lt 300 ]; do  # up to 30 s for the first committed batch
+  stored=$(md status dave --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{try{console.log(JSON.parse(s).stored_messages)}catch(e){console.log(0)}})')
+  [ "$stored" -gt 0 ] && break
+  i=$((i + 1)); sleep 0.1
+done
+[ "$stored" -gt 0 ] || fail "the background sync stored nothing within 30 s"
+run 1 busy md sync dave
+grep -q "sync.busy" "$work/busy.err" || fail "a second sync was not refused with sync.busy"
+kill -9 "$sync_pid" 2>/dev/null || fail "the sync had already finished: nothing was killed mid-way"
+wait "$sync_pid" 2>/dev/null || true
+sync_pid=
+stop_proxy
+run 0 after-kill md status dave --json
+stored=$(js after-kill d.stored_messages)
+last=$(js after-kill d.last_uid)
+[ "$stored" -lt 3000 ] || fail "the sync was not interrupted (stored $stored)"
+[ "$stored" -eq "$last" ] || fail "after kill -9 the counter ($last) does not cover exactly the stored messages ($stored)"
+echo "   killed after $stored of 3000 messages were committed"
+start_proxy
+run 0 finish md sync dave --json
+want finish d.downloaded $((3000 - stored))
+want finish d.stored_messages 3000
+run 0 export3 md export dave --maildir "$work/maildir3" --json
+want export3 d.exported 3000
+server_hashes >"$work/server3.txt"
+(cd "$work/maildir3/cur" && for f in *; do printf '%s %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$(wc -c <"$f")"; done) \
+  | sort >"$work/exported3.txt"
+cmp -s "$work/server3.txt" "$work/exported3.txt" || fail "after kill -9 and a new sync the store differs from the server"
+
+stop_proxy
+
+step "POP3: sync, then nothing, reset, everything again without duplicates"
+run 0 pop md sync dave --protocol pop3 --json
+want pop d.protocol pop3
+want pop d.downloaded 3000
+run 0 pop-again md sync dave --protocol pop3 --json
+want pop-again d.downloaded 0
+run 0 pop-status md status dave --protocol pop3 --json
+want pop-status d.pop3_uidls 3000
+want pop-status d.stored_messages 3000
+run 0 pop-reset sh -c "printf '%s\n' '$admin_pw' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin --yes --protocol pop3 --json"
+want pop-reset d.old_uidl_count 3000
+run 0 pop-resync md sync dave --protocol pop3 --json
+want pop-resync d.downloaded 3000
+want pop-resync d.stored_messages 3000
+
+step "a corrupt or foreign database file: a clear error, no crash"
+for kind in corrupt foreign; do
+  bad="$work/bad-$kind"
+  mkdir -p "$bad" && chmod 700 "$bad"
+  if [ $kind = corrupt ]; then
+    cp "$data/maildoctor.db" "$bad/maildoctor.db"
+    dd if=/dev/urandom of="$bad/maildoctor.db" bs=4096 seek=1 count=8 conv=notrunc 2>/dev/null
+  else
+    sqlite_header="SQLite format 3"
+    { printf '%s' "$sqlite_header"; head -c 8192 /dev/urandom; } >"$bad/maildoctor.db"
+  fi
+  set +e; "$bin" --data-dir "$bad" status dave >"$work/$kind.out" 2>"$work/$kind.err"; rc=$?; set -e
+  [ $rc -eq 1 ] || [ $rc -eq 2 ] || fail "$kind database: exit $rc (a crash?)"
+  grep -q "store\.\(corrupt\|too_new\|open_failed\)" "$work/$kind.err" || fail "$kind database: no store.* failure code"
+done
+echo "sync: all scenarios passed"

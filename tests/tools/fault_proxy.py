@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""A small fault-injecting TCP proxy for tests: listens on 127.0.0.1:LISTEN and forwards every
+connection to 127.0.0.1:TARGET, with faults on the server-to-client direction:
+  --rate BYTES_PER_S   deliver at most this fast (a slow link: a long transfer to interrupt)
+  --cut-after N        close both sides after N bytes from the server (a dropped connection)
+  --stall-after N      after N bytes from the server, forward nothing more (a hung server)
+  --reset-after N      after N bytes from the server, reset the client's connection (RST)
+Prints "ready" on stdout once listening; runs until killed. TLS passes through untouched.
+usage: fault_proxy.py LISTEN TARGET [options]"""
+import argparse
+import asyncio
+import socket
+import struct
+import sys
+
+
+async def pump(reader, writer, limit=None, on_server_bytes=None):
+    try:
+        while True:
+            data = await reader.read(16384)
+            if not data:
+                break
+            if on_server_bytes is not None:
+                data = await on_server_bytes(data)
+                if data is None:
+                    return
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        try:
+            writer.close()
+        except Exception:
+            pass
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("listen", type=int)
+    p.add_argument("target", type=int)
+    p.add_argument("--rate", type=int)
+    p.add_argument("--cut-after", type=int)
+    p.add_argument("--stall-after", type=int)
+    p.add_argument("--reset-after", type=int)
+    args = p.parse_args()
+
+    async def handle(client_reader, client_writer):
+        try:
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.target)
+        except OSError:
+            client_writer.close()
+            return
+        sent = 0
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+
+        async def from_server(data):
+            nonlocal sent
+            for limit, action in ((args.cut_after, "cut"), (args.stall_after, "stall"), (args.reset_after, "reset")):
+                if limit is not None and sent + len(data) > limit:
+                    head = data[: max(limit - sent, 0)]
+                    if head:
+                        client_writer.write(head)
+                        await client_writer.drain()
+                    sent = limit
+                    if action == "stall":
+                        await asyncio.sleep(3600)
+                    sock = client_writer.get_extra_info("socket")
+                    if action == "reset" and sock is not None:
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    client_writer.close()
+                    server_writer.close()
+                    return None
+            sent += len(data)
+            if args.rate:
+                due = start + sent / args.rate
+                delay = due - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            return data
+
+        await asyncio.gather(pump(client_reader, server_writer),
+                             pump(server_reader, client_writer, on_server_bytes=from_server))
+
+    async def serve():
+        server = await asyncio.start_server(handle, "127.0.0.1", args.listen)
+        print("ready", flush=True)
+        async with server:
+            await server.serve_forever()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
