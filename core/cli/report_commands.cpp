@@ -27,6 +27,8 @@
 #include "cli/commands.h"
 #include "cli/run.h"
 #include "protolog/log_file.h"
+#include "sync/sync.h"
+#include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
 #include "version.h"
@@ -398,7 +400,14 @@ int cmd_report(CommandContext& ctx) {
   } catch (const store::Error& e) {
     return ctx.report(fail("store.failed", e.what()));
   }
-  doc["sync"] = nullptr;  // sync status: filled in when sync lands
+  try {
+    // The mailbox download as `status` shows it; a report is also for accounts never synced.
+    auto protocol = sync::sync_protocol(a, std::nullopt);
+    doc["sync"] = ojson(sync::to_json(
+        sync::load_sync_status(*db.value(), a.name, protocol ? std::optional(protocol.value()) : std::nullopt)));
+  } catch (const store::Error& e) {
+    doc["sync"] = {{"error", ojson(failure_json(store::to_failure(e)))}};
+  }
   doc["system"] = system_json();
   doc["log"] = log_json(protolog::log_file_path(layout.value().logs_dir(), a.name));
   doc["redaction"] = {

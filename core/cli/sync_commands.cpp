@@ -27,6 +27,7 @@
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_lock.h"
+#include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
 
@@ -126,15 +127,6 @@ class ProgressLine {
   bool shown_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
-
-json state_json(const std::optional<sync::MailboxState>& s) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"uidvalidity", s && s->uidvalidity ? json(*s->uidvalidity) : json(nullptr)},
-          {"last_uid", s ? s->last_uid : 0},
-          {"last_sync_at", s ? opt(s->last_sync_at) : json(nullptr)},
-          {"last_sync_result", s ? opt(s->last_sync_result) : json(nullptr)},
-          {"last_sync_detail", s ? opt(s->last_sync_detail) : json(nullptr)}};
-}
 
 }  // namespace
 
@@ -236,17 +228,10 @@ int cmd_status(CommandContext& ctx) {
     return ctx.report(p.failure());
 
   json doc = {{"ok", true}, {"account", a.name}, {"email", a.email}};
-  std::optional<sync::MailboxState> state;
-  std::optional<sync::LastReset> reset;
-  sync::StoredCounts counts, all;
-  size_t pop3_uidls = 0;
+  sync::SyncStatus status;
   std::optional<json> last_check;
   try {
-    if (protocol) state = sync::load_state(db, a.name, *protocol);
-    counts = sync::stored_counts(db, a.name, protocol);
-    all = sync::stored_counts(db, a.name);
-    reset = sync::last_reset(db, a.name);
-    if (protocol == Protocol::pop3) pop3_uidls = sync::pop3_seen(db, a.name).size();
+    status = sync::load_sync_status(db, a.name, protocol);
     auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
     st.bind(1, "last_check:" + a.name);
     if (st.step()) {
@@ -257,14 +242,12 @@ int cmd_status(CommandContext& ctx) {
   } catch (const store::Error& e) {
     return ctx.report(store::to_failure(e));
   }
-  doc["protocol"] = protocol ? json(accounts::to_string(*protocol)) : json(nullptr);
-  doc.update(state_json(state));
-  doc["stored_messages"] = counts.messages;
-  doc["stored_bytes"] = counts.bytes;
-  doc["stored_messages_all_protocols"] = all.messages;
-  if (protocol == Protocol::pop3) doc["pop3_uidls"] = pop3_uidls;
-  doc["last_reset"] = reset ? json{{"admin", reset->admin}, {"at", reset->at}} : json(nullptr);
+  doc.update(sync::to_json(status));
   doc["last_check"] = last_check ? *last_check : json(nullptr);
+  const std::optional<sync::MailboxState>& state = status.state;
+  const std::optional<sync::LastReset>& reset = status.last_reset;
+  const sync::StoredCounts& counts = status.stored;
+  const sync::StoredCounts& all = status.stored_all_protocols;
   json token = nullptr;
   if (a.auth == accounts::AuthMethod::oauth2) {
     auto t = tokens::load_status(db, a.name);
@@ -284,7 +267,7 @@ int cmd_status(CommandContext& ctx) {
     ctx.out << "  IMAP INBOX      UIDVALIDITY " << text(doc["uidvalidity"], "(not synced yet)") << ", last synced UID "
             << doc["last_uid"].get<uint64_t>() << "\n";
   } else {
-    ctx.out << "  POP3 INBOX      " << pop3_uidls << " message(s) counted as downloaded (UIDLs)\n";
+    ctx.out << "  POP3 INBOX      " << status.pop3_uidls << " message(s) counted as downloaded (UIDLs)\n";
   }
   ctx.out << "  stored          " << counts.messages << " message(s), " << mib(static_cast<uint64_t>(counts.bytes))
           << (all.messages != counts.messages ? " (" + std::to_string(all.messages) + " with the other protocol's)"

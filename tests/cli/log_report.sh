@@ -164,7 +164,8 @@ done
 [ "$(py "$r" 'd["account"]["name"]')" = pw ] || fail "account name"
 [ "$(py "$r" 'd["account"]["secrets"]["password"]')" = true ] || fail "password presence"
 [ "$(py "$r" 'd["tls_verification"]')" = on ] || fail "tls_verification"
-[ "$(py "$r" 'd["sync"]')" = null ] || fail "sync is not null"
+[ "$(py "$r" 'd["sync"]["last_uid"], d["sync"]["stored_messages"], d["sync"]["last_sync_at"]')" = "(0, 0, None)" ] \
+  || fail "sync status of a never-synced account"
 [ "$(py "$r" 'd["token"]')" = null ] || fail "a password account has token status"
 [ "$(py "$r" '[s["failure"]["code"] for s in d["last_check"]["steps"] if s["id"]=="imap.auth"][0]')" = auth.bad_credentials ] \
   || fail "last check"
@@ -194,7 +195,7 @@ run 1 rnodir md report pw --out "$work/no-such-dir/r.json"
 grep -q 'report.write_failed' "$work/rnodir.err" || fail "an unwritable --out is not report.write_failed"
 [ ! -e "$work/no-such-dir" ] || fail "created a folder"
 mkdir "$work/adir"
-run 2 risdir md report pw --out "$work/adir"
+run 1 risdir md report pw --out "$work/adir"
 ls -A "$work/adir" | grep -q . && fail "left a file in the folder"
 ls -A "$work" | grep -q '\.tmp-' && fail "left a temp file"
 printf 'old content that is longer than nothing %0500d\n' 0 >"$work/old.json"

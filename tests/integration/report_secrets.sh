@@ -60,7 +60,7 @@ r="$work/oa-report.json"
 [ "$(js "$r" d.token.signed_in)" = true ] || fail "token status"
 [ "$(js "$r" d.token.identity)" = "$LAB_USER" ] || fail "token identity"
 [ "$(js "$r" d.last_check.ok)" = true ] || fail "last check"
-[ "$(js "$r" d.sync)" = null ] || fail "sync"
+[ "$(js "$r" "d.sync.protocol+' '+d.sync.stored_messages")" = "imap 0" ] || fail "sync status"
 [ "$(js "$r" d.account.secrets.client_secret)" = true ] || fail "client secret presence"
 [ "$(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = http,imap,smtp ] \
   || fail "report log protocols: $(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].join(',')")"

@@ -74,6 +74,13 @@ want status "/^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$/.test(d.last_sync_at)
 want status d.last_reset null
 want status d.token null
 
+step "report carries the sync status"
+run 0 report md report dave --out "$work/report.json"
+cp "$work/report.json" "$work/report.out"
+want report d.sync.last_uid $N
+want report d.sync.stored_messages $N
+grep -q "$LAB_SYNC_PASSWORD" "$work/report.json" && fail "the password is in the report"
+
 step "export --maildir is byte for byte what the server serves"
 run 0 export md export dave --maildir "$work/maildir" --json
 want export d.exported $N

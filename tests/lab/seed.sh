@@ -16,6 +16,9 @@ CONF="$DIR/dovecot.conf"
 home="$(doveadm -c "$CONF" user -f home "$USER_ARG" 2>/dev/null)" || true
 [ -n "$home" ] || { echo "seed.sh: Dovecot knows no user $USER_ARG" >&2; exit 1; }
 t0=$(date +%s.%N)
+# The domain folder too: created by root here it would stop Dovecot (running as $MAIL_USER) from
+# creating the other users' homes in it later.
+install -d -o "$MAIL_USER" -g "$MAIL_USER" -m 755 "$(dirname "$home")"
 install -d -o "$MAIL_USER" -g "$MAIL_USER" -m 700 "$home"
 node "$LAB_HOME/lib/seed.js" "$home/Maildir" "$N" "$(id -u "$MAIL_USER")" "$(id -g "$MAIL_USER")" "$USER_ARG"
 doveadm -c "$CONF" force-resync -u "$USER_ARG" INBOX
