@@ -6,7 +6,7 @@ SAN_BUILD  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle screenshots package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle bench-sync screenshots package docs clean
 
 all: build
 
@@ -42,6 +42,9 @@ format:
 
 bench-idle: build
 	bench/gui_idle.sh $(BUILD)/app/maildoctor
+
+bench-sync: build
+	bench/sync.sh $(BUILD)/app/maildoctor
 
 # A Debian package of the normal build: build/maildoctor_*.deb
 package: build
