@@ -340,7 +340,7 @@ CheckReport run_ladder(const accounts::Account& account, const LadderInputs& inp
     steps.reset();
   }
 
-  const detail::MailRun run{account, inputs, options, secret, secret_missing};
+  const detail::MailRun run{account, inputs, options, secret, secret_missing, std::nullopt};
   for (const Proto& p : protos) {
     if (!selected(options, p.group) || !account.endpoint(p.protocol).enabled) continue;
     p.run(steps, run);

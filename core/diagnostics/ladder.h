@@ -107,6 +107,10 @@ struct MailRun {
   const LadderOptions& options;
   std::optional<std::string> secret;  // access token or password; nullopt: auth steps are skipped
   std::string secret_missing;         // why there is none ("skipped: no access token (oauth.token failed)")
+  // An access token a server refused is refreshed once per ladder run, to tell a revoked sign-in
+  // (the refresh fails with oauth.invalid_grant) from a token only this server dislikes: set on
+  // the first refusal to the refresh's failure, or to nullopt when the refresh worked.
+  mutable std::optional<std::optional<Failure>> refresh_after_refusal;
 };
 
 // dns and tcp (and, for implicit TLS, the tls step; for no encryption, the tls warning) for one

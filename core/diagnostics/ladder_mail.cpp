@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "diagnostics/ladder.h"
+#include "tokens/token_service.h"
 
 namespace md::diagnostics::detail {
 
@@ -145,6 +146,20 @@ void record_refusal(StepResult& s, const MailRun& run, MailProtocol protocol,
     s.evidence.push_back("challenge (decoded): " + mail::printable(challenge->raw, 500));
   }
   std::string code = match_failure(ev).value_or(oauth ? "auth.token_rejected" : "auth.bad_credentials");
+  if (code == "auth.token_rejected" && run.inputs.db != nullptr && run.inputs.vault != nullptr) {
+    if (!run.refresh_after_refusal) {
+      auto fresh = tokens::fresh_access_token(*run.inputs.db, *run.inputs.vault, run.account,
+                                              tokens::kDefaultRefreshMargin, true, run.inputs.http_transcript);
+      if (fresh && run.inputs.protect_secret) run.inputs.protect_secret(fresh.value().access_token);
+      run.refresh_after_refusal = fresh ? std::optional<Failure>() : std::optional<Failure>(fresh.failure());
+    }
+    if (const std::optional<Failure>& refresh = *run.refresh_after_refusal) {
+      s.evidence.push_back("a token refresh after the refusal failed: [" + refresh->code + "] " + refresh->detail);
+      if (refresh->code == "oauth.invalid_grant") code = refresh->code;  // the sign-in itself was revoked
+    } else {
+      s.evidence.push_back("a token refresh after the refusal worked: run the check again to use the new token");
+    }
+  }
   std::string last = server_lines.empty() ? std::string("(no reply)") : mail::printable(server_lines.back(), 300);
   set_failure(s, fail(code, "the server refused the sign-in as " + run.account.login_name() + ": " + last));
 }

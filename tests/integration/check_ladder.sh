@@ -118,7 +118,7 @@ expect oa imap.auth pass
 expect oa imap.mailbox pass
 js oa "s('imap.auth').evidence.join(' ')" | grep -q 'mechanism=XOAUTH2' || fail "not XOAUTH2"
 
-step "token revoked at the lab: oauth.token invalid_grant or imap.auth refused"
+step "token revoked at the lab: oauth.invalid_grant (at oauth.token, or at imap.auth after a refresh is tried)"
 curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "revoke-all"
 run 1 revoked md check oa --json
 tok=$(js revoked "s('oauth.token').status"); auth=$(js revoked "s('imap.auth').status")
@@ -126,8 +126,9 @@ if [ "$tok" = fail ]; then
   expect revoked oauth.token fail oauth.invalid_grant
   expect revoked imap.auth skip
 else
-  expect revoked imap.auth fail auth.token_rejected
+  expect revoked imap.auth fail oauth.invalid_grant
   js revoked "s('imap.auth').evidence.join(' ')" | grep -q '"status":"401"' || fail "no decoded challenge"
+  js revoked "s('imap.auth').evidence.join(' ')" | grep -q 'refresh after the refusal failed' || fail "no refresh evidence"
 fi
 echo "   revoked: oauth.token $tok, imap.auth $auth"
 

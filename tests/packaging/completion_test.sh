@@ -47,7 +47,7 @@ expect "$bin check --provider " gmail microsoft
 expect "$bin check --only imap,s" imap,smtp
 expect "$bin check --j" --json
 expect "$bin token --" --refresh --json
-expect "$bin reset-counter x --" --admin --password-stdin --yes
+expect "$bin reset-counter x --" --admin --json --password-stdin --protocol --yes
 expect "$bin --data-dir /nowhere token " # no database there: no names, and nothing created
 [ -e /nowhere ] && { echo "FAIL: completion created the data directory"; failed=1; }
 
