@@ -26,34 +26,56 @@ Failure with_progress(Failure f, const Progress& p) {
   return f;
 }
 
-// Batches of messages, each committed with the counter that covers it.
-class Batcher {
+// One run's writes: each message goes into the open batch's transaction; a full batch is
+// committed, after `seal` wrote the counter that covers it (IMAP; POP3's counter is written with
+// each message). Progress and cancellation are reported after every message.
+class Download {
  public:
-  Batcher(store::Database& db, const SyncOptions& options) : db_(db), options_(options) {}
-  void begin() {
+  Download(store::Database& db, const std::string& account, const SyncOptions& options, Progress& progress,
+           Clock::time_point started)
+      : db_(db), writer_(db, account), options_(options), progress_(progress), started_(started) {}
+  void set_seal(std::function<void(MessageWriter&)> seal) { seal_ = std::move(seal); }
+
+  // `write` adds the message's rows; store.* failures and sync.cancelled stop the download.
+  Result<void> store(uint64_t bytes, const std::function<void(MessageWriter&)>& write) {
+    try {
+      if (!txn_) txn_.emplace(db_);
+      write(writer_);
+      ++progress_.done;
+      progress_.bytes += bytes;
+      ++batch_messages_;
+      batch_bytes_ += bytes;
+      if (batch_messages_ >= options_.batch_messages || batch_bytes_ >= options_.batch_bytes) commit();
+    } catch (const store::Error& e) {
+      return store::to_failure(e);
+    }
+    progress_.seconds = seconds_since(started_);
+    if (options_.on_progress) options_.on_progress(progress_);
+    if (options_.cancelled && options_.cancelled()) return fail("sync.cancelled", "the sync was cancelled");
+    return {};
+  }
+  // Commits the open batch (or, with `always`, the counter alone). Throws store::Error.
+  void commit(bool always = false) {
+    if (!txn_ && !always) return;
     if (!txn_) txn_.emplace(db_);
-  }
-  // After a message was written: true when the batch is full and should be committed.
-  bool full(uint64_t message_bytes) {
-    ++messages_;
-    bytes_ += message_bytes;
-    return messages_ >= options_.batch_messages || bytes_ >= options_.batch_bytes;
-  }
-  bool open() const { return txn_.has_value(); }
-  void commit() {
-    if (!txn_) return;
+    if (seal_) seal_(writer_);
     txn_->commit();
     txn_.reset();
-    messages_ = 0;
-    bytes_ = 0;
+    batch_messages_ = 0;
+    batch_bytes_ = 0;
   }
+  bool open() const { return txn_.has_value(); }
 
  private:
   store::Database& db_;
+  MessageWriter writer_;
   const SyncOptions& options_;
+  Progress& progress_;
+  Clock::time_point started_;
+  std::function<void(MessageWriter&)> seal_;
   std::optional<store::Transaction> txn_;
-  size_t messages_ = 0;
-  uint64_t bytes_ = 0;
+  size_t batch_messages_ = 0;
+  uint64_t batch_bytes_ = 0;
 };
 
 std::vector<uint32_t> parse_search(std::string_view line) {
@@ -128,63 +150,47 @@ Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& acco
   progress.total = uids.size();
   if (options.on_progress) options.on_progress(progress);
 
-  MessageWriter writer(db, account.name);
-  Batcher batch(db, options);
   std::vector<char> received(uids.size(), 0);
   size_t covered = 0;  // uids[0..covered) are all stored
   uint32_t max_stored = start;
+  bool fetch_complete = false;
   // The counter may only cover what is stored: every listed UID up to it. A UID that was not
   // listed (new mail since the SEARCH) is above all listed ones and counts once the FETCH is done.
-  auto counter = [&](bool fetch_complete) -> uint32_t {
+  auto counter = [&]() -> uint32_t {
     while (covered < uids.size() && received[covered]) ++covered;
     if (fetch_complete) return std::max(max_stored, uids.empty() ? start : uids.back());
     return covered == 0 ? start : uids[covered - 1];
   };
-  auto commit = [&](bool fetch_complete) {
-    batch.begin();
-    writer.set_imap_counter(kInbox, uidvalidity, counter(fetch_complete));
-    batch.commit();
-  };
+  Download download(db, account.name, options, progress, started);
+  download.set_seal([&](MessageWriter& w) { w.set_imap_counter(kInbox, uidvalidity, counter()); });
 
   Result<mail::FetchSummary> fetched = mail::FetchSummary{};
   if (!uids.empty()) {
-    fetched = imap.uid_fetch(std::to_string(uint64_t{start} + 1) + ":*", "(UID RFC822.SIZE FLAGS BODY.PEEK[])",
-                             [&](mail::imap::FetchedMessage& m) -> Result<void> {
-                               const std::string* body = m.body();
-                               if (!m.uid || body == nullptr || *m.uid <= start)
-                                 return {};  // a flag update, or the "n:*" extra
-                               try {
-                                 batch.begin();
-                                 writer.put(NewMessage{Protocol::imap, kInbox, uidvalidity, *m.uid, std::nullopt,
-                                                       join_flags(m.flags), *body},
-                                            options.now());
-                                 auto it = std::lower_bound(uids.begin(), uids.end(), *m.uid);
-                                 if (it != uids.end() && *it == *m.uid)
-                                   received[static_cast<size_t>(it - uids.begin())] = 1;
-                                 max_stored = std::max(max_stored, *m.uid);
-                                 ++progress.done;
-                                 progress.bytes += body->size();
-                                 if (batch.full(body->size())) commit(false);
-                               } catch (const store::Error& e) {
-                                 return store::to_failure(e);
-                               }
-                               progress.seconds = seconds_since(started);
-                               if (options.on_progress) options.on_progress(progress);
-                               if (options.cancelled && options.cancelled())
-                                 return fail("sync.cancelled", "the sync was cancelled");
-                               return {};
-                             });
+    fetched = imap.uid_fetch(
+        std::to_string(uint64_t{start} + 1) + ":*", "(UID RFC822.SIZE FLAGS BODY.PEEK[])",
+        [&](mail::imap::FetchedMessage& m) -> Result<void> {
+          const std::string* body = m.body();
+          if (!m.uid || body == nullptr || *m.uid <= start) return {};  // a flag update, or the "n:*" extra
+          return download.store(body->size(), [&](MessageWriter& w) {
+            w.put(NewMessage{Protocol::imap, kInbox, uidvalidity, *m.uid, std::nullopt, join_flags(m.flags), *body},
+                  options.now());
+            auto it = std::lower_bound(uids.begin(), uids.end(), *m.uid);
+            if (it != uids.end() && *it == *m.uid) received[static_cast<size_t>(it - uids.begin())] = 1;
+            max_stored = std::max(max_stored, *m.uid);
+          });
+        });
   }
-  // Whatever happened, what is stored stays stored, with the counter covering exactly that.
-  const bool complete = fetched && (uids.empty() || fetched.value().response.ok());
-  if (batch.open() || complete || summary.previous_uidvalidity || !state || !state->uidvalidity) commit(complete);
+  // Whatever happened, what is stored stays stored, with the counter covering exactly that; a new
+  // mailbox or a new UIDVALIDITY is recorded even when nothing was downloaded.
+  fetch_complete = fetched && (uids.empty() || fetched.value().response.ok());
+  download.commit(fetch_complete || summary.previous_uidvalidity || !state || !state->uidvalidity);
   if (!fetched) return with_progress(fetched.failure(), progress);
-  if (!complete)
+  if (!fetch_complete)
     return with_progress(fail("protocol.bad_response",
                               "the server answered UID FETCH with: " + mail::printable(fetched.value().response.line)),
                          progress);
   (void)imap.logout();
-  summary.last_uid = counter(true);
+  summary.last_uid = counter();
   return summary;
 }
 
@@ -212,27 +218,16 @@ Result<SyncSummary> sync_pop3(store::Database& db, const accounts::Account& acco
   progress.total = numbers.size();
   if (options.on_progress) options.on_progress(progress);
 
-  MessageWriter writer(db, account.name);
-  Batcher batch(db, options);
+  Download download(db, account.name, options, progress, started);
   const size_t window = caps.value().has("PIPELINING") ? options.pop3_window : 1;
   auto fetched = pop.retr_many(numbers, window, [&](uint32_t number, std::string& message) -> Result<void> {
-    try {
-      batch.begin();
+    return download.store(message.size(), [&](MessageWriter& w) {
       const std::string& uidl = uidl_of[number];
-      writer.put(NewMessage{Protocol::pop3, kInbox, std::nullopt, std::nullopt, uidl, "", message}, options.now());
-      writer.mark_pop3_seen(uidl);
-      ++progress.done;
-      progress.bytes += message.size();
-      if (batch.full(message.size())) batch.commit();
-    } catch (const store::Error& e) {
-      return store::to_failure(e);
-    }
-    progress.seconds = seconds_since(started);
-    if (options.on_progress) options.on_progress(progress);
-    if (options.cancelled && options.cancelled()) return fail("sync.cancelled", "the sync was cancelled");
-    return {};
+      w.put(NewMessage{Protocol::pop3, kInbox, std::nullopt, std::nullopt, uidl, "", message}, options.now());
+      w.mark_pop3_seen(uidl);
+    });
   });
-  batch.commit();
+  download.commit();
   if (!fetched) return with_progress(fetched.failure(), progress);
   (void)pop.quit();
   return summary;
