@@ -9,12 +9,16 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "datadir.h"
 #include "main_window.h"
+#include "scenes.h"
 #include "screenshot.h"
 #include "theme.h"
 #include "workspace.h"
@@ -90,8 +94,20 @@ int run(const cli::GlobalArgs& args) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
   Workspace workspace(layout, [] { glfwPostEmptyEvent(); });
-  workspace.start();
-  panels::MainWindowState ui_state;
+  // MAILDOCTOR_SCENE=NAME draws a staged state (panels/scenes.h) instead of the data dir's: the
+  // screenshots in docs/ are made this way, with no account, network or browser involved.
+  std::unique_ptr<panels::Scene> scene;
+  if (const char* name = std::getenv("MAILDOCTOR_SCENE"); name != nullptr && *name != '\0') {
+    scene = panels::make_scene(name, std::chrono::system_clock::now());
+    if (!scene) {
+      std::cerr << "maildoctor: unknown MAILDOCTOR_SCENE '" << name << "'\n";
+      return 2;
+    }
+  } else {
+    workspace.start();
+  }
+  panels::MainWindowState scene_state;
+  panels::MainWindowState& ui_state = scene ? scene->ui : scene_state;
 
   bool first_frame_done = false;
   std::chrono::steady_clock::time_point first_frame_at;
@@ -104,7 +120,7 @@ int run(const cli::GlobalArgs& args) {
     } else {
       // Sleep until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a
       // panel asked for; a static window does not wake at all.
-      double timeout = ui_state.redraw_in_s;
+      double timeout = ui_state.out.redraw_in_s;
       if (args.capture_file) {
         double due = args.capture_after_s -
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - first_frame_at).count();
@@ -118,12 +134,27 @@ int run(const cli::GlobalArgs& args) {
     }
     --frames_left;
 
-    workspace.frame();
+    const WorkspaceView* view = nullptr;
+    if (scene) {
+      scene->view.now = std::chrono::system_clock::now();
+      view = &scene->view;
+    } else {
+      workspace.frame();
+      view = &workspace.view();
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    panels::draw_main_window(workspace.view(), ui_state);
+    ui_state.out.reset_timing();
+    panels::draw_main_window(*view, ui_state);
     ImGui::Render();
+    // Commands run after the frame: the workspace starts their work on workers and returns.
+    if (!ui_state.out.commands.empty()) {
+      if (!scene)
+        for (const Command& c : ui_state.out.commands) workspace.apply(c);
+      ui_state.out.commands.clear();
+      frames_left = std::max(frames_left, 1);  // show what the command changed
+    }
 
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);

@@ -1,40 +1,213 @@
 #include "workspace.h"
 
 #include <filesystem>
+#include <mutex>
 
 #include "accounts/repository.h"
+#include "diagnostics/ladder.h"
+#include "diagnostics/quick_check.h"
+#include "oauth/consent_flow.h"
+#include "oauth/identity.h"
+#include "oauth/token_endpoint.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "util/time.h"
+#include "vault/vault.h"
 
 namespace md {
 namespace {
 
 constexpr size_t kLogRingCapacity = 200'000;
+// The panel's copy of one account's log keeps at most this many lines; beyond it the oldest half
+// goes, so appending stays cheap.
+constexpr size_t kLogBufferMaxLines = 200'000;
+// A consent wait and a silent host each hold a worker for minutes: enough workers that loading an
+// account's token never queues behind them.
+constexpr unsigned kWorkers = 4;
 
-// At a glance: red when the last token refresh failed, amber when an OAuth account has not signed
-// in yet, grey until checks have run (the check ladder fills in green later).
+using diagnostics::StepResult;
+using diagnostics::StepStatus;
+
+// Red when the last token refresh failed, amber when an OAuth account has not signed in yet;
+// otherwise the last check's colour, grey when it never ran. Throws store::Error.
 Health account_health(store::Database& db, const accounts::Account& a) {
-  if (a.auth != accounts::AuthMethod::oauth2) return Health::unknown;
-  auto st = db.prepare(
-      "SELECT (SELECT last_error FROM token_state WHERE account = ?1), "
-      "(SELECT count(*) FROM secrets WHERE account = ?1 AND kind IN ('access_token', 'refresh_token'))");
-  st.bind(1, a.name);
-  if (!st.step()) return Health::unknown;
-  if (!st.is_null(0)) return Health::failed;
-  if (st.column_int(1) == 0) return Health::warning;
-  return Health::unknown;
+  if (a.auth == accounts::AuthMethod::oauth2) {
+    auto st = db.prepare(
+        "SELECT (SELECT last_error FROM token_state WHERE account = ?1), "
+        "(SELECT count(*) FROM secrets WHERE account = ?1 AND kind IN ('access_token', 'refresh_token'))");
+    st.bind(1, a.name);
+    if (st.step()) {
+      if (!st.is_null(0)) return Health::failed;
+      if (st.column_int(1) == 0) return Health::warning;
+    }
+  }
+  // The last report `check` or the window saved: the colour of its worst step.
+  auto last = db.prepare("SELECT value FROM settings WHERE key = ?");
+  last.bind(1, "last_check:" + a.name);
+  if (!last.step()) return Health::unknown;
+  auto doc = nlohmann::json::parse(last.column_text(0), nullptr, false);
+  if (!doc.is_object() || !doc.contains("steps") || !doc["steps"].is_array()) return Health::unknown;
+  Health h = Health::ok;
+  for (const auto& s : doc["steps"]) {
+    const std::string status = s.is_object() ? s.value("status", "") : "";
+    if (status == "fail") return Health::failed;
+    if (status == "warn") h = Health::warning;
+  }
+  return h;
+}
+
+// Same UPSERT as `check`: `status` and `report` read the last report from here.
+void save_last_check(store::Database& db, const diagnostics::CheckReport& report) {
+  try {
+    db.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, "last_check:" + report.account)
+        .bind(2, diagnostics::to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .run();
+  } catch (const store::Error&) {
+    // The run itself is the answer; a report that cannot be kept is not a reason to fail it.
+  }
+}
+
+struct Opened {
+  store::Database db;
+  vault::Vault vault;
+  accounts::Account account;
+};
+
+// Workers open their own connection: one Database per thread.
+Result<Opened> open_account(const DataLayout& layout, const std::string& name) {
+  auto db = store::Database::open(layout.database(), store::schema());
+  if (!db) return db.failure();
+  auto account = accounts::load_account(db.value(), name);
+  if (!account) return account.failure();
+  auto v = vault::Vault::open(layout.vault_key());
+  if (!v) return v.failure();
+  return Opened{std::move(db).value(), std::move(v).value(), std::move(account).value()};
+}
+
+Result<tokens::TokenStatus> read_status(const DataLayout& layout, const std::string& name) {
+  auto db = store::Database::open(layout.database(), store::schema());
+  if (!db) return db.failure();
+  return tokens::load_status(db.value(), name);
+}
+
+// Setup step 4: the signed-in identity and the granted scopes must be the account's; otherwise
+// the tokens are revoked where possible rather than saved for the wrong mailbox (as `auth` does).
+Result<std::string> check_sign_in(const oauth::ClientConfig& cfg, const accounts::Account& account,
+                                  const oauth::TokenSet& tokens, net::Transcript* transcript) {
+  auto identity = oauth::signed_in_identity(cfg, tokens, transcript);
+  Result<void> checked = identity ? oauth::check_identity(account.email, identity.value()) : Result<void>();
+  if (identity && checked) checked = oauth::check_scopes(tokens.granted_scopes, cfg.mail_scope);
+  if (identity && checked) return identity.value();
+  if (!cfg.revoke_url.empty()) {
+    (void)oauth::revoke(cfg, tokens.refresh_token.value_or(tokens.access_token),
+                        tokens.refresh_token ? "refresh_token" : "access_token", transcript);
+  }
+  return identity ? checked.failure() : identity.failure();
 }
 
 }  // namespace
 
+// Steps a running check has finished, handed from its worker to the UI thread.
+struct Workspace::LiveSteps {
+  std::mutex mu;
+  std::vector<StepResult> steps;
+};
+
+struct Workspace::LiveConsent {
+  std::mutex mu;
+  std::string url;
+};
+
+Health run_health(const CheckRun& run) {
+  if (run.running || run.steps.empty()) return run.error ? Health::failed : Health::unknown;
+  Health h = Health::ok;
+  for (const StepResult& s : run.steps) {
+    if (s.status == StepStatus::fail) return Health::failed;
+    if (s.status == StepStatus::warn) h = Health::warning;
+  }
+  // A run stopped half-way proves nothing good: it must not turn an account green.
+  return run.cancelled ? Health::unknown : h;
+}
+
+const char* to_string(LogProtocol p) {
+  switch (p) {
+    case LogProtocol::imap: return "IMAP";
+    case LogProtocol::pop3: return "POP3";
+    case LogProtocol::smtp: return "SMTP";
+    case LogProtocol::http: return "HTTP";
+    case LogProtocol::app: return "App";
+    case LogProtocol::other: return "Other";
+  }
+  return "Other";
+}
+
+LogProtocol parse_log_protocol(std::string_view p) {
+  if (p == "imap") return LogProtocol::imap;
+  if (p == "pop3") return LogProtocol::pop3;
+  if (p == "smtp") return LogProtocol::smtp;
+  if (p == "http") return LogProtocol::http;
+  if (p == "app") return LogProtocol::app;
+  return LogProtocol::other;
+}
+
+void LogBuffer::clear() {
+  text.clear();
+  lines.clear();
+  ++generation;
+}
+
+void LogBuffer::append(const protolog::Entry& e) {
+  if (lines.size() >= kLogBufferMaxLines) {
+    // Drop the oldest half in one go: amortised O(1) per line, and the offsets stay 32-bit.
+    const size_t keep_from = lines.size() / 2;
+    const uint32_t cut = lines[keep_from].begin;
+    text.erase(0, cut);
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(keep_from));
+    for (LogLine& l : lines) {
+      l.begin -= cut;
+      l.end -= cut;
+    }
+    ++generation;
+  }
+  LogLine line;
+  line.begin = static_cast<uint32_t>(text.size());
+  // "10:00:00.123 imap C: A1 NOOP": the date is the same all day, the time says when.
+  const std::string stamp = util::format_iso8601_ms(e.at);
+  text += stamp.size() > 11 ? std::string_view(stamp).substr(11, 12) : std::string_view(stamp);
+  text += ' ';
+  text += e.protocol.empty() ? "-" : e.protocol;
+  text += e.direction == protolog::Direction::client   ? " C: "
+          : e.direction == protolog::Direction::server ? " S: "
+                                                       : " *: ";
+  text += e.text;
+  line.end = static_cast<uint32_t>(text.size());
+  line.protocol = parse_log_protocol(e.protocol);
+  line.direction = e.direction;
+  lines.push_back(line);
+  last_seq = e.seq;
+}
+
+const AccountSummary* WorkspaceView::selected_account() const {
+  for (const AccountSummary& a : accounts)
+    if (a.name == selected) return &a;
+  return nullptr;
+}
+
+const CheckRun* WorkspaceView::check(const std::string& key) const {
+  auto it = checks.find(key);
+  return it == checks.end() ? nullptr : &it->second;
+}
+
 Workspace::Workspace(DataLayout layout, std::function<void()> wake)
-    : layout_(std::move(layout)), redactor_(std::make_unique<protolog::Redactor>()) {
+    : layout_(std::move(layout)), wake_(wake), redactor_(std::make_unique<protolog::Redactor>()) {
   log_ = std::make_unique<protolog::ProtoLog>(
       kLogRingCapacity,
       [r = redactor_.get()](std::string_view line, protolog::Direction d) { return r->redact(line, d); },
       layout_.logs_dir());
   view_.data_dir = layout_.root.string();
-  jobs_ = std::make_unique<jobs::JobRunner>(2, std::move(wake));
+  view_.log = &log_buffer_;
+  jobs_ = std::make_unique<jobs::JobRunner>(kWorkers, std::move(wake));
 }
 
 Workspace::~Workspace() {
@@ -49,30 +222,333 @@ void Workspace::reload_accounts() {
   jobs_->submit("Load the accounts", [this](jobs::JobContext&) -> jobs::Completion {
     std::optional<Failure> error;
     std::vector<AccountSummary> accounts;
-    if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
-      error = prepared.failure();
-    } else if (auto db = store::Database::open(layout_.database(), store::schema()); !db) {
-      error = db.failure();
-    } else if (auto list = accounts::list_accounts(db.value()); !list) {
-      error = list.failure();
-    } else {
-      std::error_code ec;
-      std::filesystem::create_directories(layout_.logs_dir(), ec);
-      for (const accounts::Account& a : list.value())
-        accounts.push_back({a.name, a.email, accounts::to_string(a.provider), account_health(db.value(), a)});
+    try {
+      if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
+        error = prepared.failure();
+      } else if (auto db = store::Database::open(layout_.database(), store::schema()); !db) {
+        error = db.failure();
+      } else if (auto list = accounts::list_accounts(db.value()); !list) {
+        error = list.failure();
+      } else {
+        std::error_code ec;
+        std::filesystem::create_directories(layout_.logs_dir(), ec);
+        for (const accounts::Account& a : list.value())
+          accounts.push_back({a.name, a.email, accounts::to_string(a.provider), a.auth == accounts::AuthMethod::oauth2,
+                              a.timeout_s, account_health(db.value(), a)});
+      }
+    } catch (const store::Error& e) {
+      // Without this the job fails with no completion and the window says "opening database..."
+      // for ever; the user must see why instead.
+      error = store::to_failure(e);
+      accounts.clear();
     }
     return [this, error, accounts = std::move(accounts)]() mutable {
       view_.store_ready = !error;
       view_.store_error = error;
+      // Health a check of this session found is newer than the stored one.
+      for (AccountSummary& a : accounts)
+        if (const CheckRun* run = view_.check(a.name); run && run_health(*run) != Health::unknown)
+          a.health = run_health(*run);
       view_.accounts = std::move(accounts);
     };
   });
 }
 
 void Workspace::frame() {
-  jobs_->drain_completions();
+  view_.now = std::chrono::system_clock::now();
+  // Snapshot before draining: a job seen finished here has already queued its completion, so a
+  // run still marked running after the drain lost its completion (it threw, or never started).
   view_.jobs = jobs_->snapshot();
+  jobs_->drain_completions();
+  for (auto& [key, run] : view_.checks) {
+    if (!run.running) continue;
+    for (const jobs::JobSnapshot& j : view_.jobs) {
+      if (j.id != run.job || j.state == jobs::JobState::running || j.state == jobs::JobState::queued) continue;
+      run.running = false;
+      run.cancelled = j.state == jobs::JobState::cancelled;
+      run.finished_at = view_.now;
+      if (j.state == jobs::JobState::failed) run.error = Failure{"store.failed", j.error};
+      live_steps_.erase(key);
+    }
+  }
+  if (consent_job_ != 0 && view_.token.consent == ConsentState::waiting) {
+    for (const jobs::JobSnapshot& j : view_.jobs) {
+      if (j.id != consent_job_ || j.state == jobs::JobState::running || j.state == jobs::JobState::queued) continue;
+      consent_job_ = 0;
+      view_.token.consent = ConsentState::failed;
+      view_.token.consent_failure =
+          Failure{"oauth.cancelled", j.error.empty() ? "The sign-in was cancelled." : j.error};
+    }
+  }
+  pull_live();
   view_.log_seq = log_->last_seq();
+  pull_log();
+}
+
+void Workspace::pull_live() {
+  for (auto& [key, live] : live_steps_) {
+    auto it = view_.checks.find(key);
+    if (it == view_.checks.end()) continue;
+    std::lock_guard lock(live->mu);
+    auto& steps = it->second.steps;
+    for (size_t i = steps.size(); i < live->steps.size(); ++i) steps.push_back(live->steps[i]);
+  }
+  if (live_consent_) {
+    std::lock_guard lock(live_consent_->mu);
+    if (!live_consent_->url.empty()) view_.token.consent_url = live_consent_->url;
+  }
+}
+
+void Workspace::pull_log() {
+  if (log_buffer_.account != view_.selected) {
+    log_buffer_.clear();
+    log_buffer_.account = view_.selected;
+    log_buffer_.last_seq = 0;
+  }
+  if (view_.selected.empty() || view_.log_seq == log_buffer_.last_seq) return;
+  for (const protolog::Entry& e : log_->since(log_buffer_.last_seq, view_.selected)) log_buffer_.append(e);
+  // Nothing of this account's since: remember how far we looked, so the ring is not scanned again.
+  log_buffer_.last_seq = view_.log_seq;
+}
+
+void Workspace::apply(const Command& c) {
+  switch (c.kind) {
+    case Command::Kind::select_account: select(c.account); break;
+    case Command::Kind::reload_accounts: reload_accounts(); break;
+    case Command::Kind::run_checks: run_checks(c.account); break;
+    case Command::Kind::run_quick_check: run_quick_check(c.provider); break;
+    case Command::Kind::cancel_checks: cancel_checks(c.account); break;
+    case Command::Kind::refresh_token: refresh_token(c.account); break;
+    case Command::Kind::reauthenticate: reauthenticate(c.account); break;
+    case Command::Kind::cancel_consent:
+      if (consent_job_ != 0) jobs_->cancel(consent_job_);
+      break;
+    case Command::Kind::clear_log: log_buffer_.clear(); break;
+  }
+}
+
+void Workspace::select(const std::string& account) {
+  if (view_.selected == account) return;
+  view_.selected = account;
+  view_.token = TokenView{};
+  view_.token.account = account;
+  const AccountSummary* a = view_.selected_account();
+  if (a != nullptr && a->oauth) load_token(account);
+}
+
+void Workspace::set_health(const std::string& account, Health health) {
+  for (AccountSummary& a : view_.accounts)
+    if (a.name == account) a.health = health;
+}
+
+void Workspace::run_checks(const std::string& name) {
+  if (CheckRun* old = view_.checks.count(name) ? &view_.checks[name] : nullptr; old && old->running) return;
+  CheckRun& run = view_.checks[name];
+  run = CheckRun{};
+  run.subject = name;
+  run.running = true;
+  run.started_at = std::chrono::system_clock::now();
+  for (const AccountSummary& a : view_.accounts)
+    if (a.name == name) run.step_timeout_s = a.timeout_s;
+  auto live = std::make_shared<LiveSteps>();
+  live_steps_[name] = live;
+  run.job = jobs_->submit("Check " + name, [this, name, live](jobs::JobContext& ctx) -> jobs::Completion {
+    auto opened = open_account(layout_, name);
+    if (!opened) {
+      return [this, name, f = opened.failure()] {
+        CheckRun& r = view_.checks[name];
+        r.running = false;
+        r.error = f;
+        r.finished_at = std::chrono::system_clock::now();
+        live_steps_.erase(name);
+      };
+    }
+    Opened& o = opened.value();
+    diagnostics::LadderInputs in;
+    if (o.account.auth == accounts::AuthMethod::password) {
+      auto pw = vault::get_secret(o.db, o.vault, name, "password");
+      if (pw && pw.value()) {
+        in.password = *pw.value();
+        redactor_->add_secret(*in.password);
+      }
+    }
+    in.db = &o.db;
+    in.vault = &o.vault;
+    net::ProtoLogTranscript http(*log_, name);
+    in.http_transcript = &http;
+    in.mail_transcript = [this, name](std::string_view protocol, protolog::Direction d, std::string_view text) {
+      log_->append(name, protocol, d, text);
+    };
+    in.protect_secret = [this](std::string_view s) { redactor_->add_secret(s); };
+    in.on_step = [this, live](const StepResult& s) {
+      {
+        std::lock_guard lock(live->mu);
+        live->steps.push_back(s);
+      }
+      if (wake_) wake_();
+    };
+    in.cancelled = [&ctx] { return ctx.cancelled(); };
+    diagnostics::LadderOptions options;
+    auto report = diagnostics::run_ladder(o.account, in, options);
+    save_last_check(o.db, report);
+    return [this, name, report = std::move(report), cancelled = ctx.cancelled()]() mutable {
+      CheckRun& r = view_.checks[name];
+      r.running = false;
+      r.cancelled = cancelled;
+      r.steps = std::move(report.steps);
+      r.finished_at = std::chrono::system_clock::now();
+      live_steps_.erase(name);
+      if (run_health(r) != Health::unknown) set_health(name, run_health(r));
+    };
+  });
+}
+
+void Workspace::run_quick_check(accounts::Provider provider) {
+  const std::string key = quick_check_key(provider);
+  if (auto it = view_.checks.find(key); it != view_.checks.end() && it->second.running) return;
+  CheckRun& run = view_.checks[key];
+  run = CheckRun{};
+  run.subject = accounts::to_string(provider);
+  run.quick = true;
+  run.running = true;
+  run.step_timeout_s = 10;
+  run.started_at = std::chrono::system_clock::now();
+  auto live = std::make_shared<LiveSteps>();
+  live_steps_[key] = live;
+  run.job = jobs_->submit("Quick connectivity test", [this, key, provider, live](jobs::JobContext& ctx) {
+    diagnostics::QuickCheckOptions o;
+    o.on_step = [this, live](const StepResult& s) {
+      {
+        std::lock_guard lock(live->mu);
+        live->steps.push_back(s);
+      }
+      if (wake_) wake_();
+    };
+    auto report = diagnostics::run_quick_check(provider, o);
+    return jobs::Completion([this, key, report = std::move(report), cancelled = ctx.cancelled()]() mutable {
+      CheckRun& r = view_.checks[key];
+      r.running = false;
+      r.cancelled = cancelled;
+      r.steps = std::move(report.steps);
+      r.finished_at = std::chrono::system_clock::now();
+      live_steps_.erase(key);
+    });
+  });
+}
+
+void Workspace::cancel_checks(const std::string& key) {
+  auto it = view_.checks.find(key);
+  if (it == view_.checks.end() || !it->second.running) return;
+  it->second.cancelling = true;
+  jobs_->cancel(it->second.job);
+}
+
+void Workspace::load_token(const std::string& name) {
+  view_.token.loading = true;
+  jobs_->submit("Read the token of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    auto status = read_status(layout_, name);
+    return [this, name, status = std::move(status)] {
+      if (view_.token.account != name) return;  // another account was selected meanwhile
+      view_.token.loading = false;
+      if (status) {
+        view_.token.status = status.value();
+        view_.token.load_error.reset();
+        if (status.value().last_error) ++view_.token.failure_serial;
+      } else {
+        view_.token.load_error = status.failure();
+      }
+    };
+  });
+}
+
+void Workspace::refresh_token(const std::string& name) {
+  if (view_.token.account != name || view_.token.refreshing) return;
+  view_.token.refreshing = true;
+  jobs_->submit("Refresh the token of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    std::optional<Failure> failure;
+    std::optional<tokens::TokenStatus> status;
+    if (auto opened = open_account(layout_, name); !opened) {
+      failure = opened.failure();
+    } else {
+      Opened& o = opened.value();
+      net::ProtoLogTranscript http(*log_, name);
+      auto fresh = tokens::fresh_access_token(o.db, o.vault, o.account, tokens::kDefaultRefreshMargin, true, &http);
+      if (fresh)
+        redactor_->add_secret(fresh.value().access_token);
+      else
+        failure = fresh.failure();
+      if (auto s = tokens::load_status(o.db, name)) status = s.value();
+    }
+    return [this, name, failure, status] {
+      if (failure) set_health(name, Health::failed);
+      if (view_.token.account != name) return;
+      view_.token.refreshing = false;
+      if (status) view_.token.status = status;
+      view_.token.refresh_failure = failure;
+      if (failure) ++view_.token.failure_serial;
+      if (!failure) view_.token.refreshed_at = std::chrono::system_clock::now();
+    };
+  });
+}
+
+void Workspace::reauthenticate(const std::string& name) {
+  if (view_.token.account != name || view_.token.consent == ConsentState::waiting) return;
+  view_.token.consent = ConsentState::waiting;
+  view_.token.consent_url.clear();
+  view_.token.consent_failure.reset();
+  live_consent_ = std::make_shared<LiveConsent>();
+  consent_job_ = jobs_->submit("Sign in " + name, [this, name, live = live_consent_](jobs::JobContext& ctx) {
+    std::optional<Failure> failure;
+    std::string identity;
+    std::optional<tokens::TokenStatus> status;
+    auto opened = open_account(layout_, name);
+    auto cfg = opened ? tokens::client_config(opened.value().db, opened.value().vault, opened.value().account)
+                      : Result<oauth::ClientConfig>(opened.failure());
+    if (!cfg) {
+      failure = cfg.failure();
+    } else {
+      Opened& o = opened.value();
+      net::ProtoLogTranscript http(*log_, name);
+      oauth::ConsentOptions opts;
+      opts.transcript = &http;
+      opts.login_hint = o.account.email;
+      opts.cancelled = [&ctx] { return ctx.cancelled(); };
+      opts.on_url = [this, live](const std::string& url) {
+        {
+          std::lock_guard lock(live->mu);
+          live->url = url;
+        }
+        if (wake_) wake_();
+      };
+      auto tokens = oauth::run_consent_flow(cfg.value(), opts);
+      if (!tokens) {
+        failure = tokens.failure();
+      } else {
+        redactor_->add_secret(tokens.value().access_token);
+        if (tokens.value().refresh_token) redactor_->add_secret(*tokens.value().refresh_token);
+        if (tokens.value().id_token) redactor_->add_secret(*tokens.value().id_token);
+        auto who = check_sign_in(cfg.value(), o.account, tokens.value(), &http);
+        if (!who) {
+          failure = who.failure();
+        } else if (auto saved = tokens::save_sign_in(o.db, o.vault, o.account, tokens.value(), who.value()); !saved) {
+          failure = saved.failure();
+        } else {
+          identity = who.value();
+        }
+      }
+      if (auto s = tokens::load_status(o.db, name)) status = s.value();
+    }
+    return jobs::Completion([this, name, failure, identity, status] {
+      consent_job_ = 0;
+      if (!failure) set_health(name, Health::unknown);
+      if (view_.token.account != name) return;
+      view_.token.consent = failure ? ConsentState::failed : ConsentState::succeeded;
+      view_.token.consent_failure = failure;
+      view_.token.consent_identity = identity;
+      if (status) view_.token.status = status;
+      if (!failure) view_.token.refresh_failure.reset();
+    });
+  });
 }
 
 }  // namespace md

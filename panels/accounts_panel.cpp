@@ -18,7 +18,10 @@ void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
     ImGui::PushID(i);
     status_icon(a.health);
     ImGui::SameLine();
-    if (ImGui::Selectable(a.name.c_str(), state.selected_account == i)) state.selected_account = i;
+    if (ImGui::Selectable(a.name.c_str(), view.selected == a.name)) {
+      state.out.send({Command::Kind::select_account, a.name});
+      state.diagnostics.subject.clear();  // the account's own checks, not a quick test
+    }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", a.email.c_str(), a.provider.c_str());
     ImGui::PopID();
   }

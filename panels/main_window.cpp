@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include "accounts_panel.h"
+#include "diagnostics/catalogue.h"
 #include "placeholder_panels.h"
 #include "theme.h"
 #include "widgets.h"
@@ -21,9 +22,13 @@ void draw_menu_bar(MainWindowState& state) {
 
 void draw_status_line(const WorkspaceView& view) {
   if (view.store_error) {
+    const auto e = diagnostics::explain(*view.store_error);
+    status_icon(Health::failed);
+    ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
-    ImGui::TextWrapped("[%s] %s", view.store_error->code.c_str(), view.store_error->detail.c_str());
+    ImGui::TextUnformatted(("[" + e.code + "] " + e.title + ": " + e.detail).c_str());
     ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", e.remedy.c_str());
     return;
   }
   int running = 0;
@@ -32,6 +37,11 @@ void draw_status_line(const WorkspaceView& view) {
   ImGui::Text("Data: %s   %s   %d job(s) running", view.data_dir.c_str(),
               view.store_ready ? "database ready" : "opening database...", running);
   ImGui::PopStyleColor();
+}
+
+bool begin_tab(const char* label, Tab tab, MainWindowState& state) {
+  const bool front = state.bring_to_front && *state.bring_to_front == tab;
+  return ImGui::BeginTabItem(label, nullptr, front ? ImGuiTabItemFlags_SetSelected : 0);
 }
 
 void draw_about(MainWindowState& state) {
@@ -50,7 +60,6 @@ void draw_about(MainWindowState& state) {
 }  // namespace
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
-  state.redraw_in_s = MainWindowState::kNoTimedRedraw;
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
   ImGui::SetNextWindowSize(vp->WorkSize);
@@ -59,6 +68,11 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
                                       ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::Begin("MailDoctor", nullptr, kFlags);
   draw_menu_bar(state);
+  // The panels show one account: the first, until the user picks another.
+  if (!state.selected_first && view.selected.empty() && !view.accounts.empty()) {
+    state.out.send({Command::Kind::select_account, view.accounts.front().name});
+    state.selected_first = true;
+  }
 
   const float status_h = ImGui::GetFrameHeightWithSpacing();
   const float body_h = ImGui::GetContentRegionAvail().y - status_h;
@@ -71,32 +85,35 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
 
   ImGui::BeginChild("account_panels", ImVec2(0, body_h), true);
   if (ImGui::BeginTabBar("panels")) {
-    if (ImGui::BeginTabItem("Setup")) {
+    if (begin_tab("Setup", Tab::setup, state)) {
       draw_setup_placeholder(view);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Diagnostics")) {
-      draw_diagnostics_placeholder(view);
+    if (begin_tab("Diagnostics", Tab::diagnostics, state)) {
+      draw_diagnostics_panel(view, state.diagnostics, state.out);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Token")) {
-      draw_token_placeholder(view);
+    if (begin_tab("Token", Tab::token, state)) {
+      draw_token_panel(view, state.token, state.out);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Sync")) {
+    if (begin_tab("Sync", Tab::sync, state)) {
       draw_sync_placeholder(view);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Protocol log")) {
-      draw_log_placeholder(view);
+    if (begin_tab("Protocol log", Tab::log, state)) {
+      draw_log_panel(view, state.log, state.out);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
   }
+  state.bring_to_front.reset();
   ImGui::EndChild();
 
   draw_status_line(view);
   draw_about(state);
+  // Whatever tab is in front: a dead token is news for whoever sits at the window.
+  if (draw_reauth_prompt(view, state.token, state.out)) state.bring_to_front = Tab::token;
   ImGui::End();
 }
 

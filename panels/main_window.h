@@ -1,21 +1,29 @@
 // The whole window: top bar, accounts on the left, the selected account's panels on the right,
-// a status line at the bottom. A function of (view, state); it only reads core state.
+// a status line at the bottom. A function of (view, state); it only reads core state and hands
+// commands back through state.out.
 #pragma once
 
-#include <string>
+#include <optional>
 
+#include "diagnostics_panel.h"
+#include "log_panel.h"
+#include "panel_output.h"
+#include "token_panel.h"
 #include "workspace.h"
 
 namespace md::panels {
 
+enum class Tab { setup, diagnostics, token, sync, log };
+
 // What the window remembers between frames that the core does not own.
 struct MainWindowState {
-  int selected_account = -1;
   bool show_about = false;
-  // Reset before each frame; a panel that shows something time-driven (a countdown, a spinner)
-  // lowers it. The loop sleeps until an event or this many seconds: a static window never wakes.
-  double redraw_in_s = kNoTimedRedraw;
-  static constexpr double kNoTimedRedraw = 1e9;
+  bool selected_first = false;        // the first account is selected once, when the list arrives
+  std::optional<Tab> bring_to_front;  // a tab to select on the next frame
+  PanelOutput out;
+  DiagnosticsPanelState diagnostics;
+  TokenPanelState token;
+  LogPanelState log;
 };
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state);

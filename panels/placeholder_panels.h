@@ -7,9 +7,6 @@
 namespace md::panels {
 
 void draw_setup_placeholder(const WorkspaceView& view);
-void draw_diagnostics_placeholder(const WorkspaceView& view);
-void draw_token_placeholder(const WorkspaceView& view);
 void draw_sync_placeholder(const WorkspaceView& view);
-void draw_log_placeholder(const WorkspaceView& view);
 
 }  // namespace md::panels

@@ -35,7 +35,11 @@ void apply_theme(float dpi_scale, const char* font_path) {
   ImFontConfig config;
   config.OversampleH = 2;
   config.OversampleV = 2;
-  if (readable(font_path) && io.Fonts->AddFontFromFileTTF(font_path, kBaseFontPx * dpi_scale, &config) != nullptr)
+  // Latin plus the punctuation and arrows the core's texts use ("→", "…", "·", "–"): without them
+  // ImGui draws '?' in the middle of a server's detail.
+  static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2010, 0x2027, 0x2190, 0x21FF, 0};
+  if (readable(font_path) &&
+      io.Fonts->AddFontFromFileTTF(font_path, kBaseFontPx * dpi_scale, &config, kRanges) != nullptr)
     return;
   ImFontConfig fallback;
   fallback.SizePixels = 13.0f * dpi_scale;

@@ -1,5 +1,7 @@
 #include "widgets.h"
 
+#include <cmath>
+
 #include "theme.h"
 
 namespace md::panels {
@@ -37,6 +39,69 @@ void status_icon(Health health) {
     case Health::unknown: dl->AddCircle(c, r, ImGui::GetColorU32(colour::muted), 0, thick * 0.7f); break;
   }
   ImGui::Dummy(ImVec2(size, size));
+}
+
+void step_icon(diagnostics::StepStatus status) {
+  if (status != diagnostics::StepStatus::skip) return status_icon(health_of(status));
+  const float size = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float y = p.y + size * 0.5f;
+  ImGui::GetWindowDrawList()->AddLine({p.x + size * 0.25f, y}, {p.x + size * 0.75f, y},
+                                      ImGui::GetColorU32(colour::muted), size * 0.12f);
+  ImGui::Dummy(ImVec2(size, size));
+}
+
+Health health_of(diagnostics::StepStatus status) {
+  switch (status) {
+    case diagnostics::StepStatus::pass: return Health::ok;
+    case diagnostics::StepStatus::warn: return Health::warning;
+    case diagnostics::StepStatus::fail: return Health::failed;
+    case diagnostics::StepStatus::skip: return Health::unknown;
+  }
+  return Health::unknown;
+}
+
+void spinner() {
+  const float size = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 c(p.x + size * 0.5f, p.y + size * 0.5f);
+  const float r = size * 0.38f;
+  const float start = static_cast<float>(std::fmod(ImGui::GetTime() * 6.0, 2 * M_PI));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PathArcTo(c, r, start, start + 4.2f, 16);
+  dl->PathStroke(ImGui::GetColorU32(colour::muted), 0, size * 0.13f);
+  ImGui::Dummy(ImVec2(size, size));
+}
+
+void disclosure_arrow(bool open) {
+  const float size = ImGui::GetTextLineHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 c(p.x + size * 0.5f, p.y + size * 0.5f);
+  const float r = size * 0.28f;
+  const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
+  if (open)
+    ImGui::GetWindowDrawList()->AddTriangleFilled({c.x - r, c.y - r * 0.6f}, {c.x + r, c.y - r * 0.6f},
+                                                  {c.x, c.y + r * 0.8f}, col);
+  else
+    ImGui::GetWindowDrawList()->AddTriangleFilled({c.x - r * 0.6f, c.y - r}, {c.x + r * 0.8f, c.y},
+                                                  {c.x - r * 0.6f, c.y + r}, col);
+  ImGui::Dummy(ImVec2(size, size));
+}
+
+void copyable_field(const char* label, const std::string& text) {
+  ImGui::PushID(label);
+  ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
+  ImGui::TextUnformatted(label);
+  ImGui::PopStyleColor();
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(text.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy the %s to the clipboard", label);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopID();
+}
+
+void item_tooltip(const char* text) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", text);
 }
 
 void hint_text(const char* text) {

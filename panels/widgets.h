@@ -4,14 +4,31 @@
 
 #include <imgui.h>
 
+#include <string>
+
+#include "diagnostics/check_report.h"
 #include "workspace.h"
 
 namespace md::panels {
 
 // A tick, a warning triangle, a cross or a hollow circle (unknown), one text line high.
 void status_icon(Health health);
+// A step's status: pass/warn/fail as above, skip as a muted dash.
+void step_icon(diagnostics::StepStatus status);
+// A turning arc, one text line high; the caller asks for a redraw while it shows.
+void spinner();
+// How often a spinner needs a frame to look like it turns.
+inline constexpr double kSpinnerFrameS = 1.0 / 15;
+// A small drawn triangle: pointing right when closed, down when open.
+void disclosure_arrow(bool open);
+Health health_of(diagnostics::StepStatus status);
+
 // Muted, wrapped explanatory text.
 void hint_text(const char* text);
 void heading(const char* text);
+// "label: text" wrapped, with a small Copy button (tooltip says what it copies) on its line.
+void copyable_field(const char* label, const std::string& text);
+// Tooltip on the last item, also when it is disabled.
+void item_tooltip(const char* text);
 
 }  // namespace md::panels

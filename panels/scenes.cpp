@@ -1,0 +1,362 @@
+#include "scenes.h"
+
+#include <map>
+
+#include "diagnostics/catalogue.h"
+
+namespace md::panels {
+namespace {
+
+using diagnostics::StepResult;
+using diagnostics::StepStatus;
+using std::chrono::seconds;
+using std::chrono::system_clock;
+
+StepResult step(std::string id, std::string title, StepStatus status, long long ms, std::string detail = {}) {
+  StepResult s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  s.status = status;
+  s.duration_ms = ms;
+  s.detail = std::move(detail);
+  return s;
+}
+
+StepResult failed(std::string id, std::string title, long long ms, const std::string& code, std::string detail,
+                  std::vector<std::string> evidence) {
+  StepResult s = step(std::move(id), std::move(title), StepStatus::fail, ms, detail);
+  s.failure = diagnostics::explain(Failure{code, std::move(detail)});
+  s.evidence = std::move(evidence);
+  return s;
+}
+
+// The ladder of a healthy Gmail account, in the order run_ladder produces it.
+std::vector<StepResult> green_ladder() {
+  return {
+      step("oauth.endpoints", "OAuth sign-in and token endpoints reachable", StepStatus::pass, 212,
+           "accounts.google.com and oauth2.googleapis.com answered"),
+      step("oauth.token", "Access token for alice@example.com", StepStatus::pass, 3,
+           "valid for 42 min; scopes include https://mail.google.com/"),
+      step("clock", "Local clock against the server's", StepStatus::pass, 0, "1 s behind the server"),
+      step("imap.dns", "Look up imap.gmail.com", StepStatus::pass, 18, "imap.gmail.com → 2 address(es)"),
+      step("imap.tcp", "Connect to imap.gmail.com:993", StepStatus::pass, 24, "connected to 142.250.102.108"),
+      step("imap.tls", "TLS handshake with imap.gmail.com:993", StepStatus::pass, 61,
+           "TLSv1.3, CN=imap.gmail.com, issued by GTS CA 1C3, valid until 2027-01-20"),
+      step("imap.greeting", "IMAP greeting", StepStatus::pass, 40, "* OK Gimap ready"),
+      step("imap.capabilities", "IMAP capabilities", StepStatus::pass, 38, "AUTH=XOAUTH2 AUTH=OAUTHBEARER IDLE"),
+      step("imap.auth", "Sign in with XOAUTH2", StepStatus::pass, 310, "A2 OK alice@example.com authenticated"),
+      step("imap.mailbox", "SELECT INBOX", StepStatus::pass, 92, "UIDVALIDITY 1 · UIDNEXT 48213 · EXISTS 48102"),
+      step("smtp.dns", "Look up smtp.gmail.com", StepStatus::pass, 12, "smtp.gmail.com → 2 address(es)"),
+      step("smtp.tcp", "Connect to smtp.gmail.com:465", StepStatus::pass, 22, "connected to 142.250.27.108"),
+      step("smtp.tls", "TLS handshake with smtp.gmail.com:465", StepStatus::pass, 58, "TLSv1.3, CN=smtp.gmail.com"),
+      step("smtp.greeting", "SMTP greeting", StepStatus::pass, 35, "220 smtp.gmail.com ESMTP ready"),
+      step("smtp.capabilities", "SMTP capabilities", StepStatus::pass, 33, "AUTH LOGIN PLAIN XOAUTH2 OAUTHBEARER"),
+      step("smtp.auth", "Sign in with XOAUTH2", StepStatus::pass, 280, "235 2.7.0 Accepted"),
+  };
+}
+
+// bob: a firewall doing TLS inspection. The handshake fails; later steps are skipped.
+std::vector<StepResult> failed_ladder() {
+  std::vector<StepResult> s = {
+      step("oauth.endpoints", "OAuth sign-in and token endpoints reachable", StepStatus::pass, 301),
+      step("oauth.token", "Access token for bob@contoso.example", StepStatus::pass, 4, "valid for 51 min"),
+      step("clock", "Local clock against the server's", StepStatus::warn, 0,
+           "3 min 10 s behind the server: sign-ins may start failing beyond 5 min"),
+      step("imap.dns", "Look up outlook.office365.com", StepStatus::pass, 21, "outlook.office365.com → 4 address(es)"),
+      step("imap.tcp", "Connect to outlook.office365.com:993", StepStatus::pass, 30, "connected to 52.97.146.162"),
+      failed("imap.tls", "TLS handshake with outlook.office365.com:993", 74, "tls.cert_untrusted",
+             "certificate verify failed: unable to get local issuer certificate",
+             {"subject: CN=outlook.office365.com", "issuer: CN=Contoso Firewall Inspection CA, O=Contoso IT",
+              "not after: 2027-03-01T00:00:00Z", "verify result: 20 (unable to get local issuer certificate)"}),
+  };
+  for (const char* id : {"imap.greeting", "imap.capabilities", "imap.auth", "imap.mailbox"})
+    s.push_back(step(id, std::string(id).substr(5) + " (IMAP)", StepStatus::skip, 0,
+                     "skipped: imap.tls failed (The server's certificate is not trusted)"));
+  s[2].failure = diagnostics::explain(Failure{"clock.skew", "local clock 190 s behind the server's Date header"});
+  s[2].evidence = {"Date: Sun, 29 Nov 2026 10:03:10 GMT", "local: 2026-11-29T10:00:00Z"};
+  return s;
+}
+
+CheckRun make_run(std::string subject, std::vector<StepResult> steps, system_clock::time_point now) {
+  CheckRun r;
+  r.subject = std::move(subject);
+  r.steps = std::move(steps);
+  r.started_at = now - seconds(3);
+  r.finished_at = now - seconds(1);
+  return r;
+}
+
+tokens::TokenStatus token_status(system_clock::time_point now, seconds left) {
+  tokens::TokenStatus s;
+  s.signed_in = true;
+  s.refreshable = true;
+  s.expires_at = now + left;
+  s.identity = "alice@example.com";
+  s.scopes = {"https://mail.google.com/", "openid", "email"};
+  s.last_refresh_at = now - seconds(3600) + left;
+  s.refresh_issued_at = now - seconds(12 * 86400 + 7200);
+  return s;
+}
+
+void base(Scene& s, system_clock::time_point now) {
+  s.view.data_dir = "/home/alice/.local/share/maildoctor";
+  s.view.store_ready = true;
+  s.view.now = now;
+  s.view.accounts = {
+      {"alice", "alice@example.com", "gmail", true, 20, Health::ok},
+      {"bob", "bob@contoso.example", "microsoft", true, 20, Health::failed},
+      {"front-desk", "desk@practice.example", "custom", false, 20, Health::unknown},
+  };
+  s.view.selected = "alice";
+  s.view.token.account = "alice";
+  s.view.token.status = token_status(now, seconds(42 * 60 + 17));
+  s.view.log = &s.log;
+  s.log.account = "alice";
+  s.ui.selected_first = true;
+}
+
+using Builder = void (*)(Scene&, system_clock::time_point);
+
+const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& builders() {
+  static const std::map<std::string, std::pair<std::string, Builder>, std::less<>> kScenes = {
+      {"empty",
+       {"First start: no accounts yet",
+        [](Scene& s, system_clock::time_point now) {
+          s.view.store_ready = true;
+          s.view.now = now;
+          s.view.data_dir = "/home/alice/.local/share/maildoctor";
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"store-error",
+       {"The database cannot be read: the status line says why",
+        [](Scene& s, system_clock::time_point now) {
+          s.view.now = now;
+          s.view.data_dir = "/home/alice/.local/share/maildoctor";
+          s.view.store_error = Failure{"store.corrupt", "maildoctor.db: file is not a database"};
+        }}},
+      {"checks-idle",
+       {"Diagnostics before any run",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"checks-running",
+       {"Checks running: steps appear as they finish",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          CheckRun r = make_run("alice", green_ladder(), now);
+          r.steps.resize(7);
+          r.running = true;
+          r.finished_at.reset();
+          s.view.checks["alice"] = r;
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"checks-cancelling",
+       {"A silent host: cancelling waits for the current step, the window keeps drawing",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          CheckRun r = make_run("alice", green_ladder(), now);
+          r.steps.resize(5);
+          r.running = true;
+          r.cancelling = true;
+          r.started_at = now - seconds(14);
+          s.view.checks["alice"] = r;
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"checks-green",
+       {"All-green diagnostics",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.checks["alice"] = make_run("alice", green_ladder(), now);
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"checks-failed",
+       {"A red cross opened: failure code, reason, remedy and evidence",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.selected = "bob";
+          s.view.token.account = "bob";
+          s.view.checks["bob"] = make_run("bob", failed_ladder(), now);
+          s.ui.diagnostics.opened = {"imap.tls"};
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"checks-error",
+       {"Checks that could not start",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          CheckRun r = make_run("alice", {}, now);
+          r.error =
+              Failure{"vault.key_insecure", "/home/alice/.local/share/maildoctor/vault.key is readable by others"};
+          s.view.checks["alice"] = r;
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"quick-test",
+       {"Quick connectivity test, no account",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          std::vector<StepResult> steps = {
+              step("proxy", "HTTP proxy", StepStatus::pass, 0, "no proxy configured"),
+              step("sign-in.dns", "Look up accounts.google.com (sign-in)", StepStatus::pass, 15),
+              step("sign-in.tcp", "Connect to accounts.google.com:443", StepStatus::pass, 21),
+              step("sign-in.tls", "TLS handshake with accounts.google.com:443", StepStatus::pass, 55),
+              step("imap.dns", "Look up imap.gmail.com (imap)", StepStatus::pass, 14),
+              step("imap.tcp", "Connect to imap.gmail.com:993", StepStatus::pass, 10003),
+          };
+          steps.back() = failed("imap.tcp", "Connect to imap.gmail.com:993", 10003, "tcp.timeout",
+                                "no answer from 142.250.102.108:993 within 10 s", {"SYN sent, no SYN-ACK"});
+          steps.push_back(step("imap.tls", "TLS handshake with imap.gmail.com:993", StepStatus::skip, 0,
+                               "skipped: imap.tcp failed"));
+          CheckRun r = make_run("gmail", std::move(steps), now);
+          r.quick = true;
+          s.view.checks[quick_check_key(accounts::Provider::gmail)] = r;
+          s.ui.diagnostics.subject = quick_check_key(accounts::Provider::gmail);
+          s.ui.diagnostics.opened = {"imap.tcp"};
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
+      {"token-countdown",
+       {"Token countdown ticking each second",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-loading",
+       {"Token being read",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.token.status.reset();
+          s.view.token.loading = true;
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-expired",
+       {"Expired token without a refresh token",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.token.status = token_status(now, seconds(-120));
+          s.view.token.status->refreshable = false;
+          s.ui.token.prompted_for = "alice#0";  // the prompt was answered "Later"
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-reauth-modal",
+       {"Refresh failed with oauth.invalid_grant: the re-authentication pop-up",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.token.status = token_status(now, seconds(-30));
+          s.view.token.refresh_failure =
+              Failure{"oauth.invalid_grant", "Token has been expired or revoked. (error=invalid_grant)"};
+          s.view.token.failure_serial = 1;
+          s.view.accounts[0].health = Health::failed;
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-consent",
+       {"Re-authenticating: waiting for the browser, with the address to copy",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.token.consent = ConsentState::waiting;
+          s.view.token.consent_url =
+              "https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=1234.apps.googleusercontent."
+              "com&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2F&scope=https%3A%2F%2Fmail.google.com%2F+openid+email"
+              "&state=Zk3…&code_challenge=…&code_challenge_method=S256&login_hint=alice%40example.com";
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-password",
+       {"A password account has no token",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.selected = "front-desk";
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"log-empty",
+       {"Protocol log before any traffic",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.bring_to_front = Tab::log;
+        }}},
+      {"log-100k",
+       {"Protocol log with 100,000 lines",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          fill_log(s.log, "alice", 100'000, now - seconds(3600));
+          s.ui.bring_to_front = Tab::log;
+        }}},
+      {"log-filtered",
+       {"Protocol log filtered to IMAP lines containing AUTHENTICATE or NO",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          fill_log(s.log, "alice", 100'000, now - seconds(3600));
+          std::snprintf(s.ui.log.filter.InputBuf, sizeof s.ui.log.filter.InputBuf, "AUTHENTICATE,NO ");
+          s.ui.log.filter.Build();
+          for (int p = 0; p < kLogProtocolCount; ++p) s.ui.log.show[p] = p == static_cast<int>(LogProtocol::imap);
+          s.ui.bring_to_front = Tab::log;
+        }}},
+  };
+  return kScenes;
+}
+
+}  // namespace
+
+std::vector<std::string> scene_names() {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : builders()) out.push_back(name);
+  return out;
+}
+
+std::unique_ptr<Scene> make_scene(std::string_view name, system_clock::time_point now) {
+  auto it = builders().find(name);
+  if (it == builders().end()) return nullptr;
+  auto scene = std::make_unique<Scene>();
+  scene->name = it->first;
+  scene->caption = it->second.first;
+  it->second.second(*scene, now);
+  scene->view.log = &scene->log;
+  return scene;
+}
+
+void fill_log(LogBuffer& log, const std::string& account, size_t count, system_clock::time_point start) {
+  struct Line {
+    const char* protocol;
+    protolog::Direction d;
+    const char* text;
+  };
+  using protolog::Direction;
+  static constexpr Line kConversation[] = {
+      {"app", Direction::info, "imap: connecting to imap.gmail.com:993 (TLS)"},
+      {"imap", Direction::server, "* OK Gimap ready for requests from 203.0.113.7 l2mb1234"},
+      {"imap", Direction::client, "A1 CAPABILITY"},
+      {"imap", Direction::server,
+       "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 "
+       "XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=OAUTHBEARER"},
+      {"imap", Direction::server, "A1 OK Thats all she wrote! l2mb1234"},
+      {"imap", Direction::client, "A2 AUTHENTICATE XOAUTH2 <redacted>"},
+      {"imap", Direction::server, "A2 OK alice@example.com authenticated (Success)"},
+      {"imap", Direction::client, "A3 SELECT INBOX"},
+      {"imap", Direction::server, "* OK [UIDVALIDITY 1] UIDs valid."},
+      {"imap", Direction::server, "* 48102 EXISTS"},
+      {"imap", Direction::server, "A3 OK [READ-WRITE] INBOX selected. (Success)"},
+      {"http", Direction::client, "POST https://oauth2.googleapis.com/token"},
+      {"http", Direction::client, "grant_type=refresh_token&refresh_token=<redacted>&client_id=1234.apps"},
+      {"http", Direction::server, "HTTP/2 200 application/json; charset=utf-8"},
+      {"http", Direction::server,
+       "{\"access_token\": \"<redacted>\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}"},
+      {"smtp", Direction::server, "220 smtp.gmail.com ESMTP a7sm123456wrx.12 - gsmtp"},
+      {"smtp", Direction::client, "EHLO localhost"},
+      {"smtp", Direction::server, "250-smtp.gmail.com at your service, [203.0.113.7]"},
+      {"smtp", Direction::client, "AUTH XOAUTH2 <redacted>"},
+      {"smtp", Direction::server, "535-5.7.8 Username and Password not accepted. For more information, go to"},
+      {"imap", Direction::client, "A4 LOGOUT"},
+      {"imap", Direction::server, "A4 NO [ALERT] Please log in via your web browser (Failure)"},
+  };
+  constexpr size_t n = sizeof kConversation / sizeof kConversation[0];
+  protolog::Entry e;
+  e.account = account;
+  for (size_t i = 0; i < count; ++i) {
+    const Line& l = kConversation[i % n];
+    e.seq = log.last_seq + 1;
+    e.at = start + std::chrono::milliseconds(i * 35);
+    e.protocol = l.protocol;
+    e.direction = l.d;
+    e.text = l.text;
+    log.append(e);
+  }
+}
+
+}  // namespace md::panels

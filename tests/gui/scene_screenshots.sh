@@ -1,0 +1,20 @@
+#!/bin/sh
+# tests/gui/scene_screenshots.sh BINARY PNG_CHECK OUTDIR [SCENE...]: photographs staged window
+# states (panels/scenes.h) in the real binary under Xvfb, one PNG per scene, each checked not to
+# be blank. No account, network or browser is involved. `make screenshots` refreshes
+# docs/screenshots/ with it.
+set -eu
+bin=$1 check=$2 out=$3
+shift 3
+scenes=${*:-checks-green checks-failed checks-running quick-test token-countdown token-reauth-modal token-consent token-expired log-100k log-filtered empty store-error}
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+mkdir -p "$out"
+for scene in $scenes; do
+  rm -f "$out/$scene.png"
+  MAILDOCTOR_SCENE=$scene timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$bin" --data-dir "$data/home" --capture "$out/$scene.png" --capture-after 1.2
+  [ -s "$out/$scene.png" ] || { echo "no screenshot for $scene"; exit 1; }
+  "$check" "$out/$scene.png" 1000 600
+  echo "screenshot: $out/$scene.png"
+done

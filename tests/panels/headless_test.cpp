@@ -1,0 +1,160 @@
+// Every panel in every staged state (panels/scenes.h), drawn in a headless ImGui context with the
+// mouse swept and clicking across the window: no crash and no failed ImGui assertion.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "assert_hook.h"
+#include "diagnostics_panel.h"
+#include "headless.h"
+#include "log_panel.h"
+#include "main_window.h"
+#include "scenes.h"
+#include "token_panel.h"
+#include "widgets.h"
+
+namespace md::panels {
+namespace {
+
+using std::chrono::system_clock;
+
+// A fixed clock, so every run of the test sees the same countdowns.
+const system_clock::time_point kNow = system_clock::from_time_t(1'795'000'000);
+
+void draw_scene(Scene& s) {
+  s.ui.out.reset_timing();
+  draw_main_window(s.view, s.ui);
+  s.ui.out.commands.clear();
+}
+
+// The panels again, each in a window of its own, as bench/ui draws them.
+void draw_panels_apart(Scene& s) {
+  ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
+  ImGui::Begin("diagnostics alone");
+  draw_diagnostics_panel(s.view, s.ui.diagnostics, s.ui.out);
+  ImGui::End();
+  ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
+  ImGui::Begin("token alone");
+  draw_token_panel(s.view, s.ui.token, s.ui.out);
+  ImGui::End();
+  ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
+  ImGui::Begin("log alone");
+  draw_log_panel(s.view, s.ui.log, s.ui.out);
+  ImGui::End();
+}
+
+}  // namespace
+
+TEST_CASE("every scene draws in a headless context without an ImGui assertion") {
+  const int before = test::failed_assertions();
+  for (const std::string& name : scene_names()) {
+    INFO("scene: " << name);
+    auto scene = make_scene(name, kNow);
+    REQUIRE(scene != nullptr);
+    test::HeadlessImGui imgui;
+    ImGuiIO& io = imgui.io();
+    try {
+      for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
+      // Hover and click everywhere (every third click a right-click): tooltips, popups, menus,
+      // row toggles, the quick-test menu, the log's line menu.
+      int click = 0;
+      for (float y = 12; y < 800; y += 41) {
+        for (float x = 15; x < 1280; x += 113) {
+          const int button = ++click % 3 == 0 ? 1 : 0;
+          io.MousePos = ImVec2(x, y);
+          io.MouseDown[button] = true;
+          imgui.frame([&] {
+            draw_scene(*scene);
+            draw_panels_apart(*scene);
+          });
+          io.MouseDown[button] = false;
+          imgui.frame([&] {
+            draw_scene(*scene);
+            draw_panels_apart(*scene);
+          });
+        }
+      }
+      io.MouseWheel = 5;  // scroll the log (and anything else) up, then back down
+      imgui.frame([&] { draw_scene(*scene); });
+      io.MouseWheel = -50;
+      imgui.frame([&] { draw_scene(*scene); });
+      io.MouseWheel = 0;
+    } catch (const test::AssertionFailed& e) {
+      FAIL_CHECK(std::string(e.what()));
+    }
+  }
+  CHECK(test::failed_assertions() == before);
+}
+
+TEST_CASE("a countdown asks for a frame within a second, a static panel for none") {
+  auto frame_of = [](const char* name) {
+    auto scene = make_scene(name, kNow);
+    test::HeadlessImGui imgui;
+    imgui.frame([&] { draw_scene(*scene); });
+    imgui.frame([&] { draw_scene(*scene); });
+    scene->ui.out.reset_timing();
+    imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
+    return scene->ui.out.redraw_in_s;
+  };
+  const double countdown = frame_of("token-countdown");
+  CHECK(countdown > 0.0);
+  CHECK(countdown <= 1.01);
+  CHECK(frame_of("checks-green") == PanelOutput::kNoTimedRedraw);
+  CHECK(frame_of("log-100k") == PanelOutput::kNoTimedRedraw);
+  CHECK(frame_of("empty") == PanelOutput::kNoTimedRedraw);
+  CHECK(frame_of("token-expired") == PanelOutput::kNoTimedRedraw);
+  CHECK(frame_of("checks-running") <= kSpinnerFrameS + 1e-9);
+  CHECK(frame_of("token-consent") <= kSpinnerFrameS + 1e-9);
+}
+
+TEST_CASE("the re-authentication pop-up opens once per failure and Escape means Later") {
+  auto scene = make_scene("token-reauth-modal", kNow);
+  test::HeadlessImGui imgui;
+  ImGuiIO& io = imgui.io();
+  imgui.frame([&] { draw_scene(*scene); });
+  imgui.frame([&] { draw_scene(*scene); });
+  CHECK(scene->ui.token.reauth_prompt.is_open());
+  io.KeysDown[ImGuiKey_Escape] = true;
+  imgui.frame([&] { draw_scene(*scene); });
+  io.KeysDown[ImGuiKey_Escape] = false;
+  imgui.frame([&] { draw_scene(*scene); });
+  CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
+  CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
+  // A new failure asks again.
+  scene->view.token.failure_serial = 2;
+  imgui.frame([&] { draw_scene(*scene); });
+  imgui.frame([&] { draw_scene(*scene); });
+  CHECK(scene->ui.token.reauth_prompt.is_open());
+}
+
+TEST_CASE("100,000 log lines: only the visible ones are drawn") {
+  auto scene = make_scene("log-100k", kNow);
+  test::HeadlessImGui imgui;
+  int vertices = 0;
+  for (int i = 0; i < 3; ++i) vertices = imgui.frame([&] { draw_scene(*scene); });
+  CHECK(scene->ui.log.visible.size() == 100'000);
+  // About 40 lines of about 60 glyphs, 4 vertices each, plus the frame: far below 100,000 lines.
+  CHECK(vertices < 60'000);
+  CHECK(scene->ui.log.follow);
+}
+
+TEST_CASE("panels push commands rather than acting") {
+  auto scene = make_scene("checks-idle", kNow);
+  test::HeadlessImGui imgui;
+  // With no input no command is sent.
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
+  CHECK(scene->ui.out.commands.empty());
+  // An empty workspace with accounts selects the first one, once.
+  auto fresh = make_scene("checks-idle", kNow);
+  fresh->view.selected.clear();
+  fresh->ui.selected_first = false;
+  imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
+  REQUIRE(fresh->ui.out.commands.size() == 1);
+  CHECK(fresh->ui.out.commands[0].kind == Command::Kind::select_account);
+  CHECK(fresh->ui.out.commands[0].account == "alice");
+  imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
+  CHECK(fresh->ui.out.commands.size() == 1);
+}
+
+}  // namespace md::panels

@@ -1,0 +1,194 @@
+// The panels' logic without a window: countdown text and timing, when the re-authentication
+// prompt asks, run summaries, and the log panel's filtered-line cache.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "diagnostics_panel.h"
+#include "log_panel.h"
+#include "scenes.h"
+#include "token_panel.h"
+
+namespace md::panels {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::system_clock;
+
+const system_clock::time_point kNow = system_clock::from_time_t(1'795'000'000);
+
+protolog::Entry entry(uint64_t seq, const char* protocol, const char* text) {
+  protolog::Entry e;
+  e.seq = seq;
+  e.at = kNow;
+  e.protocol = protocol;
+  e.direction = protolog::Direction::client;
+  e.text = text;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("token countdown: mm:ss under an hour, h:mm:ss above, never negative") {
+  CHECK(format_countdown(0) == "00:00");
+  CHECK(format_countdown(59) == "00:59");
+  CHECK(format_countdown(42 * 60 + 17) == "42:17");
+  CHECK(format_countdown(3599) == "59:59");
+  CHECK(format_countdown(3600) == "1:00:00");
+  CHECK(format_countdown(-5) == "00:00");
+  CHECK(format_age(40) == "40 s");
+  CHECK(format_age(300) == "5 min");
+  CHECK(format_age(7500) == "2 h 5 min");
+  CHECK(format_age(200000) == "2 d 7 h");
+}
+
+TEST_CASE("token countdown: the next frame lands just after the next whole second") {
+  const auto expires = kNow + seconds(100) + milliseconds(250);
+  const double wait = seconds_to_next_tick(expires, kNow);
+  CHECK(wait > 0.25);
+  CHECK(wait < 0.26);
+  CHECK(seconds_to_next_tick(kNow + seconds(5), kNow) == doctest::Approx(1.002));
+  CHECK(seconds_to_next_tick(kNow - seconds(5), kNow) == doctest::Approx(1.0));
+}
+
+TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, once per failure") {
+  TokenPanelState state;
+  TokenView token;
+  token.account = "alice";
+  tokens::TokenStatus s;
+  s.signed_in = true;
+  s.refreshable = true;
+  s.expires_at = kNow + seconds(600);
+  token.status = s;
+  CHECK_FALSE(dead_token_failure(token, kNow));
+  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+
+  // A failed refresh for another reason (the network) is not a dead token.
+  token.refresh_failure = Failure{"tcp.timeout", "no answer"};
+  token.failure_serial = 1;
+  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+
+  token.refresh_failure = Failure{"oauth.invalid_grant", "revoked"};
+  token.failure_serial = 2;
+  CHECK(should_prompt_reauth(token, state, kNow));
+  state.prompted_for = "alice#2";
+  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+  token.failure_serial = 3;
+  CHECK(should_prompt_reauth(token, state, kNow));
+
+  // While the browser sign-in is running, nothing asks.
+  token.consent = ConsentState::waiting;
+  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+
+  // Expired with no refresh token: dead even without a failure.
+  TokenView expired;
+  expired.account = "bob";
+  s.refreshable = false;
+  s.expires_at = kNow - seconds(1);
+  expired.status = s;
+  CHECK(dead_token_failure(expired, kNow));
+  CHECK(should_prompt_reauth(expired, state, kNow));
+  // A stored failure from an earlier session counts too.
+  TokenView stored;
+  stored.account = "carol";
+  tokens::TokenStatus st;
+  st.last_error = Failure{"oauth.invalid_grant", "Token has been expired or revoked."};
+  stored.status = st;
+  CHECK(dead_token_failure(stored, kNow)->code == "oauth.invalid_grant");
+}
+
+TEST_CASE("diagnostics: summaries, colours and which rows open") {
+  auto green = make_scene("checks-green", kNow);
+  const CheckRun& g = green->view.checks.at("alice");
+  CHECK(run_summary(g) == "All 16 checks passed");
+  CHECK(run_health(g) == Health::ok);
+
+  auto failed = make_scene("checks-failed", kNow);
+  const CheckRun& f = failed->view.checks.at("bob");
+  CHECK(run_summary(f) == "1 of 10 checks failed (1 warning)");
+  CHECK(run_health(f) == Health::failed);
+  for (const auto& s : f.steps) {
+    if (s.id == "imap.tls") CHECK(step_opens(s));
+    if (s.id == "imap.dns") CHECK_FALSE(step_opens(s));
+    if (s.id == "imap.auth") CHECK_FALSE(step_opens(s));  // skipped: nothing to explain
+  }
+
+  auto running = make_scene("checks-running", kNow);
+  CHECK(run_summary(running->view.checks.at("alice")) == "Running: 7 step(s) done");
+  CHECK(run_health(running->view.checks.at("alice")) == Health::unknown);
+
+  CheckRun cancelled = g;
+  cancelled.cancelled = true;
+  CHECK(run_summary(cancelled) == "Cancelled after 16 step(s)");
+
+  DiagnosticsPanelState state;
+  CHECK(shown_check_key(green->view, state) == "alice");
+  state.subject = quick_check_key(accounts::Provider::microsoft);
+  CHECK(shown_check_key(green->view, state) == "quick:microsoft");
+}
+
+TEST_CASE("log panel: the filtered list grows with new lines and restarts when the filters change") {
+  LogBuffer log;
+  log.append(entry(1, "imap", "A1 CAPABILITY"));
+  log.append(entry(2, "smtp", "EHLO localhost"));
+  log.append(entry(3, "imap", "A2 AUTHENTICATE XOAUTH2 <redacted>"));
+  LogPanelState state;
+  update_visible_lines(state, log);
+  CHECK(state.visible == std::vector<uint32_t>{0, 1, 2});
+
+  log.append(entry(4, "http", "POST https://oauth2.googleapis.com/token"));
+  update_visible_lines(state, log);
+  CHECK(state.visible.size() == 4);
+  CHECK(state.scanned == 4);
+
+  state.show[static_cast<int>(LogProtocol::smtp)] = false;
+  update_visible_lines(state, log);
+  CHECK(state.visible == std::vector<uint32_t>{0, 2, 3});
+
+  std::snprintf(state.filter.InputBuf, sizeof state.filter.InputBuf, "AUTHENTICATE,token");
+  state.filter.Build();
+  update_visible_lines(state, log);
+  CHECK(state.visible == std::vector<uint32_t>{2, 3});
+  CHECK(visible_text(state, log).find("A2 AUTHENTICATE XOAUTH2 <redacted>\n") != std::string::npos);
+
+  std::snprintf(state.filter.InputBuf, sizeof state.filter.InputBuf, "-imap");
+  state.filter.Build();
+  update_visible_lines(state, log);
+  CHECK(state.visible == std::vector<uint32_t>{3});
+
+  // A cleared buffer (another account, or Clear) starts the cache again.
+  log.clear();
+  log.append(entry(9, "http", "GET https://openidconnect.googleapis.com/v1/userinfo"));
+  update_visible_lines(state, log);
+  CHECK(state.visible == std::vector<uint32_t>{0});
+}
+
+TEST_CASE("log buffer: lines keep their protocol and text, and the oldest half goes past the cap") {
+  LogBuffer log;
+  fill_log(log, "alice", 1000, kNow);
+  CHECK(log.lines.size() == 1000);
+  CHECK(log.line_text(0).find("imap: connecting") != std::string_view::npos);
+  CHECK(log.lines[1].protocol == LogProtocol::imap);
+  CHECK(log.lines[1].direction == protolog::Direction::server);
+  const uint64_t gen = log.generation;
+  fill_log(log, "alice", 200'000, kNow);
+  CHECK(log.lines.size() <= 200'000);
+  CHECK(log.lines.size() >= 100'000);
+  CHECK(log.generation != gen);
+  CHECK(log.lines.front().begin == 0);
+  CHECK(log.lines.back().end == log.text.size());
+}
+
+TEST_CASE("panel output: the soonest timed redraw wins") {
+  PanelOutput out;
+  CHECK(out.redraw_in_s == PanelOutput::kNoTimedRedraw);
+  out.redraw_within(0.8);
+  out.redraw_within(2.0);
+  out.redraw_within(-1.0);
+  CHECK(out.redraw_in_s == 0.0);
+  out.reset_timing();
+  CHECK(out.redraw_in_s == PanelOutput::kNoTimedRedraw);
+}
+
+}  // namespace md::panels

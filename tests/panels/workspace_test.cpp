@@ -1,0 +1,261 @@
+// The workspace behind the window, against a temp data dir and 127.0.0.1 only: a store error
+// while loading is shown rather than "opening database..." for ever; checks run on a worker with
+// steps appearing as they finish, a silent host never stalls frame(), and Cancel ends the run.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "accounts/repository.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "workspace.h"
+
+namespace md {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    static std::atomic<unsigned> n{0};
+    path = std::filesystem::temp_directory_path() /
+           ("maildoctor-panels-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// Accepts connections on 127.0.0.1 and never says a word: the host that hangs a naive client.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 8) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+accounts::Account local_account(const std::string& name, int port) {
+  accounts::Account a;
+  a.name = name;
+  a.email = name + "@example.test";
+  a.provider = accounts::Provider::custom;
+  a.auth = accounts::AuthMethod::password;
+  a.imap = {true, "127.0.0.1", port, accounts::Security::none};
+  a.timeout_s = 2;
+  return a;
+}
+
+void add_account(const DataLayout& layout, const accounts::Account& a) {
+  REQUIRE(prepare_data_dir(layout.root));
+  auto db = store::Database::open(layout.database(), store::schema());
+  REQUIRE(db);
+  auto r = accounts::insert_account(db.value(), a);
+  if (!r) FAIL(r.failure().detail);
+}
+
+// Runs frames until `done` or the bound; checks no frame takes long (the UI never waits).
+template <class Pred>
+bool frames_until(Workspace& ws, Pred done, std::chrono::milliseconds bound, double* slowest_ms = nullptr) {
+  const auto end = Clock::now() + bound;
+  while (Clock::now() < end) {
+    const auto t0 = Clock::now();
+    ws.frame();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (slowest_ms) *slowest_ms = std::max(*slowest_ms, ms);
+    if (done()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("workspace: a store error while loading the accounts is shown, not opening for ever") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, [] {
+    accounts::Account a = local_account("alice", 993);
+    a.auth = accounts::AuthMethod::oauth2;
+    a.oauth.client_id = "client";
+    a.oauth.authorize_url = "https://127.0.0.1/authorize";
+    a.oauth.token_url = "https://127.0.0.1/token";
+    a.oauth.scopes = {"mail"};
+    return a;
+  }());
+  {
+    // The account health query reads token_state: without it, SQL throws inside the load job.
+    auto db = store::Database::open(layout.database(), store::schema());
+    REQUIRE(db);
+    db.value().exec("DROP TABLE token_state");
+  }
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready || ws.view().store_error.has_value(); }, 10s));
+  REQUIRE(ws.view().store_error.has_value());
+  CHECK(ws.view().store_error->code.starts_with("store."));
+  CHECK(ws.view().store_error->detail.find("token_state") != std::string::npos);
+  CHECK_FALSE(ws.view().store_ready);
+}
+
+TEST_CASE("workspace: checks against a silent host stream their steps and Cancel ends the run") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  SilentServer silent;
+  add_account(layout, local_account("quiet", silent.port()));
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready && !ws.view().accounts.empty(); }, 10s));
+  ws.apply({Command::Kind::select_account, "quiet"});
+  ws.apply({Command::Kind::run_checks, "quiet"});
+  const CheckRun* run = ws.view().check("quiet");
+  REQUIRE(run != nullptr);
+  CHECK(run->running);
+  CHECK(run->step_timeout_s == 2);
+
+  // dns, tcp and tls (a warning: no encryption) finish at once; the greeting then waits on the
+  // silent host. Cancel once it has surely started waiting.
+  double slowest = 0;
+  auto tls_done = [&] {
+    for (const auto& s : ws.view().check("quiet")->steps)
+      if (s.id == "imap.tls") return true;
+    return false;
+  };
+  REQUIRE(frames_until(ws, tls_done, 5s, &slowest));
+  CHECK_FALSE(frames_until(
+      ws, [] { return false; }, 300ms, &slowest));
+  CHECK(ws.view().check("quiet")->running);
+  ws.apply({Command::Kind::cancel_checks, "quiet"});
+  CHECK(ws.view().check("quiet")->cancelling);
+  // Cancel takes effect after the current step: within one timeout (2 s) and some slack.
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().check("quiet")->running; }, 6s, &slowest));
+  run = ws.view().check("quiet");
+  CHECK(run->cancelled);
+  CHECK_FALSE(run->error.has_value());
+  bool greeting_failed = false, later_skipped = true;
+  for (const auto& s : run->steps) {
+    if (s.id == "imap.greeting") greeting_failed = s.status == diagnostics::StepStatus::fail;
+    if (s.id == "imap.mailbox") later_skipped = s.status == diagnostics::StepStatus::skip;
+  }
+  CHECK(greeting_failed);
+  CHECK(later_skipped);
+  CHECK(slowest < 100.0);  // no frame waited on the network
+  // The account's colour follows the run.
+  CHECK(ws.view().accounts.front().health == Health::failed);
+  // The conversation reached the account's protocol log.
+  CHECK(ws.view().log->account == "quiet");
+  CHECK(!ws.view().log->lines.empty());
+}
+
+TEST_CASE("workspace: a refused port fails tcp and the report is kept for the next start") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  int port = 0;
+  {
+    SilentServer s;  // a port that was free a moment ago and is closed now
+    port = s.port();
+  }
+  add_account(layout, local_account("closed", port));
+  {
+    Workspace ws(layout, {});
+    ws.start();
+    REQUIRE(frames_until(
+        ws, [&] { return !ws.view().accounts.empty(); }, 10s));
+    CHECK(ws.view().accounts.front().health == Health::unknown);
+    ws.apply({Command::Kind::run_checks, "closed"});
+    REQUIRE(frames_until(
+        ws, [&] { return !ws.view().check("closed")->running; }, 10s));
+    const CheckRun* run = ws.view().check("closed");
+    bool tcp_refused = false;
+    for (const auto& s : run->steps)
+      if (s.id == "imap.tcp" && s.failure) tcp_refused = s.failure->code == "tcp.refused";
+    CHECK(tcp_refused);
+  }
+  // A new window reads the saved report: the account starts red.
+  Workspace again(layout, {});
+  again.start();
+  REQUIRE(frames_until(
+      again, [&] { return !again.view().accounts.empty(); }, 10s));
+  CHECK(again.view().accounts.front().health == Health::failed);
+}
+
+TEST_CASE("workspace: the token of an OAuth account that never signed in, and a refresh that cannot happen") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  accounts::Account a = local_account("fresh", 993);
+  a.auth = accounts::AuthMethod::oauth2;
+  a.oauth.client_id = "client";
+  a.oauth.authorize_url = "https://127.0.0.1/authorize";
+  a.oauth.token_url = "https://127.0.0.1/token";
+  a.oauth.scopes = {"mail"};
+  add_account(layout, a);
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().accounts.empty(); }, 10s));
+  CHECK(ws.view().accounts.front().health == Health::warning);
+  ws.apply({Command::Kind::select_account, "fresh"});
+  CHECK(ws.view().token.loading);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().token.status.has_value(); }, 10s));
+  CHECK_FALSE(ws.view().token.status->signed_in);
+  ws.apply({Command::Kind::refresh_token, "fresh"});
+  CHECK(ws.view().token.refreshing);
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().token.refreshing; }, 10s));
+  REQUIRE(ws.view().token.refresh_failure.has_value());
+  CHECK(ws.view().token.refresh_failure->code == "oauth.not_signed_in");
+  CHECK(ws.view().token.failure_serial == 1);
+}
+
+TEST_CASE("workspace: the selected account's log lines reach the view, other accounts' do not") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  Workspace ws(layout, {});
+  ws.apply({Command::Kind::select_account, "alice"});
+  ws.log().append("alice", "imap", protolog::Direction::client, "A1 NOOP");
+  ws.log().append("bob", "imap", protolog::Direction::client, "A1 LOGOUT");
+  ws.log().append("alice", "imap", protolog::Direction::server, "A1 OK\r\n* 3 EXISTS");
+  ws.frame();
+  REQUIRE(ws.view().log->lines.size() == 3);
+  CHECK(ws.view().log->line_text(0).ends_with("imap C: A1 NOOP"));
+  CHECK(ws.view().log->line_text(2).ends_with("imap S: * 3 EXISTS"));
+  ws.frame();
+  CHECK(ws.view().log->lines.size() == 3);
+  ws.apply({Command::Kind::select_account, "bob"});
+  ws.frame();
+  REQUIRE(ws.view().log->lines.size() == 1);
+  CHECK(ws.view().log->line_text(0).ends_with("A1 LOGOUT"));
+  ws.apply({Command::Kind::clear_log, "bob"});
+  CHECK(ws.view().log->lines.empty());
+}
+
+}  // namespace md
