@@ -233,6 +233,7 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           base(s, now);
           s.view.token.status = token_status(now, seconds(-120));
           s.view.token.status->refreshable = false;
+          s.view.accounts[0].health = Health::failed;
           s.ui.token.prompted_for = "alice#0";  // the prompt was answered "Later"
           s.ui.bring_to_front = Tab::token;
         }}},
