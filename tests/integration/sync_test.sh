@@ -185,6 +185,32 @@ last=$(js after-kill d.last_uid)
 [ "$stored" -lt 3000 ] || fail "the sync was not interrupted (stored $stored)"
 [ "$stored" -eq "$last" ] || fail "after kill -9 the counter ($last) does not cover exactly the stored messages ($stored)"
 echo "   killed after $stored of 3000 messages were committed"
+
+step "Ctrl-C (SIGINT) stops a sync cleanly: sync.cancelled, exit 1, the counter covers what is stored"
+start_proxy --rate 3000000
+"$bin" --data-dir "$data" sync dave --batch 20 >"$work/interrupted.out" 2>"$work/interrupted.err" &
+sync_pid=$!
+before=$stored
+i=0
+while [ $i -lt 300 ]; do
+  stored=$(md status dave --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{try{console.log(JSON.parse(s).stored_messages)}catch(e){console.log(0)}})')
+  [ "$stored" -gt "$before" ] && break
+  i=$((i + 1)); sleep 0.1
+done
+[ "$stored" -gt "$before" ] || fail "the second background sync stored nothing within 30 s"
+kill -INT "$sync_pid" 2>/dev/null || fail "the sync had already finished: nothing was interrupted"
+i=0; while kill -0 "$sync_pid" 2>/dev/null; do i=$((i + 1)); [ $i -lt 300 ] || fail "the sync did not stop within 30 s of SIGINT"; sleep 0.1; done
+set +e; wait "$sync_pid"; rc=$?; set -e
+sync_pid=
+[ "$rc" -eq 1 ] || fail "an interrupted sync exited $rc, wanted 1"
+grep -q "sync.cancelled" "$work/interrupted.err" || fail "an interrupted sync does not say sync.cancelled"
+stop_proxy
+run 0 after-int md status dave --json
+stored=$(js after-int d.stored_messages)
+want after-int d.last_uid "$stored"
+want after-int d.last_sync_result cancelled
+[ "$stored" -lt 3000 ] || fail "the sync was not interrupted (stored $stored)"
+echo "   interrupted after $stored of 3000 messages were committed"
 start_proxy
 run 0 finish md sync dave --json
 want finish d.downloaded $((3000 - stored))
