@@ -259,3 +259,44 @@ TEST_CASE("workspace: the selected account's log lines reach the view, other acc
 }
 
 }  // namespace md
+
+namespace md {
+
+TEST_CASE("workspace: re-authentication waits for the browser without blocking, shows the URL, and cancels") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  accounts::Account a = local_account("reauth", 993);
+  a.auth = accounts::AuthMethod::oauth2;
+  a.oauth.client_id = "client";
+  a.oauth.authorize_url = "https://127.0.0.1:9/authorize";
+  a.oauth.token_url = "https://127.0.0.1:9/token";
+  a.oauth.scopes = {"mail"};
+  add_account(layout, a);
+  // A "browser" that opens nothing: the flow waits for a redirect that never comes.
+  ::setenv("MAILDOCTOR_BROWSER", "/bin/true", 1);
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().accounts.empty(); }, 10s));
+  ws.apply({Command::Kind::select_account, "reauth"});
+  ws.apply({Command::Kind::reauthenticate, "reauth"});
+  CHECK(ws.view().token.consent == ConsentState::waiting);
+  double slowest = 0;
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().token.consent_url.empty(); }, 10s, &slowest));
+  const std::string& url = ws.view().token.consent_url;
+  CHECK(url.starts_with("https://127.0.0.1:9/authorize?"));
+  CHECK(url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A") != std::string::npos);
+  CHECK(url.find("login_hint=reauth%40example.test") != std::string::npos);
+  CHECK(ws.view().token.consent == ConsentState::waiting);
+  ws.apply({Command::Kind::cancel_consent, "reauth"});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().token.consent != ConsentState::waiting; }, 5s, &slowest));
+  CHECK(ws.view().token.consent == ConsentState::failed);
+  REQUIRE(ws.view().token.consent_failure.has_value());
+  CHECK(ws.view().token.consent_failure->code == "oauth.cancelled");
+  CHECK(slowest < 100.0);
+  ::unsetenv("MAILDOCTOR_BROWSER");
+}
+
+}  // namespace md
