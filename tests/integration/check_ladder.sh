@@ -98,6 +98,19 @@ run 1 nostls md check nostls --json
 expect nostls imap.tls fail tls.starttls_unavailable
 expect nostls imap.auth skip
 
+step "TLS spoken to a plain-text port: tls.handshake_failed naming plain text"
+pw_account tlsonplain "$LAB_PASSWORD" --imap "localhost:$LAB_IMAP_STARTTLS_PORT" --imap-security tls
+run 1 tlsonplain md check tlsonplain --json
+expect tlsonplain imap.tls fail tls.handshake_failed
+js tlsonplain "s('imap.tls').detail" | grep -q 'plain text' || fail "the detail does not say the port speaks plain text"
+expect tlsonplain imap.greeting skip
+
+step "plain text (STARTTLS) spoken to a TLS port: protocol.no_greeting within timeout + 2 s"
+pw_account plainontls "$LAB_PASSWORD" --imap "localhost:$LAB_IMAPS_PORT" --imap-security starttls
+t0=$(now_ms); run 1 plainontls md check plainontls --json; t1=$(now_ms)
+expect plainontls imap.greeting fail protocol.no_greeting
+[ $((t1 - t0)) -lt 5000 ] || fail "plain text on a TLS port took $((t1 - t0)) ms (timeout 3 s)"
+
 step "an SMTP server spoken to as IMAP: protocol.unexpected_greeting"
 pw_account smtpasimap "$LAB_PASSWORD" --imap "127.0.0.1:$LAB_SUBMISSION_PORT" --imap-security none
 run 1 smtpasimap md check smtpasimap --json
