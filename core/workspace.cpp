@@ -399,6 +399,8 @@ void Workspace::run_checks(const std::string& name) {
       r.finished_at = std::chrono::system_clock::now();
       live_steps_.erase(name);
       if (run_health(r) != Health::unknown) set_health(name, run_health(r));
+      // The ladder's oauth.token step may have refreshed the token (or failed to): show it.
+      if (view_.selected == name && view_.token.account == name && view_.token.status) load_token(name);
     };
   });
 }
