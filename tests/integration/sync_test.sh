@@ -30,6 +30,7 @@ server_hashes() { python3 "$here/server_messages.py" localhost "$LAB_IMAPS_PORT"
 server_uidvalidity() { doveadm_ -f flow mailbox status -u "$LAB_SYNC_USER" uidvalidity INBOX | sed 's/.*uidvalidity=//'; }
 admin_pw=correct-horse-battery
 N=400
+BIG=1500  # the mailbox a sync is killed and interrupted in
 
 step "an empty INBOX with $N messages, an account, an admin"
 rm -rf "$home/Maildir"
@@ -146,7 +147,7 @@ run 0 status5 md status dave --json
 want status5 d.last_uid $N
 
 step "kill -9 in the middle of a sync loses nothing and duplicates nothing; a second sync meanwhile is refused"
-# The sync goes through a rate-limited proxy (3 MB/s) so that it is surely mid-way when killed.
+# The sync goes through a rate-limited proxy (2 MB/s) so that it is surely mid-way when killed.
 proxy_port=$((LAB_PORT_BASE + 60))
 proxy_pid=
 start_proxy() {  # start_proxy [fault_proxy options]: waits (bounded) for "ready"
@@ -158,11 +159,11 @@ start_proxy() {  # start_proxy [fault_proxy options]: waits (bounded) for "ready
 stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=; }
 trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
 rm -rf "$home/Maildir"
-"$lab_home/seed.sh" "$LAB_SYNC_USER" 3000 "$LAB_DIR" >/dev/null
+"$lab_home/seed.sh" "$LAB_SYNC_USER" $BIG "$LAB_DIR" >/dev/null
 md account remove dave >/dev/null
 printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --email "$LAB_SYNC_USER" --auth password \
   --password-stdin --imap "localhost:$proxy_port" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" >/dev/null
-start_proxy --rate 3000000
+start_proxy --rate 2000000
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/killed.out" 2>&1 &
 sync_pid=$!
 stored=0
@@ -182,12 +183,12 @@ stop_proxy
 run 0 after-kill md status dave --json
 stored=$(js after-kill d.stored_messages)
 last=$(js after-kill d.last_uid)
-[ "$stored" -lt 3000 ] || fail "the sync was not interrupted (stored $stored)"
+[ "$stored" -lt $BIG ] || fail "the sync was not interrupted (stored $stored)"
 [ "$stored" -eq "$last" ] || fail "after kill -9 the counter ($last) does not cover exactly the stored messages ($stored)"
-echo "   killed after $stored of 3000 messages were committed"
+echo "   killed after $stored of $BIG messages were committed"
 
 step "Ctrl-C (SIGINT) stops a sync cleanly: sync.cancelled, exit 1, the counter covers what is stored"
-start_proxy --rate 3000000
+start_proxy --rate 2000000
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/interrupted.out" 2>"$work/interrupted.err" &
 sync_pid=$!
 before=$stored
@@ -209,14 +210,14 @@ run 0 after-int md status dave --json
 stored=$(js after-int d.stored_messages)
 want after-int d.last_uid "$stored"
 want after-int d.last_sync_result cancelled
-[ "$stored" -lt 3000 ] || fail "the sync was not interrupted (stored $stored)"
-echo "   interrupted after $stored of 3000 messages were committed"
+[ "$stored" -lt $BIG ] || fail "the sync was not interrupted (stored $stored)"
+echo "   interrupted after $stored of $BIG messages were committed"
 start_proxy
 run 0 finish md sync dave --json
-want finish d.downloaded $((3000 - stored))
-want finish d.stored_messages 3000
+want finish d.downloaded $(($BIG - stored))
+want finish d.stored_messages $BIG
 run 0 export3 md export dave --maildir "$work/maildir3" --json
-want export3 d.exported 3000
+want export3 d.exported $BIG
 server_hashes >"$work/server3.txt"
 (cd "$work/maildir3/cur" && for f in *; do printf '%s %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$(wc -c <"$f")"; done) \
   | sort >"$work/exported3.txt"
@@ -227,17 +228,17 @@ stop_proxy
 step "POP3: sync, then nothing, reset, everything again without duplicates"
 run 0 pop md sync dave --protocol pop3 --json
 want pop d.protocol pop3
-want pop d.downloaded 3000
+want pop d.downloaded $BIG
 run 0 pop-again md sync dave --protocol pop3 --json
 want pop-again d.downloaded 0
 run 0 pop-status md status dave --protocol pop3 --json
-want pop-status d.pop3_uidls 3000
-want pop-status d.stored_messages 3000
+want pop-status d.pop3_uidls $BIG
+want pop-status d.stored_messages $BIG
 run 0 pop-reset sh -c "printf '%s\n' '$admin_pw' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin --yes --protocol pop3 --json"
-want pop-reset d.old_uidl_count 3000
+want pop-reset d.old_uidl_count $BIG
 run 0 pop-resync md sync dave --protocol pop3 --json
-want pop-resync d.downloaded 3000
-want pop-resync d.stored_messages 3000
+want pop-resync d.downloaded $BIG
+want pop-resync d.stored_messages $BIG
 
 step "a corrupt or foreign database file: a clear error, no crash"
 for kind in corrupt foreign; do
