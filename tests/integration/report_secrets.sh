@@ -1,7 +1,8 @@
 #!/bin/sh
 # log and report against the lab's real Dovecot and OAuth server: a password account checked on
 # IMAPS, POP3S and submission, and an OAuth account of the confidential client (client secret)
-# signed in through the browser, refreshed and checked. The protocol log then holds every
+# signed in through the browser, refreshed, checked and synced (also a POP3 sync and a refused
+# sign-in). The protocol log then holds every
 # protocol, each under its own label; the reports (JSON and HTML) hold the settings, token status
 # and last check; and no token, password or client secret is in any report, log or output —
 # raw, base64, unpadded base64 or URL-encoded (find_secrets.js), nor the password inside a SASL
@@ -52,6 +53,17 @@ grep -q ' imap C: [A-Za-z0-9]* AUTHENTICATE XOAUTH2 <redacted>' "$work/logoa.out
 grep -q ' smtp C: AUTH XOAUTH2 <redacted>\| smtp C: <redacted>' "$work/logoa.out" || fail "no redacted SMTP sign-in"
 grep -q ' http C: [A-Za-z0-9]* AUTHENTICATE\| http C: AUTH ' "$work/logoa.out" && fail "mail lines labelled http"
 
+step "sync over XOAUTH2 and over POP3 with a password; a refused sign-in"
+run 0 syncoa md sync oa --json
+[ "$(js "$work/syncoa.out" d.protocol)" = imap ] || fail "oa sync protocol"
+stored_oa=$(js "$work/syncoa.out" d.stored_messages)
+run 0 syncpw md sync pw --protocol pop3 --json
+printf 'not-the-password\n' | md account add bad --provider custom --email "$LAB_USER" --auth password --password-stdin \
+  --imap "localhost:$LAB_IMAPS_PORT" --ca-file "$LAB_CA_FILE" --timeout 5 >/dev/null
+run 1 syncbad md sync bad
+grep -q 'auth.bad_credentials' "$work/syncbad.err" || fail "a refused sync sign-in is not auth.bad_credentials"
+run 1 checkbad md check bad --json
+
 step "reports: JSON and HTML"
 run 0 rpw md report pw --out "$work/pw-report.json"
 run 0 roa md report oa --out "$work/oa-report.json"
@@ -60,7 +72,8 @@ r="$work/oa-report.json"
 [ "$(js "$r" d.token.signed_in)" = true ] || fail "token status"
 [ "$(js "$r" d.token.identity)" = "$LAB_USER" ] || fail "token identity"
 [ "$(js "$r" d.last_check.ok)" = true ] || fail "last check"
-[ "$(js "$r" "d.sync.protocol+' '+d.sync.stored_messages")" = "imap 0" ] || fail "sync status"
+[ "$(js "$r" "d.sync.protocol+' '+d.sync.stored_messages+' '+d.sync.last_sync_result")" = "imap $stored_oa ok" ] \
+  || fail "sync status: $(js "$r" d.sync)"
 [ "$(js "$r" d.account.secrets.client_secret)" = true ] || fail "client secret presence"
 [ "$(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = http,imap,smtp ] \
   || fail "report log protocols: $(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].join(',')")"
