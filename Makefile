@@ -6,7 +6,7 @@ SAN_BUILD  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle bench-sync screenshots package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle bench-sync demo screenshots package docs clean
 
 all: build
 
@@ -55,6 +55,10 @@ docs: configure
 	cmake --build $(BUILD) --target update-docs
 
 # Refreshes the screenshots in docs/ from the real window under Xvfb.
+# The window against the tests/lab servers, with a green and a broken demo account (root: Dovecot).
+demo: build
+	scripts/demo.sh $(BUILD)/app/maildoctor
+
 screenshots: build
 	ctest --test-dir $(BUILD) -R '^gui:' --output-on-failure
 	cp $(BUILD)/tests/gui/main_window.png docs/screenshots/main_window.png
