@@ -11,6 +11,7 @@
 #include "oauth/token_endpoint.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "sync/sync_lock.h"
 #include "util/time.h"
 #include "vault/vault.h"
 
@@ -106,7 +107,43 @@ Result<std::string> check_sign_in(const oauth::ClientConfig& cfg, const accounts
   return identity ? checked.failure() : identity.failure();
 }
 
+// The password from the vault, or a fresh access token (as the CLI's sign_in_secret): the worker's
+// redactor learns it before anything can log it.
+Result<std::string> sign_in_secret(Opened& o, net::Transcript* http, protolog::Redactor& redactor) {
+  if (o.account.auth == accounts::AuthMethod::password) {
+    auto pw = vault::get_secret(o.db, o.vault, o.account.name, "password");
+    if (!pw) return pw.failure();
+    if (!pw.value()) return Failure{"auth.no_password", "no password is saved for '" + o.account.name + "'"};
+    redactor.add_secret(*pw.value());
+    return *pw.value();
+  }
+  auto fresh = tokens::fresh_access_token(o.db, o.vault, o.account, tokens::kDefaultRefreshMargin, false, http);
+  if (!fresh) return fresh.failure();
+  redactor.add_secret(fresh.value().access_token);
+  return fresh.value().access_token;
+}
+
+Result<sync::SyncStatus> read_sync_status(const DataLayout& layout, const std::string& name) {
+  auto db = store::Database::open(layout.database(), store::schema());
+  if (!db) return db.failure();
+  auto account = accounts::load_account(db.value(), name);
+  if (!account) return account.failure();
+  std::optional<accounts::Protocol> protocol;
+  if (auto p = sync::sync_protocol(account.value(), std::nullopt)) protocol = p.value();
+  try {
+    return sync::load_sync_status(db.value(), name, protocol);
+  } catch (const store::Error& e) {
+    return store::to_failure(e);
+  }
+}
+
 }  // namespace
+
+// A running sync's progress, handed from its worker to the UI thread.
+struct Workspace::LiveProgress {
+  std::mutex mu;
+  sync::Progress progress;
+};
 
 // Steps a running check has finished, handed from its worker to the UI thread.
 struct Workspace::LiveSteps {
@@ -216,6 +253,7 @@ Workspace::~Workspace() {
 
 void Workspace::start() {
   reload_accounts();
+  load_admins();
 }
 
 void Workspace::reload_accounts() {
@@ -280,6 +318,14 @@ void Workspace::frame() {
           Failure{"oauth.cancelled", j.error.empty() ? "The sign-in was cancelled." : j.error};
     }
   }
+  if (view_.sync.running) {
+    for (const jobs::JobSnapshot& j : view_.jobs) {
+      if (j.id != view_.sync.job || j.state == jobs::JobState::running || j.state == jobs::JobState::queued) continue;
+      view_.sync.running = false;
+      live_progress_.reset();
+      if (j.state == jobs::JobState::failed) view_.sync.failure = Failure{"sync.failed", j.error};
+    }
+  }
   pull_live();
   view_.log_seq = log_->last_seq();
   pull_log();
@@ -292,6 +338,10 @@ void Workspace::pull_live() {
     std::lock_guard lock(live->mu);
     auto& steps = it->second.steps;
     for (size_t i = steps.size(); i < live->steps.size(); ++i) steps.push_back(live->steps[i]);
+  }
+  if (live_progress_ && view_.sync.running) {
+    std::lock_guard lock(live_progress_->mu);
+    view_.sync.progress = live_progress_->progress;
   }
   if (live_consent_) {
     std::lock_guard lock(live_consent_->mu);
@@ -324,6 +374,22 @@ void Workspace::apply(const Command& c) {
       if (consent_job_ != 0) jobs_->cancel(consent_job_);
       break;
     case Command::Kind::clear_log: log_buffer_.clear(); break;
+    case Command::Kind::sync_now: sync_now(c.account); break;
+    case Command::Kind::cancel_sync:
+      if (view_.sync.running) {
+        view_.sync.cancelling = true;
+        jobs_->cancel(view_.sync.job);
+      }
+      break;
+    case Command::Kind::load_sync_status: load_sync(c.account); break;
+    case Command::Kind::preview_reset: preview_reset(c.account); break;
+    case Command::Kind::reset_counter: reset_counter(c); break;
+    case Command::Kind::close_reset:
+      if (view_.reset.stage != ResetStage::resetting) view_.reset = ResetView{};
+      break;
+    case Command::Kind::admin_sign_in: admin_sign_in(c.user, c.password, false); break;
+    case Command::Kind::admin_sign_out: view_.admin.session.reset(); break;
+    case Command::Kind::add_first_admin: admin_sign_in(c.user, c.password, true); break;
   }
 }
 
@@ -334,6 +400,12 @@ void Workspace::select(const std::string& account) {
   view_.token.account = account;
   const AccountSummary* a = view_.selected_account();
   if (a != nullptr && a->oauth) load_token(account);
+  if (!view_.sync.running) {
+    view_.sync = SyncView{};
+    view_.sync.account = account;
+    if (!account.empty()) load_sync(account);
+  }
+  if (view_.reset.stage != ResetStage::resetting) view_.reset = ResetView{};
 }
 
 void Workspace::set_health(const std::string& account, Health health) {
@@ -551,6 +623,205 @@ void Workspace::reauthenticate(const std::string& name) {
       if (!failure) view_.token.refresh_failure.reset();
     });
   });
+}
+
+void Workspace::load_sync(const std::string& name) {
+  if (view_.sync.account != name) return;
+  view_.sync.loading = true;
+  jobs_->submit("Read the sync status of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    auto status = read_sync_status(layout_, name);
+    return [this, name, status = std::move(status)] {
+      if (view_.sync.account != name) return;
+      view_.sync.loading = false;
+      if (status) {
+        view_.sync.status = status.value();
+        view_.sync.load_error.reset();
+      } else {
+        view_.sync.load_error = status.failure();
+      }
+    };
+  });
+}
+
+void Workspace::sync_now(const std::string& name) {
+  if (view_.sync.account != name || view_.sync.running) return;
+  SyncView& s = view_.sync;
+  s.running = true;
+  s.cancelling = false;
+  s.progress = {};
+  s.summary.reset();
+  s.failure.reset();
+  auto live = std::make_shared<LiveProgress>();
+  live_progress_ = live;
+  s.job = jobs_->submit("Sync " + name, [this, name, live](jobs::JobContext& ctx) -> jobs::Completion {
+    std::optional<Failure> failure;
+    std::optional<sync::SyncSummary> summary;
+    auto opened = open_account(layout_, name);
+    auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
+                           : Result<accounts::Protocol>(opened.failure());
+    // The same lock as the CLI's: a sync in a terminal and one in the window never overlap.
+    auto lock =
+        protocol ? sync::SyncLock::acquire(layout_.sync_lock(name)) : Result<sync::SyncLock>(protocol.failure());
+    if (!lock) {
+      failure = lock.failure();
+    } else {
+      Opened& o = opened.value();
+      net::ProtoLogTranscript http(*log_, name);
+      auto secret = sign_in_secret(o, &http, *redactor_);
+      if (!secret) {
+        failure = secret.failure();
+      } else {
+        sync::SyncOptions options;
+        options.protocol = protocol.value();
+        const char* proto = accounts::to_string(protocol.value());
+        options.transcript = [this, name, proto](protolog::Direction d, std::string_view text) {
+          log_->append(name, proto, d, text);
+        };
+        options.on_progress = [this, live](const sync::Progress& p) {
+          {
+            std::lock_guard guard(live->mu);
+            live->progress = p;
+          }
+          if (wake_) wake_();
+        };
+        options.cancelled = [&ctx] { return ctx.cancelled(); };
+        auto result = sync::run_sync(o.db, o.account, secret.value(), options);
+        if (result)
+          summary = result.value();
+        else
+          failure = result.failure();
+      }
+    }
+    return [this, name, failure, summary] {
+      if (view_.sync.account != name) return;
+      view_.sync.running = false;
+      view_.sync.cancelling = false;
+      view_.sync.failure = failure;
+      view_.sync.summary = summary;
+      live_progress_.reset();
+      load_sync(name);
+    };
+  });
+}
+
+void Workspace::preview_reset(const std::string& name) {
+  if (view_.reset.stage == ResetStage::resetting) return;
+  view_.reset = ResetView{};
+  view_.reset.account = name;
+  view_.reset.stage = ResetStage::previewing;
+  jobs_->submit("Preview the counter reset of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    std::optional<Failure> failure;
+    std::optional<sync::CounterReset> preview;
+    auto opened = open_account(layout_, name);
+    auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
+                           : Result<accounts::Protocol>(opened.failure());
+    if (!protocol) {
+      failure = protocol.failure();
+    } else {
+      try {
+        preview = sync::preview_reset(opened.value().db, name, protocol.value());
+      } catch (const store::Error& e) {
+        failure = store::to_failure(e);
+      }
+    }
+    return [this, name, failure, preview] {
+      if (view_.reset.account != name || view_.reset.stage != ResetStage::previewing) return;
+      view_.reset.stage = failure ? ResetStage::failed : ResetStage::ready;
+      view_.reset.failure = failure;
+      view_.reset.preview = preview;
+    };
+  });
+}
+
+void Workspace::reset_counter(const Command& c) {
+  if (view_.reset.account != c.account || view_.reset.stage != ResetStage::ready) return;
+  view_.reset.stage = ResetStage::resetting;
+  view_.reset.failure.reset();
+  const std::string name = c.account;
+  jobs_->submit("Reset the counter of " + name,
+                [this, name, user = c.user, password = c.password](jobs::JobContext&) mutable -> jobs::Completion {
+                  std::optional<Failure> failure;
+                  std::optional<sync::CounterReset> done;
+                  std::string admin;
+                  const auto now = std::chrono::system_clock::now();
+                  auto opened = open_account(layout_, name);
+                  auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
+                                         : Result<accounts::Protocol>(opened.failure());
+                  // The password is checked here, just before the write: nothing else moves a counter
+                  // back, and wrong credentials stop before anything changes.
+                  auto session = protocol ? admin::verify_admin(opened.value().db, user, password, now)
+                                          : Result<admin::AdminSession>(protocol.failure());
+                  std::fill(password.begin(), password.end(), '\0');
+                  // A sync running now would write the counter back: hold the lock while resetting.
+                  auto lock = session ? sync::SyncLock::acquire(layout_.sync_lock(name))
+                                      : Result<sync::SyncLock>(session.failure());
+                  if (!lock) {
+                    failure = lock.failure();
+                  } else {
+                    try {
+                      done = sync::reset_counter(opened.value().db, name, protocol.value(), session.value(), now);
+                      admin = session.value().user;
+                    } catch (const store::Error& e) {
+                      failure = store::to_failure(e);
+                    }
+                  }
+                  return [this, name, failure, done, admin, now] {
+                    if (view_.reset.account != name) return;
+                    view_.reset.stage = failure ? ResetStage::failed : ResetStage::done;
+                    view_.reset.failure = failure;
+                    view_.reset.result = done;
+                    view_.reset.admin = admin;
+                    if (!failure) view_.reset.at = now;
+                    load_sync(name);
+                  };
+                });
+}
+
+void Workspace::load_admins() {
+  jobs_->submit("Look for admins", [this](jobs::JobContext&) -> jobs::Completion {
+    std::optional<bool> has;
+    if (prepare_data_dir(layout_.root)) {
+      if (auto db = store::Database::open(layout_.database(), store::schema())) {
+        if (auto h = admin::has_admins(db.value())) has = h.value();
+      }
+    }
+    return [this, has] { view_.admin.has_admins = has; };
+  });
+}
+
+void Workspace::admin_sign_in(const std::string& user, const std::string& password, bool first_admin) {
+  if (view_.admin.busy) return;
+  view_.admin.busy = true;
+  view_.admin.failure.reset();
+  jobs_->submit(
+      first_admin ? "Create the first admin" : "Sign in " + user,
+      [this, user, password = std::string(password), first_admin](jobs::JobContext&) mutable -> jobs::Completion {
+        std::optional<Failure> failure;
+        std::optional<admin::AdminSession> session;
+        auto db = store::Database::open(layout_.database(), store::schema());
+        if (!db) {
+          failure = db.failure();
+        } else {
+          // Only the very first admin may be added without a signed-in admin (add_admin
+          // refuses otherwise): the prompt cannot be used to slip in a second one.
+          Result<void> added;
+          if (first_admin) added = admin::add_admin(db.value(), user, password);
+          auto verified = added ? admin::verify_admin(db.value(), user, password, admin::Clock::now())
+                                : Result<admin::AdminSession>(added.failure());
+          if (verified)
+            session = verified.value();
+          else
+            failure = verified.failure();
+        }
+        std::fill(password.begin(), password.end(), '\0');
+        return [this, failure, session, first_admin] {
+          view_.admin.busy = false;
+          view_.admin.failure = failure;
+          if (session) view_.admin.session = session;
+          if (first_admin && session) view_.admin.has_admins = true;
+          ++view_.admin.serial;
+        };
+      });
 }
 
 }  // namespace md

@@ -13,11 +13,15 @@
 #include <vector>
 
 #include "accounts/account.h"
+#include "admin/admins.h"
 #include "datadir.h"
 #include "diagnostics/check_report.h"
 #include "jobs/job_runner.h"
 #include "protolog/protolog.h"
 #include "result.h"
+#include "sync/message_store.h"
+#include "sync/sync.h"
+#include "sync/sync_status.h"
 #include "tokens/token_service.h"
 
 namespace md {
@@ -71,6 +75,42 @@ struct TokenView {
   uint64_t failure_serial = 0;
 };
 
+// The selected account's mailbox download, as the sync panel shows it.
+struct SyncView {
+  std::string account;
+  bool loading = false;
+  std::optional<sync::SyncStatus> status;  // nullopt until loaded
+  std::optional<Failure> load_error;
+  bool running = false;
+  bool cancelling = false;  // asked to stop: ends after the current message
+  sync::Progress progress;
+  std::optional<sync::SyncSummary> summary;  // the last sync of this session that succeeded
+  std::optional<Failure> failure;            // the last sync of this session that failed
+  jobs::JobId job = 0;
+};
+
+// The admin-gated counter reset: preview (what the next sync downloads again), then the reset
+// itself, which verifies the admin's password on the worker just before it writes.
+enum class ResetStage { idle, previewing, ready, resetting, done, failed };
+struct ResetView {
+  std::string account;
+  ResetStage stage = ResetStage::idle;
+  std::optional<sync::CounterReset> preview;
+  std::optional<sync::CounterReset> result;
+  std::string admin;  // the audit row's admin and time, after a reset
+  std::optional<std::chrono::system_clock::time_point> at;
+  std::optional<Failure> failure;  // preview or reset (admin.bad_credentials changes nothing)
+};
+
+// Admins of this data dir, and the one signed in to the window (if any).
+struct AdminView {
+  std::optional<bool> has_admins;  // nullopt until known; false: the first-run prompt
+  std::optional<admin::AdminSession> session;
+  bool busy = false;               // a sign-in or the first admin's creation on a worker
+  std::optional<Failure> failure;  // of the last sign-in or creation
+  uint64_t serial = 0;             // counts finished attempts, so a form knows its answer came
+};
+
 // The protocol log of the selected account in the shape the log panel draws: all text back to back,
 // one small record per line (ExampleAppLog's buffer + line offsets), appended to as lines arrive.
 enum class LogProtocol : uint8_t { imap, pop3, smtp, http, app, other };
@@ -111,7 +151,10 @@ struct WorkspaceView {
   std::string selected;                    // the account the panels show ("" for none)
   std::map<std::string, CheckRun> checks;  // by account name, or "quick:gmail" / "quick:microsoft"
   TokenView token;                         // of the selected account
-  const LogBuffer* log = nullptr;          // of the selected account; owned by the workspace
+  SyncView sync;                           // of the selected account
+  ResetView reset;
+  AdminView admin;
+  const LogBuffer* log = nullptr;  // of the selected account; owned by the workspace
 
   const AccountSummary* selected_account() const;
   const CheckRun* check(const std::string& key) const;
@@ -124,19 +167,30 @@ inline std::string quick_check_key(accounts::Provider p) {
 // What panels ask the workspace to do; applied on the UI thread after the frame is drawn.
 struct Command {
   enum class Kind {
-    select_account,   // account
-    reload_accounts,  //
-    run_checks,       // account
-    run_quick_check,  // provider
-    cancel_checks,    // key (account name or quick key)
-    refresh_token,    // account
-    reauthenticate,   // account: the browser consent flow
-    cancel_consent,   //
-    clear_log,        //
+    select_account,    // account
+    reload_accounts,   //
+    run_checks,        // account
+    run_quick_check,   // provider
+    cancel_checks,     // key (account name or quick key)
+    refresh_token,     // account
+    reauthenticate,    // account: the browser consent flow
+    cancel_consent,    //
+    clear_log,         //
+    sync_now,          // account
+    cancel_sync,       //
+    load_sync_status,  // account
+    preview_reset,     // account
+    reset_counter,     // account, user, password: verify_admin then reset_counter on a worker
+    close_reset,       // forget the reset flow's state
+    admin_sign_in,     // user, password
+    admin_sign_out,    //
+    add_first_admin,   // user, password: only when no admin exists yet
   };
   Kind kind;
-  std::string account;
+  std::string account = {};
   accounts::Provider provider = accounts::Provider::gmail;
+  std::string user = {};
+  std::string password = {};  // travels to the worker once; never logged or kept in the view
 };
 
 class Workspace {
@@ -162,6 +216,7 @@ class Workspace {
  private:
   struct LiveSteps;
   struct LiveConsent;
+  struct LiveProgress;
 
   void select(const std::string& account);
   void run_checks(const std::string& account);
@@ -170,6 +225,12 @@ class Workspace {
   void load_token(const std::string& account);
   void refresh_token(const std::string& account);
   void reauthenticate(const std::string& account);
+  void load_sync(const std::string& account);
+  void sync_now(const std::string& account);
+  void preview_reset(const std::string& account);
+  void reset_counter(const Command& c);
+  void load_admins();
+  void admin_sign_in(const std::string& user, const std::string& password, bool first_admin);
   void pull_log();
   void pull_live();
   void set_health(const std::string& account, Health health);
@@ -183,6 +244,7 @@ class Workspace {
   std::map<std::string, std::shared_ptr<LiveSteps>> live_steps_;  // running checks, by key
   std::shared_ptr<LiveConsent> live_consent_;
   jobs::JobId consent_job_ = 0;
+  std::shared_ptr<LiveProgress> live_progress_;
   std::unique_ptr<jobs::JobRunner> jobs_;  // last: its workers stop before the rest goes away
 };
 

@@ -11,12 +11,15 @@
 namespace md::panels {
 namespace {
 
-void draw_menu_bar(MainWindowState& state) {
+void draw_menu_bar(const WorkspaceView& view, MainWindowState& state) {
   if (!ImGui::BeginMenuBar()) return;
   if (ImGui::BeginMenu("Help")) {
     if (ImGui::MenuItem("About MailDoctor")) state.show_about = true;
     ImGui::EndMenu();
   }
+  // The admin's place: the right end of the top bar.
+  ImGui::SetCursorPosX(ImGui::GetWindowWidth() - ImGui::GetFontSize() * 14);
+  draw_admin_menu(view, state.admin, state.out);
   ImGui::EndMenuBar();
 }
 
@@ -67,7 +70,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar |
                                       ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::Begin("MailDoctor", nullptr, kFlags);
-  draw_menu_bar(state);
+  draw_menu_bar(view, state);
   // The panels show one account: the first, until the user picks another.
   if (!state.selected_first && view.selected.empty() && !view.accounts.empty()) {
     state.out.send({Command::Kind::select_account, view.accounts.front().name});
@@ -98,7 +101,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
       ImGui::EndTabItem();
     }
     if (begin_tab("Sync", Tab::sync, state)) {
-      draw_sync_placeholder(view);
+      draw_sync_panel(view, state.sync, state.out);
       ImGui::EndTabItem();
     }
     if (begin_tab("Protocol log", Tab::log, state)) {
@@ -114,6 +117,8 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   draw_about(state);
   // Whatever tab is in front: a dead token is news for whoever sits at the window.
   if (draw_reauth_prompt(view, state.token, state.out)) state.bring_to_front = Tab::token;
+  draw_reset_modal(view, state.sync, state.out);
+  draw_admin_modals(view, state.admin, state.out);
   ImGui::End();
 }
 

@@ -5,9 +5,11 @@
 
 #include <optional>
 
+#include "admin_bar.h"
 #include "diagnostics_panel.h"
 #include "log_panel.h"
 #include "panel_output.h"
+#include "sync_panel.h"
 #include "token_panel.h"
 #include "workspace.h"
 
@@ -24,6 +26,8 @@ struct MainWindowState {
   DiagnosticsPanelState diagnostics;
   TokenPanelState token;
   LogPanelState log;
+  SyncPanelState sync;
+  AdminBarState admin;
 };
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state);

@@ -14,11 +14,4 @@ void draw_setup_placeholder(const WorkspaceView&) {
   hint_text("4. Save: the checks run and the account joins the live view.");
 }
 
-void draw_sync_placeholder(const WorkspaceView&) {
-  heading("Mailbox sync");
-  hint_text(
-      "UIDVALIDITY, the last synced UID, stored messages and the admin-gated Reset Mailbox Counter "
-      "appear here.");
-}
-
 }  // namespace md::panels

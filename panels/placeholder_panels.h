@@ -7,6 +7,5 @@
 namespace md::panels {
 
 void draw_setup_placeholder(const WorkspaceView& view);
-void draw_sync_placeholder(const WorkspaceView& view);
 
 }  // namespace md::panels

@@ -34,4 +34,37 @@ PopupAnswer QuestionPopup::draw() {
   return answer;
 }
 
+bool ModalFrame::begin(bool wanted) {
+  shown_ = false;
+  if (!wanted) {
+    // The flow ended outside the modal's body: close it, or it would keep blocking the window.
+    if (ImGui::IsPopupOpen(id.c_str()) && ImGui::BeginPopupModal(id.c_str())) {
+      ImGui::CloseCurrentPopup();
+      ImGui::EndPopup();
+    }
+    return false;
+  }
+  if (!ImGui::IsPopupOpen(id.c_str())) ImGui::OpenPopup(id.c_str());
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 26, 0), ImVec2(ImGui::GetFontSize() * 38, FLT_MAX));
+  if (!ImGui::BeginPopupModal(id.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return false;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+  shown_ = true;
+  return true;
+}
+
+void ModalFrame::close() {
+  ImGui::CloseCurrentPopup();
+}
+
+void ModalFrame::end() {
+  ImGui::PopTextWrapPos();
+  ImGui::EndPopup();
+}
+
+bool ModalFrame::escape_pressed() const {
+  return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+}
+
 }  // namespace md::panels

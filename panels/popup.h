@@ -1,6 +1,7 @@
 // A modal question with two answers, as a reusable piece (ImHex's popup.hpp idea): a panel keeps
 // one in its state, opens it when something happens, and draws it every frame. Used for the
-// re-authentication prompt; the admin sign-in and the reset confirmation will be such pieces too.
+// re-authentication prompt. ModalFrame is the same piece for modals whose body a panel draws (the
+// admin sign-in, the reset confirmation and its result).
 #pragma once
 
 #include <string>
@@ -27,6 +28,27 @@ struct QuestionPopup {
 
  private:
   bool open_requested_ = false;
+  bool shown_ = false;
+};
+
+// A centred modal whose body the caller draws. `wanted` says whether the flow it belongs to is
+// open: the modal opens when it turns true and the caller's state stays the one source of truth.
+//   if (frame.begin(state.step != Step::closed)) { ...body...; frame.end(); }
+struct ModalFrame {
+  explicit ModalFrame(std::string id) : id(std::move(id)) {}
+  std::string id;  // the ImGui popup id, also its title
+
+  // True while shown: draw the body, then call end().
+  bool begin(bool wanted);
+  // Closes it from inside the body (the caller also moves its state to closed).
+  void close();
+  void end();
+  // Escape was pressed this frame while it showed.
+  bool escape_pressed() const;
+  // It showed in the last frame (for tests).
+  bool is_shown() const { return shown_; }
+
+ private:
   bool shown_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "diagnostics/catalogue.h"
+#include "util/time.h"
 
 namespace md::panels {
 namespace {
@@ -113,6 +114,50 @@ void base(Scene& s, system_clock::time_point now) {
   s.view.log = &s.log;
   s.log.account = "alice";
   s.ui.selected_first = true;
+  s.view.admin.has_admins = true;
+  s.view.sync.account = "alice";
+}
+
+// alice's INBOX after a night of syncs: 48,102 messages stored under UIDVALIDITY 1.
+sync::SyncStatus sync_status() {
+  sync::SyncStatus st;
+  st.protocol = accounts::Protocol::imap;
+  sync::MailboxState m;
+  m.uidvalidity = 1;
+  m.last_uid = 48212;
+  m.last_sync_at = "2026-11-29T06:40:12Z";
+  m.last_sync_result = "ok";
+  m.last_sync_detail = "downloaded 37 new message(s)";
+  st.state = m;
+  st.stored = {48102, 3'912'044'137};
+  st.stored_all_protocols = st.stored;
+  st.last_reset = sync::LastReset{"carol", "2026-10-02T09:15:40Z"};
+  return st;
+}
+
+sync::CounterReset reset_preview() {
+  sync::CounterReset r;
+  r.protocol = accounts::Protocol::imap;
+  r.old_uidvalidity = 1;
+  r.old_last_uid = 48212;
+  r.will_download = 48102;
+  return r;
+}
+
+// The sync tab with the reset flow at `step`, carol signed in to the window.
+void reset_scene(Scene& s, system_clock::time_point now, ResetStep step) {
+  base(s, now);
+  s.view.sync.status = sync_status();
+  s.view.admin.session = admin::AdminSession{"carol", now - seconds(600)};
+  s.view.reset.account = "alice";
+  s.view.reset.stage = ResetStage::ready;
+  s.view.reset.preview = reset_preview();
+  s.ui.sync.reset.step = step;
+  s.ui.sync.reset.account = "alice";
+  std::snprintf(s.ui.sync.reset.user, sizeof s.ui.sync.reset.user, "carol");
+  if (step != ResetStep::sign_in)
+    std::snprintf(s.ui.sync.reset.password, sizeof s.ui.sync.reset.password, "not-the-real-one");
+  s.ui.bring_to_front = Tab::sync;
 }
 
 using Builder = void (*)(Scene&, system_clock::time_point);
@@ -265,6 +310,60 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           base(s, now);
           s.view.selected = "front-desk";
           s.ui.bring_to_front = Tab::token;
+        }}},
+      {"sync-idle",
+       {"Sync: UIDVALIDITY, last synced UID, stored messages, last sync and last reset",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.sync.status = sync_status();
+          s.ui.bring_to_front = Tab::sync;
+        }}},
+      {"sync-progress",
+       {"Syncing: progress bar with count, bytes and rate, and Cancel",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.sync.status = sync_status();
+          s.view.sync.status->state->uidvalidity = 7;
+          s.view.sync.status->state->last_uid = 0;
+          s.view.sync.status->stored = {};
+          s.view.sync.running = true;
+          s.view.sync.progress = {18'450, 48'102, 1'503'117'312, 41.3};
+          s.ui.bring_to_front = Tab::sync;
+        }}},
+      {"reset-sign-in",
+       {"Reset Mailbox Counter: the admin sign-in, pre-filled for the signed-in admin",
+        [](Scene& s, system_clock::time_point now) { reset_scene(s, now, ResetStep::sign_in); }}},
+      {"reset-confirm",
+       {"Reset Mailbox Counter: the confirmation says what the next sync downloads",
+        [](Scene& s, system_clock::time_point now) { reset_scene(s, now, ResetStep::confirm); }}},
+      {"reset-wrong-password",
+       {"Reset Mailbox Counter: wrong credentials say why and change nothing",
+        [](Scene& s, system_clock::time_point now) {
+          reset_scene(s, now, ResetStep::result);
+          s.ui.sync.reset.password[0] = '\0';
+          s.view.reset.stage = ResetStage::failed;
+          s.view.reset.failure =
+              Failure{"admin.bad_credentials", "admin sign-in refused: unknown admin or wrong password"};
+        }}},
+      {"reset-done",
+       {"Reset Mailbox Counter: done, with the audit row",
+        [](Scene& s, system_clock::time_point now) {
+          reset_scene(s, now, ResetStep::result);
+          s.ui.sync.reset.password[0] = '\0';
+          s.view.reset.stage = ResetStage::done;
+          s.view.reset.result = reset_preview();
+          s.view.reset.admin = "carol";
+          s.view.reset.at = now - seconds(2);
+          s.view.sync.status->state->last_uid = 0;
+          s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(2))};
+        }}},
+      {"admin-first-run",
+       {"First run: no admin yet, the prompt to create the first admin",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.admin.has_admins = false;
+          s.view.sync.status = sync_status();
+          s.ui.bring_to_front = Tab::sync;
         }}},
       {"log-empty",
        {"Protocol log before any traffic",

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "diagnostics/catalogue.h"
 #include "theme.h"
 
 namespace md::panels {
@@ -97,6 +98,22 @@ void copyable_field(const char* label, const std::string& text) {
   if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(text.c_str());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy the %s to the clipboard", label);
   ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopID();
+}
+
+void failure_block(const Failure& failure, const char* what) {
+  const auto e = diagnostics::explain(failure);
+  status_icon(Health::failed);
+  ImGui::SameLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
+  ImGui::TextWrapped("%s: %s [%s]", what, e.title.c_str(), e.code.c_str());
+  ImGui::PopStyleColor();
+  ImGui::PushID(what);
+  ImGui::Indent();
+  copyable_field("What happened", e.reason);
+  copyable_field("What to do", e.remedy);
+  if (!e.detail.empty()) copyable_field("Details", e.detail);
+  ImGui::Unindent();
   ImGui::PopID();
 }
 

@@ -28,6 +28,9 @@ void hint_text(const char* text);
 void heading(const char* text);
 // "label: text" wrapped, with a small Copy button (tooltip says what it copies) on its line.
 void copyable_field(const char* label, const std::string& text);
+// A failure as a person needs it: a red cross, "what: title [code]", then reason, remedy and the
+// detail, each copyable.
+void failure_block(const Failure& failure, const char* what);
 // Tooltip on the last item, also when it is disabled.
 void item_tooltip(const char* text);
 

@@ -10,6 +10,7 @@
 #include "log_panel.h"
 #include "main_window.h"
 #include "scenes.h"
+#include "sync_panel.h"
 #include "token_panel.h"
 #include "widgets.h"
 
@@ -40,6 +41,10 @@ void draw_panels_apart(Scene& s) {
   ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
   ImGui::Begin("log alone");
   draw_log_panel(s.view, s.ui.log, s.ui.out);
+  ImGui::End();
+  ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
+  ImGui::Begin("sync alone");
+  draw_sync_panel(s.view, s.ui.sync, s.ui.out);
   ImGui::End();
 }
 
@@ -105,6 +110,51 @@ TEST_CASE("a countdown asks for a frame within a second, a static panel for none
   CHECK(frame_of("token-expired") == PanelOutput::kNoTimedRedraw);
   CHECK(frame_of("checks-running") <= kSpinnerFrameS + 1e-9);
   CHECK(frame_of("token-consent") <= kSpinnerFrameS + 1e-9);
+  CHECK(frame_of("sync-idle") == PanelOutput::kNoTimedRedraw);
+  CHECK(frame_of("sync-progress") <= kSpinnerFrameS + 1e-9);
+}
+
+TEST_CASE("the sync and admin scenes exist and open their modals") {
+  for (const char* name : {"sync-idle", "sync-progress", "reset-sign-in", "reset-confirm", "reset-wrong-password",
+                           "reset-done", "admin-first-run"})
+    CHECK_MESSAGE(make_scene(name, kNow) != nullptr, name);
+  auto shown = [](const char* scene_name, bool first_admin) {
+    auto scene = make_scene(scene_name, kNow);
+    test::HeadlessImGui imgui;
+    for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
+    return first_admin ? scene->ui.admin.first_frame.is_shown() : scene->ui.sync.reset.frame.is_shown();
+  };
+  CHECK(shown("reset-sign-in", false));
+  CHECK(shown("reset-confirm", false));
+  CHECK(shown("reset-wrong-password", false));
+  CHECK(shown("reset-done", false));
+  CHECK_FALSE(shown("sync-idle", false));
+  CHECK(shown("admin-first-run", true));
+  CHECK_FALSE(shown("sync-idle", true));
+}
+
+TEST_CASE("reset modal: Escape at the confirmation closes it and sends no reset") {
+  auto scene = make_scene("reset-confirm", kNow);
+  test::HeadlessImGui imgui;
+  ImGuiIO& io = imgui.io();
+  std::vector<Command> sent;
+  auto frame = [&] {
+    imgui.frame([&] {
+      scene->ui.out.reset_timing();
+      draw_main_window(scene->view, scene->ui);
+      for (const Command& c : scene->ui.out.commands) sent.push_back(c);
+      scene->ui.out.commands.clear();
+    });
+  };
+  frame();
+  frame();
+  io.KeysDown[ImGuiKey_Escape] = true;
+  frame();
+  io.KeysDown[ImGuiKey_Escape] = false;
+  frame();
+  CHECK(scene->ui.sync.reset.step == ResetStep::closed);
+  CHECK(scene->ui.sync.reset.password[0] == '\0');
+  for (const Command& c : sent) CHECK(c.kind != Command::Kind::reset_counter);
 }
 
 TEST_CASE("the re-authentication pop-up opens once per failure and Escape means Later") {

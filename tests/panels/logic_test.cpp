@@ -1,5 +1,5 @@
 // The panels' logic without a window: countdown text and timing, when the re-authentication
-// prompt asks, run summaries, and the log panel's filtered-line cache.
+// prompt asks, run summaries, the log panel's filtered-line cache, and what the reset modal allows.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include "diagnostics_panel.h"
 #include "log_panel.h"
 #include "scenes.h"
+#include "sync_panel.h"
 #include "token_panel.h"
 
 namespace md::panels {
@@ -189,6 +190,139 @@ TEST_CASE("panel output: the soonest timed redraw wins") {
   CHECK(out.redraw_in_s == 0.0);
   out.reset_timing();
   CHECK(out.redraw_in_s == PanelOutput::kNoTimedRedraw);
+}
+
+namespace {
+
+WorkspaceView reset_view(ResetStage stage) {
+  WorkspaceView v;
+  v.selected = "alice";
+  v.accounts = {{"alice", "alice@example.com", "gmail", true, 20, Health::ok}};
+  v.reset.account = "alice";
+  v.reset.stage = stage;
+  if (stage == ResetStage::ready) {
+    sync::CounterReset p;
+    p.old_uidvalidity = 1;
+    p.old_last_uid = 48212;
+    p.will_download = 48102;
+    v.reset.preview = p;
+  }
+  return v;
+}
+
+int count(const PanelOutput& out, Command::Kind kind) {
+  int n = 0;
+  for (const Command& c : out.commands) n += c.kind == kind ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("reset modal: opening asks for the preview and pre-fills the signed-in admin, never the password") {
+  WorkspaceView v = reset_view(ResetStage::idle);
+  v.admin.session = admin::AdminSession{"carol", kNow};
+  ResetFlowState flow;
+  PanelOutput out;
+  open_reset_flow(flow, v, out);
+  CHECK(flow.step == ResetStep::sign_in);
+  CHECK(std::string(flow.user) == "carol");
+  CHECK(flow.password[0] == '\0');
+  REQUIRE(out.commands.size() == 1);
+  CHECK(out.commands[0].kind == Command::Kind::preview_reset);
+  CHECK(out.commands[0].account == "alice");
+
+  // No admin signed in: the name is blank.
+  ResetFlowState blank;
+  PanelOutput out2;
+  open_reset_flow(blank, reset_view(ResetStage::idle), out2);
+  CHECK(blank.user[0] == '\0');
+}
+
+TEST_CASE("reset modal: no reset without an admin name, a password and the preview") {
+  ResetFlowState flow;
+  PanelOutput out;
+  WorkspaceView ready = reset_view(ResetStage::ready);
+  open_reset_flow(flow, ready, out);
+  out.commands.clear();
+  // Nothing typed: neither Continue nor Reset.
+  CHECK_FALSE(can_continue_to_confirm(flow));
+  CHECK_FALSE(continue_to_confirm(flow));
+  CHECK_FALSE(confirm_reset(flow, ready, out));
+  std::snprintf(flow.user, sizeof flow.user, "carol");
+  CHECK_FALSE(continue_to_confirm(flow));  // no password
+  // Reset is never reachable from the sign-in step, even with both typed.
+  std::snprintf(flow.password, sizeof flow.password, "s3cret-pass");
+  CHECK_FALSE(can_reset(flow, ready));
+  CHECK_FALSE(confirm_reset(flow, ready, out));
+  CHECK(continue_to_confirm(flow));
+  CHECK(flow.step == ResetStep::confirm);
+  // The preview still on its way, or failed: no reset.
+  CHECK_FALSE(confirm_reset(flow, reset_view(ResetStage::previewing), out));
+  CHECK_FALSE(confirm_reset(flow, reset_view(ResetStage::failed), out));
+  // Another account's preview: no reset.
+  WorkspaceView other = ready;
+  other.reset.account = "bob";
+  CHECK_FALSE(confirm_reset(flow, other, out));
+  CHECK(count(out, Command::Kind::reset_counter) == 0);
+  // Everything there: one reset command carrying the credentials for verify_admin on the worker;
+  // the form forgets the password at once.
+  CHECK(confirm_reset(flow, ready, out));
+  REQUIRE(count(out, Command::Kind::reset_counter) == 1);
+  CHECK(out.commands.back().user == "carol");
+  CHECK(out.commands.back().password == "s3cret-pass");
+  CHECK(out.commands.back().account == "alice");
+  CHECK(flow.password[0] == '\0');
+  CHECK(flow.step == ResetStep::result);
+  // A second click sends nothing more.
+  CHECK_FALSE(confirm_reset(flow, ready, out));
+  CHECK(count(out, Command::Kind::reset_counter) == 1);
+}
+
+TEST_CASE("reset modal: Cancel at any step changes nothing and forgets the password") {
+  for (ResetStep at : {ResetStep::sign_in, ResetStep::confirm}) {
+    ResetFlowState flow;
+    PanelOutput out;
+    WorkspaceView ready = reset_view(ResetStage::ready);
+    open_reset_flow(flow, ready, out);
+    std::snprintf(flow.user, sizeof flow.user, "carol");
+    std::snprintf(flow.password, sizeof flow.password, "s3cret-pass");
+    if (at == ResetStep::confirm) REQUIRE(continue_to_confirm(flow));
+    cancel_reset_flow(flow, out);
+    CHECK(flow.step == ResetStep::closed);
+    CHECK(flow.password[0] == '\0');
+    CHECK(count(out, Command::Kind::reset_counter) == 0);
+    // Only the preview (read-only) and the close were sent.
+    for (const Command& c : out.commands)
+      CHECK((c.kind == Command::Kind::preview_reset || c.kind == Command::Kind::close_reset));
+    CHECK_FALSE(confirm_reset(flow, ready, out));
+  }
+}
+
+TEST_CASE("reset modal: after wrong credentials Try again starts at the sign-in with the name kept") {
+  ResetFlowState flow;
+  PanelOutput out;
+  WorkspaceView ready = reset_view(ResetStage::ready);
+  open_reset_flow(flow, ready, out);
+  std::snprintf(flow.user, sizeof flow.user, "carol");
+  std::snprintf(flow.password, sizeof flow.password, "wrong");
+  REQUIRE(continue_to_confirm(flow));
+  REQUIRE(confirm_reset(flow, ready, out));
+  out.commands.clear();
+  retry_reset_sign_in(flow, out);
+  CHECK(flow.step == ResetStep::sign_in);
+  CHECK(std::string(flow.user) == "carol");
+  CHECK(flow.password[0] == '\0');
+  CHECK(count(out, Command::Kind::preview_reset) == 1);
+  CHECK(count(out, Command::Kind::reset_counter) == 0);
+}
+
+TEST_CASE("sync panel words: the consequence of a reset and byte sizes") {
+  sync::CounterReset p;
+  p.will_download = 48102;
+  CHECK(reset_consequence(p) == "The next sync downloads all 48102 messages again.");
+  CHECK(format_bytes(512) == "512 B");
+  CHECK(format_bytes(1536) == "1.5 KiB");
+  CHECK(format_bytes(3ull << 20) == "3.0 MiB");
 }
 
 }  // namespace md::panels

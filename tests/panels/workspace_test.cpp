@@ -1,6 +1,7 @@
 // The workspace behind the window, against a temp data dir and 127.0.0.1 only: a store error
 // while loading is shown rather than "opening database..." for ever; checks run on a worker with
-// steps appearing as they finish, a silent host never stalls frame(), and Cancel ends the run.
+// steps appearing as they finish, a silent host never stalls frame(), and Cancel ends the run; the
+// counter reset verifies the admin on a worker and wrong credentials change nothing.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -14,8 +15,10 @@
 #include <thread>
 
 #include "accounts/repository.h"
+#include "admin/admins.h"
 #include "store/database.h"
 #include "store/schema.h"
+#include "sync/message_store.h"
 #include "workspace.h"
 
 namespace md {
@@ -297,6 +300,128 @@ TEST_CASE("workspace: re-authentication waits for the browser without blocking, 
   CHECK(ws.view().token.consent_failure->code == "oauth.cancelled");
   CHECK(slowest < 100.0);
   ::unsetenv("MAILDOCTOR_BROWSER");
+}
+
+TEST_CASE("workspace: the counter reset needs the preview and a right admin password, a wrong one changes nothing") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, local_account("alice", 1));
+  {
+    auto db = store::Database::open(layout.database(), store::schema());
+    REQUIRE(db);
+    REQUIRE(admin::add_admin(db.value(), "carol", "correct-horse-battery-staple"));
+    store::Transaction tx(db.value());
+    sync::MessageWriter w(db.value(), "alice");
+    sync::NewMessage m;
+    m.uidvalidity = 7;
+    m.uid = 5;
+    m.raw = "Subject: hello\r\n\r\nhi\r\n";
+    w.put(m, std::chrono::system_clock::now());
+    w.set_imap_counter(sync::kInbox, 7, 5);
+    tx.commit();
+  }
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready && ws.view().admin.has_admins.has_value(); }, 10s));
+  CHECK(*ws.view().admin.has_admins);
+  ws.apply({Command::Kind::select_account, "alice"});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().sync.status.has_value(); }, 10s));
+  REQUIRE(ws.view().sync.status->state);
+  CHECK(ws.view().sync.status->state->last_uid == 5);
+  CHECK(ws.view().sync.status->stored.messages == 1);
+
+  auto reset = [&](const char* user, const char* password) {
+    Command c{Command::Kind::reset_counter, "alice"};
+    c.user = user;
+    c.password = password;
+    ws.apply(c);
+  };
+  // Without a preview the reset is not even started.
+  reset("carol", "correct-horse-battery-staple");
+  CHECK(ws.view().reset.stage == ResetStage::idle);
+
+  auto preview = [&] {
+    ws.apply({Command::Kind::preview_reset, "alice"});
+    REQUIRE(frames_until(
+        ws, [&] { return ws.view().reset.stage == ResetStage::ready; }, 10s));
+  };
+  preview();
+  REQUIRE(ws.view().reset.preview);
+  CHECK(ws.view().reset.preview->will_download == 1);
+  CHECK(ws.view().reset.preview->old_last_uid == 5);
+
+  // Wrong password: refused with its code, the counter and the last reset unchanged.
+  reset("carol", "wrong-password-here");
+  CHECK(ws.view().reset.stage == ResetStage::resetting);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().reset.stage == ResetStage::failed && !ws.view().sync.loading; }, 20s));
+  REQUIRE(ws.view().reset.failure);
+  CHECK(ws.view().reset.failure->code == "admin.bad_credentials");
+  CHECK(ws.view().reset.failure->detail.find("wrong-password-here") == std::string::npos);
+  CHECK(ws.view().sync.status->state->last_uid == 5);
+  CHECK_FALSE(ws.view().sync.status->last_reset);
+
+  // The right password: reset, audited with the admin's name, and the status shows it.
+  preview();
+  reset("carol", "correct-horse-battery-staple");
+  REQUIRE(frames_until(
+      ws,
+      [&] {
+        return ws.view().reset.stage == ResetStage::done && !ws.view().sync.loading &&
+               ws.view().sync.status->last_reset.has_value();
+      },
+      20s));
+  CHECK(ws.view().reset.admin == "carol");
+  CHECK(ws.view().reset.at.has_value());
+  CHECK(ws.view().sync.status->state->last_uid == 0);
+  CHECK(ws.view().sync.status->last_reset->admin == "carol");
+
+  // Closing forgets the flow.
+  ws.apply({Command::Kind::close_reset});
+  CHECK(ws.view().reset.stage == ResetStage::idle);
+}
+
+TEST_CASE("workspace: admin sign-in on a worker, the first admin only when none exists, sign-out") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, local_account("alice", 1));
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().admin.has_admins.has_value(); }, 10s));
+  CHECK_FALSE(*ws.view().admin.has_admins);
+  auto send = [&](Command::Kind kind, const char* user, const char* password) {
+    const uint64_t serial = ws.view().admin.serial;
+    Command c{kind};
+    c.user = user;
+    c.password = password;
+    ws.apply(c);
+    CHECK(ws.view().admin.busy);
+    REQUIRE(frames_until(
+        ws, [&] { return ws.view().admin.serial != serial; }, 20s));
+  };
+  send(Command::Kind::add_first_admin, "carol", "correct-horse-battery-staple");
+  CHECK_FALSE(ws.view().admin.failure);
+  REQUIRE(ws.view().admin.session);
+  CHECK(ws.view().admin.session->user == "carol");
+  CHECK(*ws.view().admin.has_admins);
+  ws.apply({Command::Kind::admin_sign_out});
+  CHECK_FALSE(ws.view().admin.session);
+  // The first-admin path cannot add a second admin.
+  send(Command::Kind::add_first_admin, "mallory", "another-long-password");
+  REQUIRE(ws.view().admin.failure);
+  CHECK(ws.view().admin.failure->code == "admin.not_authorized");
+  CHECK_FALSE(ws.view().admin.session);
+  send(Command::Kind::admin_sign_in, "carol", "not-the-password");
+  REQUIRE(ws.view().admin.failure);
+  CHECK(ws.view().admin.failure->code == "admin.bad_credentials");
+  CHECK_FALSE(ws.view().admin.session);
+  send(Command::Kind::admin_sign_in, "carol", "correct-horse-battery-staple");
+  CHECK_FALSE(ws.view().admin.failure);
+  REQUIRE(ws.view().admin.session);
+  CHECK(ws.view().admin.session->user == "carol");
 }
 
 }  // namespace md
