@@ -323,9 +323,9 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
         [](Scene& s, system_clock::time_point now) {
           base(s, now);
           s.view.sync.status = sync_status();
-          s.view.sync.status->state->uidvalidity = 7;
+          // Just after carol reset the counter: the whole INBOX comes down again.
           s.view.sync.status->state->last_uid = 0;
-          s.view.sync.status->stored = {};
+          s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(300))};
           s.view.sync.running = true;
           s.view.sync.progress = {18'450, 48'102, 1'503'117'312, 41.3};
           s.ui.bring_to_front = Tab::sync;

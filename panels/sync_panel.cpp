@@ -24,7 +24,13 @@ void field(const char* label, const std::string& value) {
   ImGui::TextUnformatted(label);
   ImGui::PopStyleColor();
   ImGui::TableNextColumn();
-  ImGui::TextWrapped("%s", value.c_str());
+  // Unwrapped: a wrapped cell measures itself against a column width the table only knows from
+  // the second frame, and an idle window may not draw a third.
+  ImGui::TextUnformatted(value.c_str());
+}
+
+const char* protocol_name(accounts::Protocol p) {
+  return p == accounts::Protocol::imap ? "IMAP" : "POP3";
 }
 
 std::string last_sync_text(const sync::MailboxState& s) {
@@ -43,7 +49,7 @@ void draw_status(const sync::SyncStatus& st) {
   if (!ImGui::BeginTable("sync_status", 2, ImGuiTableFlags_SizingStretchProp)) return;
   ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 11);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-  field("Protocol", accounts::to_string(*st.protocol));
+  field("Protocol", protocol_name(*st.protocol));
   if (*st.protocol == accounts::Protocol::imap) {
     field("UIDVALIDITY", st.state && st.state->uidvalidity ? std::to_string(*st.state->uidvalidity) : "not synced yet");
     field("Last synced UID", std::to_string(st.state ? st.state->last_uid : 0));
@@ -63,7 +69,10 @@ void draw_progress(const SyncView& s, PanelOutput& out) {
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%llu / %llu messages", static_cast<unsigned long long>(p.done),
                 static_cast<unsigned long long>(p.total));
+  // The accent colour, not amber: a sync under way is not a warning.
+  ImGui::PushStyleColor(ImGuiCol_PlotHistogram, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
   ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay);
+  ImGui::PopStyleColor();
   const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
   spinner();
   ImGui::SameLine();
