@@ -693,12 +693,18 @@ void Workspace::sync_now(const std::string& name) {
       }
     }
     return [this, name, failure, summary] {
-      if (view_.sync.account != name) return;
       view_.sync.running = false;
       view_.sync.cancelling = false;
+      live_progress_.reset();
+      if (view_.sync.account != view_.selected) {
+        // Another account was selected while this one synced: show that one now.
+        view_.sync = SyncView{};
+        view_.sync.account = view_.selected;
+        if (!view_.selected.empty()) load_sync(view_.selected);
+        return;
+      }
       view_.sync.failure = failure;
       view_.sync.summary = summary;
-      live_progress_.reset();
       load_sync(name);
     };
   });

@@ -266,6 +266,12 @@ void draw_sync_panel(const WorkspaceView& view, SyncPanelState& state, PanelOutp
   }
   const SyncView& s = view.sync;
   heading(("Mailbox sync: " + account->name + " (" + account->email + ")").c_str());
+  if (s.running && s.account != account->name) {
+    // One sync at a time in the window: the other account's shows until it ends.
+    hint_text(("'" + s.account + "' is syncing; this account's status shows when it ends.").c_str());
+    draw_progress(s, out);
+    return;
+  }
   if (s.load_error) failure_block(*s.load_error, "Cannot read the sync status");
   if (s.status) {
     draw_status(*s.status);

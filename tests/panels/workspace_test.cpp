@@ -19,6 +19,7 @@
 #include "store/database.h"
 #include "store/schema.h"
 #include "sync/message_store.h"
+#include "sync/sync_lock.h"
 #include "workspace.h"
 
 namespace md {
@@ -422,6 +423,44 @@ TEST_CASE("workspace: admin sign-in on a worker, the first admin only when none 
   CHECK_FALSE(ws.view().admin.failure);
   REQUIRE(ws.view().admin.session);
   CHECK(ws.view().admin.session->user == "carol");
+}
+
+TEST_CASE("workspace: Sync now runs on a worker and shows why it could not run; the status reloads") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, local_account("alice", 1));
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready; }, 10s));
+  ws.apply({Command::Kind::select_account, "alice"});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().sync.status.has_value(); }, 10s));
+  CHECK(ws.view().sync.status->protocol == accounts::Protocol::imap);
+  CHECK_FALSE(ws.view().sync.status->state);  // never synced
+
+  auto sync_until_done = [&] {
+    ws.apply({Command::Kind::sync_now, "alice"});
+    CHECK(ws.view().sync.running);
+    double slowest = 0;
+    REQUIRE(frames_until(
+        ws, [&] { return !ws.view().sync.running && !ws.view().sync.loading; }, 20s, &slowest));
+    CHECK(slowest < 50);
+  };
+  // Another process (the CLI) holds the account's sync lock: sync.busy, nothing else tried.
+  {
+    auto lock = sync::SyncLock::acquire(layout.sync_lock("alice"));
+    REQUIRE(lock);
+    sync_until_done();
+    REQUIRE(ws.view().sync.failure);
+    CHECK(ws.view().sync.failure->code == "sync.busy");
+  }
+  // No password saved for the account: said so, with its code.
+  sync_until_done();
+  REQUIRE(ws.view().sync.failure);
+  CHECK(ws.view().sync.failure->code == "auth.no_password");
+  CHECK_FALSE(ws.view().sync.summary);
+  CHECK(ws.view().sync.status.has_value());
 }
 
 }  // namespace md
