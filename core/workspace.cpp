@@ -25,6 +25,9 @@ constexpr size_t kLogBufferMaxLines = 200'000;
 // A consent wait and a silent host each hold a worker for minutes: enough workers that loading an
 // account's token never queues behind them.
 constexpr unsigned kWorkers = 4;
+// How long the window trusts an admin's sign-in (AdminSession leaves it to the window): long enough
+// for a support session, short enough that a window left open does not stay an admin's.
+constexpr auto kAdminSessionTtl = std::chrono::minutes(30);
 
 using diagnostics::StepResult;
 using diagnostics::StepStatus;
@@ -318,6 +321,8 @@ void Workspace::frame() {
           Failure{"oauth.cancelled", j.error.empty() ? "The sign-in was cancelled." : j.error};
     }
   }
+  if (view_.admin.session && view_.now - view_.admin.session->verified_at > kAdminSessionTtl)
+    view_.admin.session.reset();
   if (view_.sync.running) {
     for (const jobs::JobSnapshot& j : view_.jobs) {
       if (j.id != view_.sync.job || j.state == jobs::JobState::running || j.state == jobs::JobState::queued) continue;

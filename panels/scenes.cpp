@@ -357,6 +357,18 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.view.sync.status->state->last_uid = 0;
           s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(2))};
         }}},
+      {"admin-sign-in",
+       {"Admin sign-in from the top bar: a wrong password says why",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.sync.status = sync_status();
+          s.view.admin.failure =
+              Failure{"admin.bad_credentials", "admin sign-in refused: unknown admin or wrong password"};
+          s.view.admin.serial = 1;
+          s.ui.admin.form = AdminForm::sign_in;
+          std::snprintf(s.ui.admin.user, sizeof s.ui.admin.user, "carol");
+          s.ui.bring_to_front = Tab::sync;
+        }}},
       {"admin-first-run",
        {"First run: no admin yet, the prompt to create the first admin",
         [](Scene& s, system_clock::time_point now) {

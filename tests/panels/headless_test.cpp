@@ -130,6 +130,7 @@ TEST_CASE("the sync and admin scenes exist and open their modals") {
   CHECK(shown("reset-done", false));
   CHECK_FALSE(shown("sync-idle", false));
   CHECK(shown("admin-first-run", true));
+  CHECK(make_scene("admin-sign-in", kNow) != nullptr);
   CHECK_FALSE(shown("sync-idle", true));
 }
 
