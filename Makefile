@@ -3,10 +3,11 @@
 #   make test   installs what is missing, builds, and runs every test, then again under ASan+UBSan
 BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize format bench-idle bench-sync demo screenshots package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz format bench-idle bench-sync demo screenshots package docs clean
 
 all: build
 
@@ -36,6 +37,10 @@ test-sanitize:
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+
+# Every libFuzzer target of fuzz/ for a few seconds, in a clang build of its own (FUZZ_BUILD).
+test-fuzz: bootstrap
+	fuzz/run.sh 5 $(FUZZ_BUILD)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -280,7 +280,8 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   for (const auto& [name, value] : resp.headers) {
     static constexpr std::string_view kShown[] = {"Date", "Location", "Retry-After", "WWW-Authenticate",
                                                   "x-ms-request-id"};
-    if (std::any_of(std::begin(kShown), std::end(kShown), [&](std::string_view s) { return iequals(s, name); }))
+    // An init-capture: clang before 16 cannot capture a structured binding directly.
+    if (std::any_of(std::begin(kShown), std::end(kShown), [&n = name](std::string_view s) { return iequals(s, n); }))
       say(transcript, Direction::server, masked_header(name, value));
   }
   if (!resp.body.empty()) say(transcript, Direction::server, loggable_body(resp.body));

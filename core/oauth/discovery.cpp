@@ -34,7 +34,11 @@ Result<ClientConfig> discover(const std::string& issuer, ClientConfig base, net:
       return fail("oauth.discovery_invalid", f.code + ": " + f.detail);
     return fail("oauth.endpoint_unreachable", f.code + ": " + f.detail);
   }
-  const net::HttpResponse& r = resp.value();
+  return read_discovery_document(issuer, resp.value(), std::move(base));
+}
+
+Result<ClientConfig> read_discovery_document(const std::string& issuer, const net::HttpResponse& r, ClientConfig base) {
+  const std::string url = discovery_url(issuer);
   if (r.status != 200)
     return fail("oauth.discovery_invalid", "No discovery document at " + url + ": HTTP " + std::to_string(r.status) +
                                                " (body starts: \"" + one_line(r.body, 120) + "\").");

@@ -17,6 +17,10 @@ namespace md::oauth {
 // "oauth.discovery_invalid"; transport failures → "oauth.endpoint_unreachable".
 Result<ClientConfig> discover(const std::string& issuer, ClientConfig base, net::Transcript* transcript = nullptr);
 
+// The checks of discover() on an answer already received (pure: the fuzz target feeds it bytes).
+Result<ClientConfig> read_discovery_document(const std::string& issuer, const net::HttpResponse& response,
+                                             ClientConfig base);
+
 // The discovery URL of an issuer (its trailing '/' removed before the well-known suffix).
 std::string discovery_url(const std::string& issuer);
 
