@@ -24,8 +24,9 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 fi
 cmake --build "$BUILD" --target fuzz -j "$JOBS"
 
-TARGETS=$(sed -n '/^set(MAILDOCTOR_FUZZ_TARGETS/,/)/p' "$ROOT/fuzz/CMakeLists.txt" | tr -d '()' |
-  sed 's/set//; s/MAILDOCTOR_FUZZ_TARGETS//' | tr -s ' \n' '\n' | sed '/^$/d')
+# The target names, from the list in fuzz/CMakeLists.txt.
+TARGETS=$(sed -n '/^set(MAILDOCTOR_FUZZ_TARGETS/,/)/p' "$ROOT/fuzz/CMakeLists.txt" |
+  sed '1s/^set(MAILDOCTOR_FUZZ_TARGETS//; s/)//' | tr -s ' \t' '\n' | sed '/^$/d')
 
 # UBSan findings end the run like ASan's, with a stack; leaks are reported (LeakSanitizer).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
