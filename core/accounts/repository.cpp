@@ -1,6 +1,9 @@
 #include "accounts/repository.h"
 
 #include <chrono>
+#include <climits>
+#include <cmath>
+#include <stdexcept>
 
 #include "util/time.h"
 
@@ -14,12 +17,26 @@ json endpoint_json(const ServerEndpoint& e) {
   return {{"host", e.host}, {"port", e.port}, {"security", to_string(e.security)}};
 }
 
+// A whole number in int's range. nlohmann's get<int>() casts a number such as 1e100 or 3e9 with
+// undefined behaviour, and a settings document is not always our own writing (a restored or edited
+// data dir): anything else is malformed, like a value of the wrong type.
+int int_value(const json& j, const char* key) {
+  if (j.is_number_unsigned() && j.get<uint64_t>() <= uint64_t{INT_MAX}) return static_cast<int>(j.get<uint64_t>());
+  if (j.is_number_integer() && !j.is_number_unsigned() && j.get<int64_t>() >= INT_MIN && j.get<int64_t>() <= INT_MAX)
+    return static_cast<int>(j.get<int64_t>());
+  if (j.is_number_float()) {
+    double d = j.get<double>();
+    if (d >= INT_MIN && d <= INT_MAX && d == std::floor(d)) return static_cast<int>(d);
+  }
+  throw std::invalid_argument(std::string("`") + key + "` is not a whole number in range");
+}
+
 ServerEndpoint endpoint_from(const json& j) {
   ServerEndpoint e;
   if (!j.is_object()) return e;
   e.enabled = true;
   e.host = j.at("host").get<std::string>();
-  e.port = j.at("port").get<int>();
+  e.port = int_value(j.at("port"), "port");
   e.security = parse_security(j.at("security").get<std::string>()).value_or(Security::tls);
   return e;
 }
@@ -101,12 +118,14 @@ Result<Account> from_json(const json& j) {
     if (auto it = o.find("extra_authorize_params"); it != o.end() && it->is_object())
       for (const auto& [k, v] : it->items()) a.oauth.extra_authorize_params.emplace_back(k, v.get<std::string>());
     if (j.contains("ca_file") && j["ca_file"].is_string()) a.ca_file = j["ca_file"].get<std::string>();
-    a.timeout_s = j.value("timeout_s", 20);
+    if (auto it = j.find("timeout_s"); it != j.end()) a.timeout_s = int_value(*it, "timeout_s");
     a.verify_tls = j.value("verify_tls", true);
     a.created_at = j.value("created_at", "");
     a.updated_at = j.value("updated_at", "");
     return a;
   } catch (const json::exception& e) {
+    return fail("accounts.invalid", std::string("the saved account settings are malformed: ") + e.what());
+  } catch (const std::invalid_argument& e) {
     return fail("accounts.invalid", std::string("the saved account settings are malformed: ") + e.what());
   }
 }
