@@ -1,6 +1,7 @@
 # The two commands of the README, and the steps they are made of.
 #   make run    installs what is missing, builds, and opens MailDoctor
-#   make test   installs what is missing, builds, and runs every test, then again under ASan+UBSan
+#   make test   installs what is missing, builds, and runs every test, then again under ASan+UBSan,
+#               then every fuzz target for a few seconds
 BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
 FUZZ_BUILD ?= build-fuzz
@@ -28,6 +29,7 @@ run: build
 test: bootstrap
 	$(MAKE) test-main
 	$(MAKE) test-sanitize
+	$(MAKE) test-fuzz
 
 test-main: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -38,9 +40,11 @@ test-sanitize:
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 
-# Every libFuzzer target of fuzz/ for a few seconds, in a clang build of its own (FUZZ_BUILD).
+# Every libFuzzer target of fuzz/ for a few seconds, in a clang build of its own (FUZZ_BUILD): a
+# regression of a parser is caught here. `fuzz/run.sh 600` is the long run.
+FUZZ_SECONDS ?= 5
 test-fuzz: bootstrap
-	fuzz/run.sh 5 $(FUZZ_BUILD)
+	FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
@@ -69,4 +73,4 @@ screenshots: build
 	cp $(BUILD)/tests/gui/main_window.png docs/screenshots/main_window.png
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
