@@ -120,15 +120,29 @@ bool valid_account_name(std::string_view name) {
   });
 }
 
+bool valid_email(std::string_view email) {
+  size_t at = email.find('@');
+  return at != std::string_view::npos && at != 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string_view::npos &&
+         email.find_first_of(" \t\r\n<>") == std::string_view::npos;
+}
+
+Security default_security(int port) {
+  switch (port) {
+    case 143:
+    case 110:
+    case 587:
+    case 25: return Security::starttls;
+    default: return Security::tls;
+  }
+}
+
 Result<void> validate(const Account& a) {
   if (!valid_account_name(a.name))
     return fail("accounts.invalid",
                 "the account name '" + a.name +
                     "' must be 1-64 letters, digits, '.', '_', '-' or '@', not starting with '-' or '.'");
-  size_t at = a.email.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= a.email.size() ||
-      a.email.find('@', at + 1) != std::string::npos || a.email.find_first_of(" \t\r\n<>") != std::string::npos)
-    return fail("accounts.invalid", "--email '" + a.email + "' is not an email address");
+  if (!valid_email(a.email)) return fail("accounts.invalid", "--email '" + a.email + "' is not an email address");
   if (!a.imap.enabled && !a.pop3.enabled && !a.smtp.enabled)
     return fail("accounts.invalid", "no server: give at least one of --imap, --pop3, --smtp");
   for (Protocol p : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {

@@ -62,5 +62,9 @@ Result<std::pair<std::string, int>> parse_host_port(std::string_view text, std::
 // Every rule an account must satisfy before it is saved; the first broken one is reported.
 Result<void> validate(const Account& a);
 bool valid_account_name(std::string_view name);
+// One '@' with something on both sides, no spaces or angle brackets.
+bool valid_email(std::string_view email);
+// The usual security of a mail port: STARTTLS on 143, 110, 587 and 25, implicit TLS elsewhere.
+Security default_security(int port);
 
 }  // namespace md::accounts

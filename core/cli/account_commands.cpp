@@ -18,17 +18,6 @@ using accounts::Protocol;
 using accounts::Security;
 using nlohmann::json;
 
-// Implicit TLS ports versus ports that upgrade with STARTTLS, for endpoints given without --security.
-Security default_security_for_port(int port) {
-  switch (port) {
-    case 143:
-    case 110:
-    case 587:
-    case 25: return Security::starttls;
-    default: return Security::tls;
-  }
-}
-
 Result<void> read_endpoint(CommandContext& ctx, Protocol p, accounts::ServerEndpoint& e,
                            const std::optional<Security>& all_security) {
   const std::string name = accounts::to_string(p);
@@ -41,7 +30,7 @@ Result<void> read_endpoint(CommandContext& ctx, Protocol p, accounts::ServerEndp
       e.enabled = true;
       e.host = hp.value().first;
       e.port = hp.value().second;
-      e.security = default_security_for_port(e.port);
+      e.security = accounts::default_security(e.port);
     }
   }
   std::optional<Security> sec = all_security;

@@ -9,7 +9,6 @@
 #include "oauth/consent_flow.h"
 #include "oauth/device_flow.h"
 #include "oauth/identity.h"
-#include "oauth/token_endpoint.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
 
@@ -32,21 +31,6 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
   return out;
-}
-
-// The signed-in identity and the granted scopes must be the ones the account needs; otherwise the
-// tokens are thrown away (revoked where possible) rather than saved for the wrong mailbox.
-Result<std::string> check_sign_in(const oauth::ClientConfig& cfg, const accounts::Account& account,
-                                  const oauth::TokenSet& tokens, net::Transcript* transcript) {
-  auto identity = oauth::signed_in_identity(cfg, tokens, transcript);
-  Result<void> checked = identity ? oauth::check_identity(account.email, identity.value()) : Result<void>();
-  if (identity && checked) checked = oauth::check_scopes(tokens.granted_scopes, cfg.mail_scope);
-  if (identity && checked) return identity.value();
-  if (!cfg.revoke_url.empty()) {
-    (void)oauth::revoke(cfg, tokens.refresh_token.value_or(tokens.access_token),
-                        tokens.refresh_token ? "refresh_token" : "access_token", transcript);
-  }
-  return identity ? checked.failure() : identity.failure();
 }
 
 }  // namespace
@@ -117,7 +101,7 @@ int cmd_auth(CommandContext& ctx) {
   if (tokens.value().refresh_token) ctx.protect_secret(*tokens.value().refresh_token);
   if (tokens.value().id_token) ctx.protect_secret(*tokens.value().id_token);
 
-  auto identity = check_sign_in(cfg.value(), o.account, tokens.value(), transcript);
+  auto identity = oauth::verify_sign_in(cfg.value(), o.account.email, tokens.value(), transcript);
   if (!identity) return ctx.report(identity.failure());
   if (auto r = tokens::save_sign_in(*o.db, o.vault, o.account, tokens.value(), identity.value()); !r)
     return ctx.report(r.failure());

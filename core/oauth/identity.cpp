@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "oauth/json_body.h"
+#include "oauth/token_endpoint.h"
 #include "util/encoding.h"
 
 namespace md::oauth {
@@ -124,6 +125,19 @@ Result<void> check_scopes(const std::vector<std::string>& granted, std::string_v
   for (const auto& s : granted) list += (list.empty() ? "" : " ") + s;
   return fail("auth.scope_missing", "The mail permission " + std::string(mail_scope) +
                                         " was not granted (granted: " + (list.empty() ? "nothing" : list) + ").");
+}
+
+Result<std::string> verify_sign_in(const ClientConfig& cfg, std::string_view expected_email, const TokenSet& tokens,
+                                   net::Transcript* transcript) {
+  auto identity = signed_in_identity(cfg, tokens, transcript);
+  Result<void> checked = identity ? check_identity(expected_email, identity.value()) : Result<void>();
+  if (identity && checked) checked = check_scopes(tokens.granted_scopes, cfg.mail_scope);
+  if (identity && checked) return identity.value();
+  if (!cfg.revoke_url.empty()) {
+    (void)revoke(cfg, tokens.refresh_token.value_or(tokens.access_token),
+                 tokens.refresh_token ? "refresh_token" : "access_token", transcript);
+  }
+  return identity ? checked.failure() : identity.failure();
 }
 
 }  // namespace md::oauth

@@ -37,4 +37,11 @@ Result<void> check_identity(std::string_view expected_email, std::string_view id
 // else "auth.scope_missing". An empty mail_scope passes.
 Result<void> check_scopes(const std::vector<std::string>& granted, std::string_view mail_scope);
 
+// Setup step 4 in one call, for `auth` and the window alike: the signed-in identity (as above) must
+// be expected_email and the mail scope must be granted. Otherwise the tokens are revoked where the
+// provider can (cfg.revoke_url), so they are never kept for the wrong mailbox, and the failure of
+// the first check that broke is returned.
+Result<std::string> verify_sign_in(const ClientConfig& cfg, std::string_view expected_email, const TokenSet& tokens,
+                                   net::Transcript* transcript = nullptr);
+
 }  // namespace md::oauth

@@ -53,7 +53,7 @@ long long TokenStatus::seconds_left(system_clock::time_point now) const {
   return left > 0 ? left : 0;
 }
 
-Result<oauth::ClientConfig> client_config(store::Database& db, const vault::Vault& vault, const accounts::Account& a) {
+Result<oauth::ClientConfig> client_config(const accounts::Account& a, std::optional<std::string> client_secret) {
   if (a.oauth.client_id.empty())
     return fail("oauth.no_client",
                 "The account '" + a.name + "' has no OAuth client id. Register a desktop app with " +
@@ -73,10 +73,15 @@ Result<oauth::ClientConfig> client_config(store::Database& db, const vault::Vaul
   c.http.ca_file = a.ca_file;
   c.http.timeout_s = a.timeout_s;
   c.http.verify_tls = a.verify_tls;
+  c.client_secret = std::move(client_secret);
+  return c;
+}
+
+Result<oauth::ClientConfig> client_config(store::Database& db, const vault::Vault& vault, const accounts::Account& a) {
+  if (a.oauth.client_id.empty()) return client_config(a, std::nullopt);
   auto secret = vault::get_secret(db, vault, a.name, "client_secret");
   if (!secret) return secret.failure();
-  c.client_secret = secret.value();
-  return c;
+  return client_config(a, secret.value());
 }
 
 Result<void> save_sign_in(store::Database& db, const vault::Vault& vault, const accounts::Account& a,

@@ -38,6 +38,9 @@ struct TokenStatus {
 // The account's OAuth client, with its client secret from the vault when one is saved.
 Result<oauth::ClientConfig> client_config(store::Database& db, const vault::Vault& vault,
                                           const accounts::Account& account);
+// The same with the client secret given (the window's setup flow signs in before it saves).
+// oauth.no_client when the account has no client id.
+Result<oauth::ClientConfig> client_config(const accounts::Account& account, std::optional<std::string> client_secret);
 
 // Saves a successful sign-in: the tokens sealed, the status in the clear.
 Result<void> save_sign_in(store::Database& db, const vault::Vault& vault, const accounts::Account& account,
