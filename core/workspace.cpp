@@ -3,10 +3,13 @@
 #include <filesystem>
 #include <mutex>
 
+#include "accounts/presets.h"
 #include "accounts/repository.h"
 #include "diagnostics/ladder.h"
 #include "diagnostics/quick_check.h"
 #include "oauth/consent_flow.h"
+#include "oauth/device_flow.h"
+#include "oauth/discovery.h"
 #include "oauth/identity.h"
 #include "oauth/token_endpoint.h"
 #include "store/database.h"
@@ -95,21 +98,6 @@ Result<tokens::TokenStatus> read_status(const DataLayout& layout, const std::str
   return tokens::load_status(db.value(), name);
 }
 
-// Setup step 4: the signed-in identity and the granted scopes must be the account's; otherwise
-// the tokens are revoked where possible rather than saved for the wrong mailbox (as `auth` does).
-Result<std::string> check_sign_in(const oauth::ClientConfig& cfg, const accounts::Account& account,
-                                  const oauth::TokenSet& tokens, net::Transcript* transcript) {
-  auto identity = oauth::signed_in_identity(cfg, tokens, transcript);
-  Result<void> checked = identity ? oauth::check_identity(account.email, identity.value()) : Result<void>();
-  if (identity && checked) checked = oauth::check_scopes(tokens.granted_scopes, cfg.mail_scope);
-  if (identity && checked) return identity.value();
-  if (!cfg.revoke_url.empty()) {
-    (void)oauth::revoke(cfg, tokens.refresh_token.value_or(tokens.access_token),
-                        tokens.refresh_token ? "refresh_token" : "access_token", transcript);
-  }
-  return identity ? checked.failure() : identity.failure();
-}
-
 // The password from the vault, or a fresh access token (as the CLI's sign_in_secret): the worker's
 // redactor learns it before anything can log it.
 Result<std::string> sign_in_secret(Opened& o, net::Transcript* http, protolog::Redactor& redactor) {
@@ -154,9 +142,22 @@ struct Workspace::LiveSteps {
   std::vector<StepResult> steps;
 };
 
+// What a running sign-in shows before it ends (the address to copy, the device code), handed from
+// its worker to the UI thread.
 struct Workspace::LiveConsent {
   std::mutex mu;
   std::string url;
+  std::string user_code, verification_uri;
+  std::optional<std::chrono::system_clock::time_point> code_expires_at;
+};
+
+// A setup sign-in that succeeded: the account as it will be saved (endpoints discovered), and its
+// tokens, waiting for Save.
+struct Workspace::PendingSetup {
+  std::string key;  // accounts::sign_in_key of the draft
+  accounts::Account account;
+  oauth::TokenSet tokens;
+  std::string identity;
 };
 
 Health run_health(const CheckRun& run) {
@@ -275,7 +276,7 @@ void Workspace::reload_accounts() {
         std::filesystem::create_directories(layout_.logs_dir(), ec);
         for (const accounts::Account& a : list.value())
           accounts.push_back({a.name, a.email, accounts::to_string(a.provider), a.auth == accounts::AuthMethod::oauth2,
-                              a.timeout_s, account_health(db.value(), a)});
+                              !a.oauth.device_url.empty(), a.timeout_s, account_health(db.value(), a)});
       }
     } catch (const store::Error& e) {
       // Without this the job fails with no completion and the window says "opening database..."
@@ -312,13 +313,12 @@ void Workspace::frame() {
       live_steps_.erase(key);
     }
   }
-  if (consent_job_ != 0 && view_.token.consent == ConsentState::waiting) {
+  if (SignInProgress* p = sign_in_view(); consent_job_ != 0 && p != nullptr && p->state == ConsentState::waiting) {
     for (const jobs::JobSnapshot& j : view_.jobs) {
       if (j.id != consent_job_ || j.state == jobs::JobState::running || j.state == jobs::JobState::queued) continue;
       consent_job_ = 0;
-      view_.token.consent = ConsentState::failed;
-      view_.token.consent_failure =
-          Failure{"oauth.cancelled", j.error.empty() ? "The sign-in was cancelled." : j.error};
+      p->state = ConsentState::failed;
+      p->failure = Failure{"oauth.cancelled", j.error.empty() ? "The sign-in was cancelled." : j.error};
     }
   }
   if (view_.admin.session && view_.now - view_.admin.session->verified_at > kAdminSessionTtl)
@@ -348,9 +348,12 @@ void Workspace::pull_live() {
     std::lock_guard lock(live_progress_->mu);
     view_.sync.progress = live_progress_->progress;
   }
-  if (live_consent_) {
+  if (SignInProgress* p = sign_in_view(); live_consent_ && p != nullptr && p->state == ConsentState::waiting) {
     std::lock_guard lock(live_consent_->mu);
-    if (!live_consent_->url.empty()) view_.token.consent_url = live_consent_->url;
+    p->url = live_consent_->url;
+    p->user_code = live_consent_->user_code;
+    p->verification_uri = live_consent_->verification_uri;
+    p->code_expires_at = live_consent_->code_expires_at;
   }
 }
 
@@ -374,10 +377,19 @@ void Workspace::apply(const Command& c) {
     case Command::Kind::run_quick_check: run_quick_check(c.provider); break;
     case Command::Kind::cancel_checks: cancel_checks(c.account); break;
     case Command::Kind::refresh_token: refresh_token(c.account); break;
-    case Command::Kind::reauthenticate: reauthenticate(c.account); break;
+    case Command::Kind::reauthenticate:
+      reauthenticate(c.account, c.device ? SignInMode::device : SignInMode::browser);
+      break;
     case Command::Kind::cancel_consent:
       if (consent_job_ != 0) jobs_->cancel(consent_job_);
       break;
+    case Command::Kind::setup_sign_in:
+      if (c.draft) setup_sign_in(*c.draft, c.device ? SignInMode::device : SignInMode::browser);
+      break;
+    case Command::Kind::setup_save:
+      if (c.draft) setup_save(*c.draft);
+      break;
+    case Command::Kind::setup_clear: setup_clear(); break;
     case Command::Kind::clear_log: log_buffer_.clear(); break;
     case Command::Kind::sync_now: sync_now(c.account); break;
     case Command::Kind::cancel_sync:
@@ -570,15 +582,91 @@ void Workspace::refresh_token(const std::string& name) {
   });
 }
 
-void Workspace::reauthenticate(const std::string& name) {
-  if (view_.token.account != name || view_.token.consent == ConsentState::waiting) return;
-  view_.token.consent = ConsentState::waiting;
-  view_.token.consent_url.clear();
-  view_.token.consent_failure.reset();
+SignInProgress* Workspace::sign_in_view() {
+  return consent_for_setup_ ? &view_.setup.sign_in : &view_.token.sign_in;
+}
+
+namespace {
+
+struct SignedIn {
+  oauth::TokenSet tokens;
+  std::string identity;
+};
+
+// The browser consent flow or the device code, then the identity and scope checks (setup step 4).
+// Runs on a worker; what the user must see meanwhile (the address, the code) goes to `show`. Every
+// token reaches the redactor before anything can log it.
+Result<SignedIn> sign_in_on_worker(const oauth::ClientConfig& cfg, const std::string& email, SignInMode mode,
+                                   const std::function<bool()>& cancelled,
+                                   const std::function<void(const std::function<void(Workspace::LiveView&)>&)>& show,
+                                   net::Transcript* http, protolog::Redactor& redactor) {
+  Result<oauth::TokenSet> tokens = fail("oauth.cancelled", "The sign-in was cancelled.");
+  if (mode == SignInMode::device) {
+    auto started = oauth::start_device(cfg, http);
+    if (!started) return started.failure();
+    const oauth::DeviceAuthorization& d = started.value();
+    show([&](Workspace::LiveView& v) {
+      v.user_code = d.user_code;
+      v.verification_uri = d.verification_uri;
+      v.code_expires_at = std::chrono::system_clock::now() + d.expires_in;
+    });
+    tokens = oauth::poll_device(cfg, d, cancelled, {}, http);
+  } else {
+    oauth::ConsentOptions opts;
+    opts.transcript = http;
+    opts.login_hint = email;
+    opts.cancelled = cancelled;
+    opts.on_url = [&](const std::string& url) { show([&](Workspace::LiveView& v) { v.url = url; }); };
+    tokens = oauth::run_consent_flow(cfg, opts);
+  }
+  if (!tokens) return tokens.failure();
+  redactor.add_secret(tokens.value().access_token);
+  if (tokens.value().refresh_token) redactor.add_secret(*tokens.value().refresh_token);
+  if (tokens.value().id_token) redactor.add_secret(*tokens.value().id_token);
+  auto who = oauth::verify_sign_in(cfg, email, tokens.value(), http);
+  if (!who) return who.failure();
+  return SignedIn{std::move(tokens).value(), who.value()};
+}
+
+}  // namespace
+
+jobs::JobId Workspace::start_sign_in(const std::string& title, bool for_setup, SignInMode mode,
+                                     std::function<jobs::Completion(jobs::JobContext&, const ShowLive&)> work) {
+  // One sign-in at a time: a new one replaces the one running (it owns the loopback listener).
+  if (consent_job_ != 0) jobs_->cancel(consent_job_);
+  consent_for_setup_ = for_setup;
+  SignInProgress& p = *sign_in_view();
+  p = SignInProgress{};
+  p.state = ConsentState::waiting;
+  p.mode = mode;
   live_consent_ = std::make_shared<LiveConsent>();
-  consent_job_ = jobs_->submit("Sign in " + name, [this, name, live = live_consent_](jobs::JobContext& ctx) {
+  const uint64_t serial = ++sign_in_serial_;
+  consent_job_ = jobs_->submit(
+      title, [this, live = live_consent_, work = std::move(work), serial](jobs::JobContext& ctx) -> jobs::Completion {
+        ShowLive show = [this, live](const std::function<void(LiveView&)>& change) {
+          {
+            std::lock_guard lock(live->mu);
+            change(*live);
+          }
+          if (wake_) wake_();
+        };
+        jobs::Completion done = work(ctx, show);
+        return [this, serial, done = std::move(done)] {
+          if (serial != sign_in_serial_) return;  // replaced by a newer sign-in meanwhile
+          consent_job_ = 0;
+          live_consent_.reset();
+          if (done) done();
+        };
+      });
+  return consent_job_;
+}
+
+void Workspace::reauthenticate(const std::string& name, SignInMode mode) {
+  if (view_.token.account != name) return;
+  start_sign_in("Sign in " + name, false, mode, [this, name, mode](jobs::JobContext& ctx, const ShowLive& show) {
     std::optional<Failure> failure;
-    std::string identity;
+    std::string identity, mail_scope;
+    std::vector<std::string> granted;
     std::optional<tokens::TokenStatus> status;
     auto opened = open_account(layout_, name);
     auto cfg = opened ? tokens::client_config(opened.value().db, opened.value().vault, opened.value().account)
@@ -588,46 +676,165 @@ void Workspace::reauthenticate(const std::string& name) {
     } else {
       Opened& o = opened.value();
       net::ProtoLogTranscript http(*log_, name);
-      oauth::ConsentOptions opts;
-      opts.transcript = &http;
-      opts.login_hint = o.account.email;
-      opts.cancelled = [&ctx] { return ctx.cancelled(); };
-      opts.on_url = [this, live](const std::string& url) {
-        {
-          std::lock_guard lock(live->mu);
-          live->url = url;
-        }
-        if (wake_) wake_();
-      };
-      auto tokens = oauth::run_consent_flow(cfg.value(), opts);
-      if (!tokens) {
-        failure = tokens.failure();
+      mail_scope = cfg.value().mail_scope;
+      auto signed_in = sign_in_on_worker(
+          cfg.value(), o.account.email, mode, [&ctx] { return ctx.cancelled(); }, show, &http, *redactor_);
+      if (!signed_in) {
+        failure = signed_in.failure();
+      } else if (auto saved = tokens::save_sign_in(o.db, o.vault, o.account, signed_in.value().tokens,
+                                                   signed_in.value().identity);
+                 !saved) {
+        failure = saved.failure();
       } else {
-        redactor_->add_secret(tokens.value().access_token);
-        if (tokens.value().refresh_token) redactor_->add_secret(*tokens.value().refresh_token);
-        if (tokens.value().id_token) redactor_->add_secret(*tokens.value().id_token);
-        auto who = check_sign_in(cfg.value(), o.account, tokens.value(), &http);
-        if (!who) {
-          failure = who.failure();
-        } else if (auto saved = tokens::save_sign_in(o.db, o.vault, o.account, tokens.value(), who.value()); !saved) {
-          failure = saved.failure();
-        } else {
-          identity = who.value();
-        }
+        identity = signed_in.value().identity;
+        granted = signed_in.value().tokens.granted_scopes;
       }
       if (auto s = tokens::load_status(o.db, name)) status = s.value();
     }
-    return jobs::Completion([this, name, failure, identity, status] {
-      consent_job_ = 0;
+    return jobs::Completion([this, name, failure, identity, granted, mail_scope, status] {
       if (!failure) set_health(name, Health::unknown);
-      if (view_.token.account != name) return;
-      view_.token.consent = failure ? ConsentState::failed : ConsentState::succeeded;
-      view_.token.consent_failure = failure;
-      view_.token.consent_identity = identity;
+      if (view_.token.account != name || consent_for_setup_) return;
+      SignInProgress& p = view_.token.sign_in;
+      p.state = failure ? ConsentState::failed : ConsentState::succeeded;
+      p.failure = failure;
+      p.identity = identity;
+      p.granted_scopes = granted;
+      p.mail_scope = mail_scope;
       if (status) view_.token.status = status;
       if (!failure) view_.token.refresh_failure.reset();
     });
   });
+}
+
+void Workspace::setup_sign_in(const accounts::AccountDraft& draft, SignInMode mode) {
+  view_.setup.signed_in_key.clear();
+  view_.setup.save = SetupSave::idle;
+  view_.setup.save_failure.reset();
+  pending_setup_.reset();
+  const std::string key = accounts::sign_in_key(draft);
+  start_sign_in(
+      "Sign in " + draft.email, true, mode, [this, draft, key, mode](jobs::JobContext& ctx, const ShowLive& show) {
+        auto pending = std::make_shared<PendingSetup>();
+        pending->key = key;
+        Result<void> ok;
+        std::string mail_scope;
+        if (!draft.client_secret.empty()) redactor_->add_secret(draft.client_secret);
+        auto account = accounts::build_account(draft);
+        // Until it is saved the account has no log of its own: its sign-in is logged under the address.
+        net::ProtoLogTranscript http(*log_, account ? account.value().name : std::string("setup"));
+        if (account && accounts::needs_discovery(account.value())) {
+          oauth::ClientConfig base;
+          base.http.ca_file = account.value().ca_file;
+          base.http.timeout_s = account.value().timeout_s;
+          base.http.verify_tls = account.value().verify_tls;
+          auto found = oauth::discover(account.value().oauth.issuer, base, &http);
+          if (!found) {
+            account = found.failure();
+          } else {
+            accounts::OAuthSettings& o = account.value().oauth;
+            o.authorize_url = found.value().authorize_url;
+            o.token_url = found.value().token_url;
+            o.device_url = found.value().device_url;
+            o.revoke_url = found.value().revoke_url;
+            o.userinfo_url = found.value().userinfo_url;
+            if (auto valid = accounts::validate(account.value()); !valid) account = valid.failure();
+          }
+        }
+        auto cfg = account
+                       ? tokens::client_config(account.value(), draft.client_secret.empty()
+                                                                    ? std::nullopt
+                                                                    : std::optional<std::string>(draft.client_secret))
+                       : Result<oauth::ClientConfig>(account.failure());
+        if (!cfg) {
+          ok = cfg.failure();
+        } else {
+          mail_scope = cfg.value().mail_scope;
+          auto signed_in = sign_in_on_worker(
+              cfg.value(), account.value().email, mode, [&ctx] { return ctx.cancelled(); }, show, &http, *redactor_);
+          if (!signed_in) {
+            ok = signed_in.failure();
+          } else {
+            pending->account = account.value();
+            pending->tokens = std::move(signed_in.value().tokens);
+            pending->identity = signed_in.value().identity;
+          }
+        }
+        return jobs::Completion([this, ok, pending, mail_scope] {
+          if (!consent_for_setup_) return;
+          SignInProgress& p = view_.setup.sign_in;
+          p.state = ok ? ConsentState::succeeded : ConsentState::failed;
+          p.failure = ok ? std::nullopt : std::optional<Failure>(ok.failure());
+          p.mail_scope = mail_scope;
+          if (ok) {
+            p.identity = pending->identity;
+            p.granted_scopes = pending->tokens.granted_scopes;
+            view_.setup.signed_in_key = pending->key;
+            pending_setup_ = pending;
+          }
+        });
+      });
+}
+
+void Workspace::setup_save(const accounts::AccountDraft& draft) {
+  if (view_.setup.save == SetupSave::saving) return;
+  // The setup's tokens, when they were made for this very draft: an OAuth account is saved signed in.
+  std::shared_ptr<PendingSetup> pending =
+      pending_setup_ && pending_setup_->key == accounts::sign_in_key(draft) ? pending_setup_ : nullptr;
+  view_.setup.save = SetupSave::saving;
+  view_.setup.save_failure.reset();
+  jobs_->submit("Save the account " + draft.name, [this, draft, pending](jobs::JobContext&) -> jobs::Completion {
+    auto account = accounts::build_account(draft);
+    if (account && pending) {
+      // Same address and client: keep the endpoints the sign-in discovered, and the typed rest.
+      account.value().oauth = pending->account.oauth;
+    }
+    if (account && account.value().auth == accounts::AuthMethod::oauth2 && !pending)
+      account = fail("oauth.not_signed_in", "Authenticate first: Save keeps the account signed in.");
+    Result<void> saved = account ? Result<void>() : Result<void>(account.failure());
+    std::string name = account ? account.value().name : std::string();
+    if (saved) {
+      if (auto prepared = prepare_data_dir(layout_.root); !prepared) saved = prepared.failure();
+    }
+    std::optional<store::Database> db;
+    std::optional<vault::Vault> vault;
+    if (saved) {
+      auto opened = store::Database::open(layout_.database(), store::schema());
+      auto v = opened ? vault::Vault::open(layout_.vault_key()) : Result<vault::Vault>(opened.failure());
+      if (!v) {
+        saved = v.failure();
+      } else {
+        db.emplace(std::move(opened).value());
+        vault.emplace(std::move(v).value());
+      }
+    }
+    if (saved) saved = accounts::insert_account(*db, account.value());
+    if (saved) {
+      // The secrets and tokens follow the row they belong to; a failure removes the half-made account.
+      if (!draft.password.empty() && account.value().auth == accounts::AuthMethod::password)
+        saved = vault::put_secret(*db, *vault, name, "password", draft.password);
+      if (saved && !draft.client_secret.empty() && account.value().auth == accounts::AuthMethod::oauth2)
+        saved = vault::put_secret(*db, *vault, name, "client_secret", draft.client_secret);
+      if (saved && pending)
+        saved = tokens::save_sign_in(*db, *vault, account.value(), pending->tokens, pending->identity);
+      if (!saved) (void)accounts::remove_account(*db, name);
+    }
+    return [this, saved, name] {
+      view_.setup.save = saved ? SetupSave::saved : SetupSave::failed;
+      view_.setup.save_failure = saved ? std::nullopt : std::optional<Failure>(saved.failure());
+      if (!saved) return;
+      view_.setup.saved_account = name;
+      pending_setup_.reset();
+      reload_accounts();
+      select(name);
+      run_checks(name);
+    };
+  });
+}
+
+void Workspace::setup_clear() {
+  if (consent_for_setup_ && consent_job_ != 0) jobs_->cancel(consent_job_);
+  pending_setup_.reset();
+  view_.setup = SetupView{};
 }
 
 void Workspace::load_sync(const std::string& name) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "accounts/account.h"
+#include "accounts/draft.h"
 #include "admin/admins.h"
 #include "datadir.h"
 #include "diagnostics/check_report.h"
@@ -33,6 +34,7 @@ struct AccountSummary {
   std::string email;
   std::string provider;
   bool oauth = false;
+  bool device_code = false;  // the provider offers the device code sign-in (no browser needed here)
   int timeout_s = 20;
   Health health = Health::unknown;
 };
@@ -55,8 +57,21 @@ struct CheckRun {
 // Green, amber or red for a finished run; unknown while it runs or without steps.
 Health run_health(const CheckRun& run);
 
-// The sign-in in the browser, when the window runs one.
+// A sign-in the window runs: in a browser (consent flow with a loopback redirect), or with a device
+// code typed on another device. Re-authentication and the setup flow show the same thing.
 enum class ConsentState { idle, waiting, succeeded, failed };
+enum class SignInMode { browser, device };
+struct SignInProgress {
+  ConsentState state = ConsentState::idle;
+  SignInMode mode = SignInMode::browser;
+  std::string url;                          // browser: the sign-in address, to copy when none opens
+  std::string user_code, verification_uri;  // device: the code to type, and where
+  std::optional<std::chrono::system_clock::time_point> code_expires_at;
+  std::string identity;                     // who signed in, after success
+  std::vector<std::string> granted_scopes;  // after success
+  std::string mail_scope;                   // the scope the identity and scope checks required
+  std::optional<Failure> failure;
+};
 
 // The selected account's token, as the token panel shows it.
 struct TokenView {
@@ -67,12 +82,21 @@ struct TokenView {
   bool refreshing = false;
   std::optional<Failure> refresh_failure;  // the last "Refresh now" (or automatic refresh) failure
   std::optional<std::chrono::system_clock::time_point> refreshed_at;  // last success in this session
-  ConsentState consent = ConsentState::idle;
-  std::string consent_url;  // to copy when no browser opens
-  std::optional<Failure> consent_failure;
-  std::string consent_identity;  // who signed in, after success
+  SignInProgress sign_in;                                             // re-authentication
   // Counts failures seen, so a pop-up asks once per failure rather than once per frame.
   uint64_t failure_serial = 0;
+};
+
+// A new account being set up: the sign-in (its tokens wait in the workspace until Save, for the
+// draft whose sign_in_key they were made for), then Save, which writes the account, its secrets and
+// tokens and runs the checks.
+enum class SetupSave { idle, saving, saved, failed };
+struct SetupView {
+  SignInProgress sign_in;
+  std::string signed_in_key;  // accounts::sign_in_key of the draft the sign-in succeeded for
+  SetupSave save = SetupSave::idle;
+  std::optional<Failure> save_failure;
+  std::string saved_account;  // after Save
 };
 
 // The selected account's mailbox download, as the sync panel shows it.
@@ -151,6 +175,7 @@ struct WorkspaceView {
   std::string selected;                    // the account the panels show ("" for none)
   std::map<std::string, CheckRun> checks;  // by account name, or "quick:gmail" / "quick:microsoft"
   TokenView token;                         // of the selected account
+  SetupView setup;                         // the "Add account" flow
   SyncView sync;                           // of the selected account
   ResetView reset;
   AdminView admin;
@@ -173,8 +198,11 @@ struct Command {
     run_quick_check,   // provider
     cancel_checks,     // key (account name or quick key)
     refresh_token,     // account
-    reauthenticate,    // account: the browser consent flow
-    cancel_consent,    //
+    reauthenticate,    // account, device: the browser consent flow, or a device code
+    cancel_consent,    // the sign-in running (re-authentication or setup)
+    setup_sign_in,     // draft, device: sign in for an account not saved yet
+    setup_save,        // draft: save the account (with the setup's tokens), then run its checks
+    setup_clear,       // start the setup flow again: forget its tokens and results
     clear_log,         //
     sync_now,          // account
     cancel_sync,       //
@@ -191,6 +219,9 @@ struct Command {
   accounts::Provider provider = accounts::Provider::gmail;
   std::string user = {};
   std::string password = {};  // travels to the worker once; never logged or kept in the view
+  bool device = false;        // sign in with a device code instead of the browser
+  // The setup form (secrets included): travels to the worker once, like password.
+  std::shared_ptr<const accounts::AccountDraft> draft = {};
 };
 
 class Workspace {
@@ -218,13 +249,26 @@ class Workspace {
   struct LiveConsent;
   struct LiveProgress;
 
+ public:
+  using LiveView = LiveConsent;  // what a sign-in's worker shows while it waits
+  using ShowLive = std::function<void(const std::function<void(LiveView&)>&)>;
+
+ private:
+  // Starts a sign-in job (one at a time) whose progress goes to the token view or the setup view.
+  jobs::JobId start_sign_in(const std::string& title, bool for_setup, SignInMode mode,
+                            std::function<jobs::Completion(jobs::JobContext&, const ShowLive&)> work);
+
   void select(const std::string& account);
   void run_checks(const std::string& account);
   void run_quick_check(accounts::Provider provider);
   void cancel_checks(const std::string& key);
   void load_token(const std::string& account);
   void refresh_token(const std::string& account);
-  void reauthenticate(const std::string& account);
+  void reauthenticate(const std::string& account, SignInMode mode);
+  void setup_sign_in(const accounts::AccountDraft& draft, SignInMode mode);
+  void setup_save(const accounts::AccountDraft& draft);
+  void setup_clear();
+  SignInProgress* sign_in_view();  // the progress the running sign-in updates
   void load_sync(const std::string& account);
   void sync_now(const std::string& account);
   void preview_reset(const std::string& account);
@@ -244,6 +288,11 @@ class Workspace {
   std::map<std::string, std::shared_ptr<LiveSteps>> live_steps_;  // running checks, by key
   std::shared_ptr<LiveConsent> live_consent_;
   jobs::JobId consent_job_ = 0;
+  bool consent_for_setup_ = false;  // which view the running sign-in belongs to
+  uint64_t sign_in_serial_ = 0;     // the newest sign-in: an older one's completion is ignored
+  // The setup's sign-in, kept here (never in the view) until Save or a new sign-in.
+  struct PendingSetup;
+  std::shared_ptr<PendingSetup> pending_setup_;
   std::shared_ptr<LiveProgress> live_progress_;
   std::unique_ptr<jobs::JobRunner> jobs_;  // last: its workers stop before the rest goes away
 };

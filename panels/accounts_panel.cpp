@@ -26,12 +26,12 @@ void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
     ImGui::PopID();
   }
   ImGui::Spacing();
-  // Setting an account up arrives with the setup flow; until then the button says so.
-  ImGui::BeginDisabled();
-  ImGui::Button("Add account", ImVec2(-1, 0));
-  ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("The setup flow is not in this build yet; use 'maildoctor account add' when it lands.");
+  if (ImGui::Button("Add account", ImVec2(-1, 0))) {
+    // What is typed in a setup under way stays; a finished one starts afresh.
+    if (view.setup.save == SetupSave::saved) restart_setup(state.setup, state.out);
+    state.bring_to_front = Tab::setup;
+  }
+  item_tooltip("Set up a Gmail, Microsoft 365 / Outlook.com or other account, step by step.");
 }
 
 }  // namespace md::panels

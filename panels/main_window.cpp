@@ -4,7 +4,6 @@
 
 #include "accounts_panel.h"
 #include "diagnostics/catalogue.h"
-#include "placeholder_panels.h"
 #include "theme.h"
 #include "widgets.h"
 
@@ -89,7 +88,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   ImGui::BeginChild("account_panels", ImVec2(0, body_h), true);
   if (ImGui::BeginTabBar("panels")) {
     if (begin_tab("Setup", Tab::setup, state)) {
-      draw_setup_placeholder(view);
+      draw_setup_panel(view, state.setup, state.out);
       ImGui::EndTabItem();
     }
     if (begin_tab("Diagnostics", Tab::diagnostics, state)) {
@@ -112,6 +111,12 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   }
   state.bring_to_front.reset();
   ImGui::EndChild();
+  // A saved account's checks start at once: show them.
+  if (view.setup.save == SetupSave::saved && !state.setup.announced_saved) {
+    state.setup.announced_saved = true;
+    state.bring_to_front = Tab::diagnostics;
+    state.diagnostics.subject.clear();
+  }
 
   draw_status_line(view);
   draw_about(state);

@@ -9,6 +9,7 @@
 #include "diagnostics_panel.h"
 #include "log_panel.h"
 #include "panel_output.h"
+#include "setup_panel.h"
 #include "sync_panel.h"
 #include "token_panel.h"
 #include "workspace.h"
@@ -28,6 +29,7 @@ struct MainWindowState {
   LogPanelState log;
   SyncPanelState sync;
   AdminBarState admin;
+  SetupPanelState setup;
 };
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state);

@@ -56,6 +56,16 @@ std::vector<StepResult> green_ladder() {
   };
 }
 
+// A complete setup form, as a user would have typed it.
+accounts::AccountDraft setup_draft(accounts::Provider provider) {
+  accounts::AccountDraft d = accounts::new_draft(provider);
+  d.email = provider == accounts::Provider::gmail ? "frontdesk@example.com" : "reception@contoso.example";
+  d.name = provider == accounts::Provider::gmail ? "frontdesk" : "reception";
+  d.client_id = provider == accounts::Provider::gmail ? "1234.apps.googleusercontent.com"
+                                                      : "5f0c9a7e-1b2c-4d3e-8f90-a1b2c3d4e5f6";
+  return d;
+}
+
 // bob: a firewall doing TLS inspection. The handshake fails; later steps are skipped.
 std::vector<StepResult> failed_ladder() {
   std::vector<StepResult> s = {
@@ -104,9 +114,9 @@ void base(Scene& s, system_clock::time_point now) {
   s.view.store_ready = true;
   s.view.now = now;
   s.view.accounts = {
-      {"alice", "alice@example.com", "gmail", true, 20, Health::ok},
-      {"bob", "bob@contoso.example", "microsoft", true, 20, Health::failed},
-      {"front-desk", "desk@practice.example", "custom", false, 20, Health::unknown},
+      {"alice", "alice@example.com", "gmail", true, false, 20, Health::ok},
+      {"bob", "bob@contoso.example", "microsoft", true, true, 20, Health::failed},
+      {"front-desk", "desk@practice.example", "custom", false, false, 20, Health::unknown},
   };
   s.view.selected = "alice";
   s.view.token.account = "alice";
@@ -297,12 +307,82 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
        {"Re-authenticating: waiting for the browser, with the address to copy",
         [](Scene& s, system_clock::time_point now) {
           base(s, now);
-          s.view.token.consent = ConsentState::waiting;
-          s.view.token.consent_url =
+          s.view.token.sign_in.state = ConsentState::waiting;
+          s.view.token.sign_in.url =
               "https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=1234.apps.googleusercontent."
               "com&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2F&scope=https%3A%2F%2Fmail.google.com%2F+openid+email"
               "&state=Zk3…&code_challenge=…&code_challenge_method=S256&login_hint=alice%40example.com";
           s.ui.bring_to_front = Tab::token;
+        }}},
+      {"setup-provider",
+       {"Add account: choose the provider",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-details",
+       {"Setup: Gmail's details pre-filled, problems marked as typed",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = accounts::new_draft(accounts::Provider::gmail);
+          s.ui.setup.draft.email = "frontdesk.example.com";
+          s.ui.setup.draft.name = "frontdesk";
+          s.ui.setup.touched = {accounts::DraftField::email, accounts::DraftField::client_id};
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-authenticate",
+       {"Setup: Authenticate, waiting for the browser with the address to copy",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          s.view.setup.sign_in.state = ConsentState::waiting;
+          s.view.setup.sign_in.url =
+              "https://accounts.google.com/o/oauth2/auth?response_type=code&client_id=1234.apps.googleusercontent.com"
+              "&redirect_uri=http%3A%2F%2F127.0.0.1%3A41873%2F&scope=https%3A%2F%2Fmail.google.com%2F+openid+email"
+              "&state=q8Lr…&code_challenge=…&code_challenge_method=S256&login_hint=frontdesk%40example.com";
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-device-code",
+       {"Setup without a browser: Microsoft's device code, shown large with its link",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = setup_draft(accounts::Provider::microsoft);
+          SignInProgress& p = s.view.setup.sign_in;
+          p.state = ConsentState::waiting;
+          p.mode = SignInMode::device;
+          p.user_code = "K7QP-M2XD";
+          p.verification_uri = "https://microsoft.com/devicelogin";
+          p.code_expires_at = now + seconds(14 * 60 + 32);
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-signed-in",
+       {"Setup: signed in, the identity and scope checks passed, ready to save",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          SignInProgress& p = s.view.setup.sign_in;
+          p.state = ConsentState::succeeded;
+          p.identity = "frontdesk@example.com";
+          p.mail_scope = "https://mail.google.com/";
+          p.granted_scopes = {"https://mail.google.com/", "openid", "email"};
+          s.view.setup.signed_in_key = accounts::sign_in_key(s.ui.setup.draft);
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-wrong-account",
+       {"Setup: the browser signed in as another Google account",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          SignInProgress& p = s.view.setup.sign_in;
+          p.state = ConsentState::failed;
+          p.failure = Failure{"auth.identity_mismatch",
+                              "signed in as private.person@gmail.com, but the account is frontdesk@example.com"};
+          s.ui.bring_to_front = Tab::setup;
         }}},
       {"token-password",
        {"A password account has no token",

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "diagnostics/catalogue.h"
+#include "sign_in_widget.h"
 #include "theme.h"
 #include "util/time.h"
 #include "widgets.h"
@@ -27,20 +28,6 @@ void field(const char* label, const std::string& value) {
   ImGui::PopStyleColor();
   ImGui::TableNextColumn();
   ImGui::TextWrapped("%s", value.c_str());
-}
-
-void draw_failure(const Failure& failure, const char* what) {
-  const auto e = diagnostics::explain(failure);
-  status_icon(Health::failed);
-  ImGui::SameLine();
-  ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
-  ImGui::TextWrapped("%s: %s [%s]", what, e.title.c_str(), e.code.c_str());
-  ImGui::PopStyleColor();
-  ImGui::Indent();
-  copyable_field("What happened", e.reason);
-  copyable_field("What to do", e.remedy);
-  if (!e.detail.empty()) copyable_field("Details", e.detail);
-  ImGui::Unindent();
 }
 
 void draw_countdown(const tokens::TokenStatus& s, const TokenView& token, const WorkspaceView& view, PanelOutput& out) {
@@ -92,37 +79,6 @@ void draw_details(const tokens::TokenStatus& s, const TokenView& token, system_c
   for (const std::string& sc : s.scopes) scopes += (scopes.empty() ? "" : "\n") + sc;
   field("Scopes", scopes.empty() ? "-" : scopes);
   ImGui::EndTable();
-}
-
-void draw_consent(const TokenView& token, PanelOutput& out) {
-  switch (token.consent) {
-    case ConsentState::idle: return;
-    case ConsentState::waiting: {
-      ImGui::Separator();
-      spinner();
-      ImGui::SameLine();
-      ImGui::TextUnformatted("Waiting for the browser...");
-      ImGui::SameLine();
-      if (ImGui::Button("Cancel")) out.send({Command::Kind::cancel_consent, token.account});
-      item_tooltip("Stops waiting for the sign-in; nothing is saved.");
-      if (!token.consent_url.empty()) {
-        hint_text("If no browser opened, copy this address into a browser on this computer:");
-        copyable_field("Sign-in address", token.consent_url);
-      }
-      out.redraw_within(kSpinnerFrameS);
-      return;
-    }
-    case ConsentState::succeeded:
-      ImGui::Separator();
-      status_icon(Health::ok);
-      ImGui::SameLine();
-      ImGui::TextWrapped("Signed in as %s; the new token is saved.", token.consent_identity.c_str());
-      return;
-    case ConsentState::failed:
-      ImGui::Separator();
-      if (token.consent_failure) draw_failure(*token.consent_failure, "Sign-in failed");
-      return;
-  }
 }
 
 }  // namespace
@@ -179,7 +135,7 @@ std::optional<Failure> dead_token_failure(const TokenView& token, system_clock::
 }
 
 bool should_prompt_reauth(const TokenView& token, const TokenPanelState& state, system_clock::time_point now) {
-  if (token.consent == ConsentState::waiting || state.reauth_prompt.is_open()) return false;
+  if (token.sign_in.state == ConsentState::waiting || state.reauth_prompt.is_open()) return false;
   if (!dead_token_failure(token, now)) return false;
   return state.prompted_for != token.account + "#" + std::to_string(token.failure_serial);
 }
@@ -196,7 +152,7 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
     return;
   }
   const TokenView& token = view.token;
-  if (token.load_error) draw_failure(*token.load_error, "Cannot read the token");
+  if (token.load_error) failure_block(*token.load_error, "Cannot read the token");
   if (!token.status) {
     if (token.loading) {
       spinner();
@@ -226,10 +182,17 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
     out.redraw_within(kSpinnerFrameS);
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled(token.consent == ConsentState::waiting);
+  ImGui::BeginDisabled(token.sign_in.state == ConsentState::waiting);
   if (ImGui::Button("Re-authenticate")) out.send({Command::Kind::reauthenticate, account->name});
-  ImGui::EndDisabled();
   item_tooltip("Opens the provider's sign-in page in the browser; the identity and scopes are checked before saving.");
+  if (account->device_code) {
+    ImGui::SameLine();
+    Command device{Command::Kind::reauthenticate, account->name};
+    device.device = true;
+    if (ImGui::Button("No browser here? Use a code")) out.send(device);
+    item_tooltip("Shows a code to enter at the provider's address on any phone or computer.");
+  }
+  ImGui::EndDisabled();
   ImGui::Spacing();
   // After "Later" the question stays on screen as a banner, so the account is not forgotten.
   if (dead_token_failure(token, view.now) && !state.reauth_prompt.is_open()) {
@@ -238,11 +201,14 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
     ImGui::PopStyleColor();
   }
   if (token.refresh_failure)
-    draw_failure(*token.refresh_failure, "The last refresh failed");
+    failure_block(*token.refresh_failure, "The last refresh failed");
   else if (s.last_error)
-    draw_failure(*s.last_error, "The last refresh failed");
+    failure_block(*s.last_error, "The last refresh failed");
   draw_details(s, token, view.now);
-  draw_consent(token, out);
+  if (token.sign_in.state != ConsentState::idle) {
+    ImGui::Separator();
+    draw_sign_in_progress(token.sign_in, view.now, "the new token is saved.", out);
+  }
 }
 
 }  // namespace md::panels

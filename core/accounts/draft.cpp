@@ -172,6 +172,16 @@ bool needs_discovery(const Account& a) {
          (a.oauth.authorize_url.empty() || a.oauth.token_url.empty());
 }
 
+std::string sign_in_key(const AccountDraft& d) {
+  std::string key = to_string(d.provider);
+  for (std::string_view part : {trimmed(d.email), trimmed(d.client_id), trimmed(d.tenant), trimmed(d.issuer),
+                                trimmed(d.scopes), trimmed(d.ca_file)}) {
+    key += '\n';
+    key += part;
+  }
+  return key;
+}
+
 std::string suggest_name(std::string_view email, const std::vector<std::string>& taken) {
   std::string base;
   for (char c : trimmed(email).substr(0, trimmed(email).find('@'))) {

@@ -50,6 +50,10 @@ Result<Account> build_account(const AccountDraft& draft);
 // True when the OAuth endpoints still have to come from the issuer's discovery document.
 bool needs_discovery(const Account& account);
 
+// What a sign-in depends on (provider, address, OAuth client and endpoints): tokens a sign-in gave
+// for a draft stay good for any draft with the same key.
+std::string sign_in_key(const AccountDraft& draft);
+
 // A name for the account from its address ("alice" from alice@example.com), not one of `taken`.
 std::string suggest_name(std::string_view email, const std::vector<std::string>& taken);
 

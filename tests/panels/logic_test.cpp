@@ -79,7 +79,7 @@ TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, onc
   CHECK(should_prompt_reauth(token, state, kNow));
 
   // While the browser sign-in is running, nothing asks.
-  token.consent = ConsentState::waiting;
+  token.sign_in.state = ConsentState::waiting;
   CHECK_FALSE(should_prompt_reauth(token, state, kNow));
 
   // Expired with no refresh token: dead even without a failure.
@@ -197,7 +197,7 @@ namespace {
 WorkspaceView reset_view(ResetStage stage) {
   WorkspaceView v;
   v.selected = "alice";
-  v.accounts = {{"alice", "alice@example.com", "gmail", true, 20, Health::ok}};
+  v.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok}};
   v.reset.account = "alice";
   v.reset.stage = stage;
   if (stage == ResetStage::ready) {

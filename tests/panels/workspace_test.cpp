@@ -284,21 +284,21 @@ TEST_CASE("workspace: re-authentication waits for the browser without blocking, 
       ws, [&] { return !ws.view().accounts.empty(); }, 10s));
   ws.apply({Command::Kind::select_account, "reauth"});
   ws.apply({Command::Kind::reauthenticate, "reauth"});
-  CHECK(ws.view().token.consent == ConsentState::waiting);
+  CHECK(ws.view().token.sign_in.state == ConsentState::waiting);
   double slowest = 0;
   REQUIRE(frames_until(
-      ws, [&] { return !ws.view().token.consent_url.empty(); }, 10s, &slowest));
-  const std::string& url = ws.view().token.consent_url;
+      ws, [&] { return !ws.view().token.sign_in.url.empty(); }, 10s, &slowest));
+  const std::string& url = ws.view().token.sign_in.url;
   CHECK(url.starts_with("https://127.0.0.1:9/authorize?"));
   CHECK(url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A") != std::string::npos);
   CHECK(url.find("login_hint=reauth%40example.test") != std::string::npos);
-  CHECK(ws.view().token.consent == ConsentState::waiting);
+  CHECK(ws.view().token.sign_in.state == ConsentState::waiting);
   ws.apply({Command::Kind::cancel_consent, "reauth"});
   REQUIRE(frames_until(
-      ws, [&] { return ws.view().token.consent != ConsentState::waiting; }, 5s, &slowest));
-  CHECK(ws.view().token.consent == ConsentState::failed);
-  REQUIRE(ws.view().token.consent_failure.has_value());
-  CHECK(ws.view().token.consent_failure->code == "oauth.cancelled");
+      ws, [&] { return ws.view().token.sign_in.state != ConsentState::waiting; }, 5s, &slowest));
+  CHECK(ws.view().token.sign_in.state == ConsentState::failed);
+  REQUIRE(ws.view().token.sign_in.failure.has_value());
+  CHECK(ws.view().token.sign_in.failure->code == "oauth.cancelled");
   CHECK(slowest < 100.0);
   ::unsetenv("MAILDOCTOR_BROWSER");
 }

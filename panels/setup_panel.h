@@ -1,0 +1,47 @@
+// The setup flow, the seed of the product: choose the provider → the account details, pre-filled
+// where known and checked as typed → Authenticate in the browser (or with a device code) → the
+// identity and scope checks → Save, after which the account's checks run.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "accounts/draft.h"
+#include "panel_output.h"
+#include "workspace.h"
+
+namespace md::panels {
+
+enum class SetupStep { provider, details, authenticate, save, done };
+
+struct SetupPanelState {
+  bool provider_chosen = false;
+  accounts::AccountDraft draft;            // holds the typed password and client secret until Save
+  bool name_edited = false;                // the name follows the address until the user types one
+  std::set<accounts::DraftField> touched;  // a field's problem shows once it was edited
+  bool show_all_problems = false;          // ... or once Save or Authenticate was pressed
+  bool announced_saved = false;            // the window moved to the new account's checks once
+};
+
+// The flow's rules, without a window.
+// Where the user is: the step the numbered header marks.
+SetupStep setup_step(const SetupPanelState& state, const SetupView& setup);
+// The sign-in of the setup view belongs to the draft as it is now (not to an address since changed).
+bool signed_in_for_draft(const SetupPanelState& state, const SetupView& setup);
+std::vector<std::string> account_names(const WorkspaceView& view);
+// Authenticate: an OAuth draft without problems, no sign-in or save running.
+bool can_authenticate(const SetupPanelState& state, const WorkspaceView& view);
+// Save: a draft without problems; OAuth ones signed in for this very draft.
+bool can_save(const SetupPanelState& state, const WorkspaceView& view);
+// Starts again with a blank draft of `provider` (keeping the address and name typed so far).
+void choose_provider(SetupPanelState& state, accounts::Provider provider, PanelOutput& out);
+// Forgets everything typed (secrets too) and the setup's sign-in.
+void restart_setup(SetupPanelState& state, PanelOutput& out);
+// The commands, when allowed; false (nothing sent) otherwise.
+bool authenticate(SetupPanelState& state, const WorkspaceView& view, bool device, PanelOutput& out);
+bool save_account(SetupPanelState& state, const WorkspaceView& view, PanelOutput& out);
+
+void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOutput& out);
+
+}  // namespace md::panels
