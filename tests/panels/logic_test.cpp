@@ -7,6 +7,7 @@
 #include "diagnostics_panel.h"
 #include "log_panel.h"
 #include "scenes.h"
+#include "setup_panel.h"
 #include "sync_panel.h"
 #include "token_panel.h"
 
@@ -323,6 +324,88 @@ TEST_CASE("sync panel words: the consequence of a reset and byte sizes") {
   CHECK(format_bytes(512) == "512 B");
   CHECK(format_bytes(1536) == "1.5 KiB");
   CHECK(format_bytes(3ull << 20) == "3.0 MiB");
+}
+
+TEST_CASE("setup flow: provider, details, authenticate, save; each step allows only what it can do") {
+  WorkspaceView view;
+  view.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok}};
+  SetupPanelState state;
+  PanelOutput out;
+  CHECK(setup_step(state, view.setup) == SetupStep::provider);
+  CHECK_FALSE(can_authenticate(state, view));
+  CHECK_FALSE(can_save(state, view));
+
+  choose_provider(state, accounts::Provider::gmail, out);
+  CHECK(count(out, Command::Kind::setup_clear) == 1);
+  CHECK(state.draft.imap == "imap.gmail.com:993");  // pre-filled, to confirm
+  CHECK(setup_step(state, view.setup) == SetupStep::details);
+  // Pressed with details missing: nothing is sent, every problem is shown.
+  out.commands.clear();
+  CHECK_FALSE(authenticate(state, view, false, out));
+  CHECK(state.show_all_problems);
+  CHECK(out.commands.empty());
+
+  state.draft.email = "frontdesk@example.com";
+  state.draft.name = "alice";  // taken
+  state.draft.client_id = "1234.apps.googleusercontent.com";
+  CHECK_FALSE(can_authenticate(state, view));
+  state.draft.name = "frontdesk";
+  CHECK(setup_step(state, view.setup) == SetupStep::authenticate);
+  CHECK_FALSE(can_save(state, view));  // OAuth: saved signed in, so not before the sign-in
+  REQUIRE(authenticate(state, view, true, out));
+  REQUIRE(out.commands.size() == 1);
+  CHECK(out.commands[0].kind == Command::Kind::setup_sign_in);
+  CHECK(out.commands[0].device);
+  REQUIRE(out.commands[0].draft);
+  CHECK(out.commands[0].draft->email == "frontdesk@example.com");
+
+  // While it waits, neither a second sign-in nor Save.
+  view.setup.sign_in.state = ConsentState::waiting;
+  CHECK_FALSE(can_authenticate(state, view));
+  CHECK_FALSE(can_save(state, view));
+  // Signed in for this draft: Save.
+  view.setup.sign_in.state = ConsentState::succeeded;
+  view.setup.signed_in_key = accounts::sign_in_key(state.draft);
+  CHECK(setup_step(state, view.setup) == SetupStep::save);
+  CHECK(can_save(state, view));
+  // The address changed after the sign-in: those tokens are not this account's.
+  state.draft.email = "other@example.com";
+  CHECK_FALSE(signed_in_for_draft(state, view.setup));
+  CHECK_FALSE(can_save(state, view));
+  CHECK(setup_step(state, view.setup) == SetupStep::authenticate);
+  state.draft.email = "frontdesk@example.com";
+  out.commands.clear();
+  REQUIRE(save_account(state, view, out));
+  CHECK(out.commands.at(0).kind == Command::Kind::setup_save);
+
+  view.setup.save = SetupSave::saved;
+  CHECK(setup_step(state, view.setup) == SetupStep::done);
+  CHECK_FALSE(can_save(state, view));
+  restart_setup(state, out);
+  CHECK(setup_step(state, view.setup) == SetupStep::provider);
+  CHECK(state.draft.client_id.empty());
+}
+
+TEST_CASE("setup flow: a password account needs no sign-in; the name follows the address until typed") {
+  WorkspaceView view;
+  SetupPanelState state;
+  PanelOutput out;
+  choose_provider(state, accounts::Provider::custom, out);
+  CHECK(state.draft.auth == accounts::AuthMethod::password);
+  state.draft.email = "desk@practice.example";
+  state.draft.name = "desk";
+  state.draft.imap = "mail.practice.example:993";
+  CHECK_FALSE(can_save(state, view));  // no password yet
+  state.draft.password = "pw";
+  CHECK(setup_step(state, view.setup) == SetupStep::save);
+  CHECK(can_save(state, view));
+  CHECK_FALSE(can_authenticate(state, view));  // nothing to authenticate
+  // Another provider keeps what was typed as address and name.
+  choose_provider(state, accounts::Provider::microsoft, out);
+  CHECK(state.draft.email == "desk@practice.example");
+  CHECK(state.draft.name == "desk");
+  CHECK(state.draft.password.empty());
+  CHECK(state.draft.auth == accounts::AuthMethod::oauth2);
 }
 
 }  // namespace md::panels

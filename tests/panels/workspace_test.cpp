@@ -20,6 +20,7 @@
 #include "store/schema.h"
 #include "sync/message_store.h"
 #include "sync/sync_lock.h"
+#include "vault/vault.h"
 #include "workspace.h"
 
 namespace md {
@@ -461,6 +462,120 @@ TEST_CASE("workspace: Sync now runs on a worker and shows why it could not run; 
   CHECK(ws.view().sync.failure->code == "auth.no_password");
   CHECK_FALSE(ws.view().sync.summary);
   CHECK(ws.view().sync.status.has_value());
+}
+
+}  // namespace md
+
+namespace md {
+namespace {
+
+accounts::AccountDraft password_draft(const std::string& name, int port) {
+  accounts::AccountDraft d = accounts::new_draft(accounts::Provider::custom);
+  d.name = name;
+  d.email = name + "@example.test";
+  d.imap = "127.0.0.1:" + std::to_string(port);
+  d.imap_security = accounts::Security::none;
+  d.password = "setup-secret-pw";
+  d.timeout = "2";
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("workspace: setup saves a password account with its secret sealed, selects it and runs its checks") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready; }, 10s));
+  Command save{Command::Kind::setup_save};
+  save.draft = std::make_shared<const accounts::AccountDraft>(password_draft("desk", 9));
+  ws.apply(save);
+  CHECK(ws.view().setup.save == SetupSave::saving);
+  double slowest = 0;
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().setup.save != SetupSave::saving; }, 10s, &slowest));
+  REQUIRE(ws.view().setup.save == SetupSave::saved);
+  CHECK(ws.view().setup.saved_account == "desk");
+  CHECK(ws.view().selected == "desk");
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().accounts.size() == 1; }, 10s, &slowest));
+  // Its checks started at once and end on their own (port 9 refuses).
+  REQUIRE(ws.view().check("desk") != nullptr);
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().check("desk")->running; }, 20s, &slowest));
+  CHECK(run_health(*ws.view().check("desk")) == Health::failed);
+  CHECK(slowest < 100.0);
+
+  // The password is in the vault, sealed: the database file does not hold it in the clear.
+  auto db = store::Database::open(layout.database(), store::schema());
+  REQUIRE(db);
+  auto v = vault::Vault::open(layout.vault_key());
+  REQUIRE(v);
+  auto pw = vault::get_secret(db.value(), v.value(), "desk", "password");
+  REQUIRE(pw);
+  REQUIRE(pw.value().has_value());
+  CHECK(*pw.value() == "setup-secret-pw");
+
+  // The same name again is refused and changes nothing.
+  ws.apply(save);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().setup.save != SetupSave::saving; }, 10s));
+  CHECK(ws.view().setup.save == SetupSave::failed);
+  REQUIRE(ws.view().setup.save_failure.has_value());
+  CHECK(ws.view().setup.save_failure->code == "accounts.exists");
+}
+
+TEST_CASE(
+    "workspace: setup of an OAuth account signs in on a worker, shows the address, cancels, and saves nothing "
+    "unsigned") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  ::setenv("MAILDOCTOR_BROWSER", "/bin/true", 1);
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready; }, 10s));
+  accounts::AccountDraft d = accounts::new_draft(accounts::Provider::gmail);
+  d.name = "frontdesk";
+  d.email = "frontdesk@example.com";
+  d.client_id = "1234.apps.googleusercontent.com";
+  // Nowhere to sign in: the authorize address is never opened (the "browser" is /bin/true).
+  Command sign_in{Command::Kind::setup_sign_in};
+  sign_in.draft = std::make_shared<const accounts::AccountDraft>(d);
+  ws.apply(sign_in);
+  CHECK(ws.view().setup.sign_in.state == ConsentState::waiting);
+  double slowest = 0;
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().setup.sign_in.url.empty(); }, 10s, &slowest));
+  const std::string url = ws.view().setup.sign_in.url;
+  CHECK(url.starts_with("https://accounts.google.com/o/oauth2/auth?"));
+  CHECK(url.find("login_hint=frontdesk%40example.com") != std::string::npos);
+  CHECK(url.find("client_id=1234.apps.googleusercontent.com") != std::string::npos);
+  CHECK(ws.view().token.sign_in.state == ConsentState::idle);  // not the token panel's sign-in
+  ws.apply({Command::Kind::cancel_consent});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().setup.sign_in.state != ConsentState::waiting; }, 5s, &slowest));
+  CHECK(ws.view().setup.sign_in.state == ConsentState::failed);
+  CHECK(ws.view().setup.sign_in.failure->code == "oauth.cancelled");
+  CHECK(ws.view().setup.signed_in_key.empty());
+  CHECK(slowest < 100.0);
+
+  // Save without a sign-in: refused, nothing written.
+  Command save{Command::Kind::setup_save};
+  save.draft = std::make_shared<const accounts::AccountDraft>(d);
+  ws.apply(save);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().setup.save != SetupSave::saving; }, 10s));
+  CHECK(ws.view().setup.save == SetupSave::failed);
+  CHECK(ws.view().setup.save_failure->code == "oauth.not_signed_in");
+  auto db = store::Database::open(layout.database(), store::schema());
+  REQUIRE(db);
+  auto list = accounts::list_accounts(db.value());
+  REQUIRE(list);
+  CHECK(list.value().empty());
+  ::unsetenv("MAILDOCTOR_BROWSER");
 }
 
 }  // namespace md
