@@ -20,9 +20,11 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Check the port number and the security setting (993 for IMAP over TLS, 995 for POP3 over TLS, "
      "465 or 587 for SMTP). A local firewall or antivirus can also refuse on the server's behalf."},
     {"tcp.timeout", "No answer from the server",
-     "The connection attempt got no answer before the time limit: something on the way drops it.",
+     "The server did not answer before the time limit: the connection attempt got no answer (something on "
+     "the way drops it), or the server stopped answering in the middle of the conversation.",
      "A firewall often blocks mail ports (993, 995, 465, 587). Ask the network administrator to allow "
-     "outgoing connections to the server on that port, or try another network."},
+     "outgoing connections to the server on that port, or try another network. When it went quiet after "
+     "connecting, the server or a device on the way may be overloaded: try again later."},
     {"tcp.unreachable", "Network unreachable", "This computer has no route to the server's network.",
      "Check that the computer is online (cable, Wi-Fi, VPN) and that its gateway works."},
     {"proxy.failed", "Proxy failed", "A proxy server is configured and it refused or failed to pass the connection on.",

@@ -222,6 +222,10 @@ std::optional<std::string> token_step(StepResult& s, const accounts::Account& a,
   auto fresh =
       tokens::fresh_access_token(*in.db, *in.vault, a, tokens::kDefaultRefreshMargin, false, in.http_transcript);
   if (!fresh) {
+    // A refresh that reached the token endpoint: what it answered (masked) is the evidence.
+    const std::string& code = fresh.failure().code;
+    if (code != "oauth.not_signed_in" && code != "oauth.no_client" && code.starts_with("oauth."))
+      s.evidence.push_back("token refresh at " + a.oauth.token_url + ": " + fresh.failure().detail);
     set_failure(s, fresh.failure());
     return std::nullopt;
   }

@@ -300,10 +300,18 @@ Result<TlsInfo> Connection::start_tls(const TlsOptions& options) {
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       auto waited = wait_fd(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, "the TLS handshake");
       if (waited) continue;
-      std::string detail = "the server did not complete the TLS handshake within " + describe(timeout_) +
-                           " (the port may not speak TLS, or something on the way holds the connection)";
+      // Not one byte back: most likely a port that does not speak TLS (it waits for the client).
+      // Some bytes and then silence: a TLS server (or something on the way) that stopped answering.
+      const uint64_t received = BIO_number_read(SSL_get_rbio(tls_->ssl()));
       close();
-      return fail("tls.handshake_failed", detail);
+      if (received == 0)
+        return fail("tls.handshake_failed", "the server did not complete the TLS handshake within " +
+                                                describe(timeout_) +
+                                                " (the port may not speak TLS, or something on the way holds the "
+                                                "connection)");
+      return fail("tcp.timeout", "the TLS handshake with " + endpoint(peer_) + " started (" + std::to_string(received) +
+                                     " bytes came from the server) and then nothing more came for " +
+                                     describe(timeout_) + ": the server or something on the way stopped answering");
     }
     std::string why = tls::drain_errors();
     if (why.empty())

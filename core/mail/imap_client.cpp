@@ -21,7 +21,7 @@ class ConnectionInput : public imap::ResponseInput {
     return conn_.read_line("the rest of a FETCH response", kMaxImapLineLength);
   }
   Result<void> literal(uint64_t n, std::string& out) override {
-    return conn_.read_exact(static_cast<size_t>(n), out, "a message's bytes");
+    return conn_.read_exact(static_cast<size_t>(n), out, "a message (a FETCH literal)");
   }
 
  private:

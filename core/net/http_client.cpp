@@ -346,4 +346,11 @@ std::string printable_excerpt(std::string_view text, size_t max) {
   return out;
 }
 
+std::string masked_body(std::string_view body) {
+  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !(j.is_object() || j.is_array())) return std::string(body);
+  if (!mask_json(j, 0)) return "(a JSON document nested too deeply to show)";
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace md::net

@@ -82,4 +82,10 @@ std::string url_host(std::string_view url);
 // non-ASCII bytes become '.', a cut is marked with "...".
 std::string printable_excerpt(std::string_view text, size_t max = 200);
 
+// A response body as it may be shown or logged: a JSON document re-serialised with the values of
+// credential fields (access_token, refresh_token, id_token, client_secret, ...) replaced by
+// <redacted> at any depth; anything else as it came (callers cut it to length). A token endpoint
+// that answers in the wrong shape may still have put a real token in its answer.
+std::string masked_body(std::string_view body);
+
 }  // namespace md::net

@@ -125,22 +125,25 @@ std::optional<long long> aadsts_number(const OAuthErrorBody& body) {
 Failure map_token_error(long http_status, std::string_view body) {
   const std::string status = "HTTP " + std::to_string(http_status);
   auto parsed = parse_error_body(body);
+  // The server's words, with any token it put in them masked.
+  const std::string shown = one_line(net::masked_body(body), 200);
   if (http_status >= 500 || http_status == 429) {
     std::string why = http_status == 429 ? " (too many requests)" : "";
-    std::string what = parsed ? describe(*parsed, aadsts_number(*parsed)) : "body: \"" + one_line(body, 200) + "\"";
+    std::string what = parsed ? describe(*parsed, aadsts_number(*parsed)) : "body: \"" + shown + "\"";
     return fail("oauth.server_error", "The sign-in server answered " + status + why + "; " + what + ".");
   }
   if (!parsed) {
     std::string_view trimmed = body.substr(std::min(body.find_first_not_of(" \t\r\n"), body.size()));
-    std::string kind = trimmed.empty()          ? "an empty body"
-                       : trimmed.front() == '<' ? "an HTML page, not OAuth JSON (a proxy or captive portal?)"
-                                                : "a body that is not JSON";
+    std::string kind = trimmed.empty()                ? "an empty body"
+                       : trimmed.front() == '<'       ? "an HTML page, not OAuth JSON (a proxy or captive portal?)"
+                       : nlohmann::json::accept(body) ? "JSON that is not an object, not an OAuth answer"
+                                                      : "a body that is not JSON";
     return fail("oauth.bad_response",
-                "The sign-in server answered " + status + " with " + kind + ": \"" + one_line(body, 200) + "\".");
+                "The sign-in server answered " + status + " with " + kind + ": \"" + shown + "\".");
   }
   if (parsed->error.empty())
-    return fail("oauth.bad_response", "The sign-in server answered " + status +
-                                          " with JSON that has no OAuth `error`: \"" + one_line(body, 200) + "\".");
+    return fail("oauth.bad_response",
+                "The sign-in server answered " + status + " with JSON that has no OAuth `error`: \"" + shown + "\".");
   auto aadsts = aadsts_number(*parsed);
   return fail(decide(*parsed, aadsts, Where::token_endpoint),
               "The token endpoint answered " + status + ": " + describe(*parsed, aadsts) + ".");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "net/http_client.h"
 #include "oauth/errors.h"
 #include "oauth/json_body.h"
 
@@ -22,9 +23,10 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// The body is shown with token values masked: a wrong-shaped answer may still carry a real token.
 Failure bad(const std::string& why, std::string_view body) {
   return fail("oauth.bad_response", "The token endpoint's answer is not a valid token response: " + why +
-                                        " (body starts: \"" + one_line(body, 120) + "\").");
+                                        " (body starts: \"" + one_line(net::masked_body(body), 120) + "\").");
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ Pki& pki() {
   return p;
 }
 
-enum class Mode { tls, plaintext, silent };
+enum class Mode { tls, plaintext, silent, stalled };
 
 // Serves one connection on a loopback port, then ends; the thread is joined by the destructor.
 struct Server {
@@ -141,6 +141,11 @@ struct Server {
       while (::recv(fd, buf, sizeof buf, 0) > 0) {
       }
     } else if (mode == Mode::silent) {
+      while (::recv(fd, buf, sizeof buf, 0) > 0) {
+      }
+    } else if (mode == Mode::stalled) {
+      // The ClientHello comes; the first bytes of a ServerHello record go back, then nothing.
+      if (::recv(fd, buf, sizeof buf, 0) > 0) ::send(fd, "\x16\x03\x03\x00\x7a\x02\x00", 7, MSG_NOSIGNAL);
       while (::recv(fd, buf, sizeof buf, 0) > 0) {
       }
     } else {
@@ -256,6 +261,15 @@ TEST_CASE("mail: TLS to a plaintext or silent port fails within the deadline") {
   auto silent = handshake(Mode::silent, nullptr, options("localhost"), 300ms);
   REQUIRE_FALSE(silent.result);
   CHECK(silent.result.failure().code == "tls.handshake_failed");
+  CHECK(Clock::now() - t0 < 3s);
+}
+
+TEST_CASE("mail: a TLS handshake that starts and then stalls is tcp.timeout within the deadline") {
+  auto t0 = Clock::now();
+  auto stalled = handshake(Mode::stalled, nullptr, options("localhost"), 300ms);
+  REQUIRE_FALSE(stalled.result);
+  CHECK(stalled.result.failure().code == "tcp.timeout");
+  CHECK(stalled.result.failure().detail.find("7 bytes") != std::string::npos);
   CHECK(Clock::now() - t0 < 3s);
 }
 

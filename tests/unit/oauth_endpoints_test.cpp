@@ -144,6 +144,16 @@ TEST_CASE("oauth: token responses with missing or mistyped fields are oauth.bad_
   CHECK(parse_token_response(200, deep, {}, kNow).failure().code == "oauth.bad_response");
   std::string huge = R"({"access_token":"at","token_type":"Bearer","expires_in":)" + std::string(400000, '9') + "}";
   CHECK(parse_token_response(200, huge, {}, kNow).failure().code == "oauth.bad_response");
+  // A real token in a wrong-shaped answer is masked in the detail; the rest of the answer is shown.
+  for (const char* body : {R"({"access_token":"at-SECRET-1","expires_in":3600})",
+                           R"({"access_token":"at-SECRET-1","token_type":"mac","refresh_token":"rt-SECRET-2"})",
+                           R"({"access_token":{"value":"at-SECRET-1"},"token_type":"Bearer"})"}) {
+    auto t = parse_token_response(200, body, {}, kNow);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.failure().code == "oauth.bad_response");
+    CHECK_MESSAGE(t.failure().detail.find("SECRET") == std::string::npos, t.failure().detail);
+    CHECK(t.failure().detail.find("access_token") != std::string::npos);
+  }
   // An error object, even with a 200, is an error.
   CHECK(parse_token_response(200, R"({"error":"invalid_grant"})", {}, kNow).failure().code == "oauth.invalid_grant");
   CHECK(parse_token_response(400, R"({"error":"invalid_client"})", {}, kNow).failure().code == "oauth.invalid_client");

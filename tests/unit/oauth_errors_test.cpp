@@ -137,3 +137,25 @@ TEST_CASE("oauth: non-JSON, empty and error-less answers are oauth.bad_response,
   CHECK(busy.code == "oauth.server_error");
   CHECK(busy.detail.find("429") != std::string::npos);
 }
+
+TEST_CASE("oauth: a token a wrong-shaped or error answer carries never reaches the detail") {
+  const std::string secret = "at-0123456789-SECRET";
+  auto array = map_token_error(400, R"([{"access_token":")" + secret + R"("}])");
+  CHECK(array.code == "oauth.bad_response");
+  CHECK(array.detail.find("not an object") != std::string::npos);
+  CHECK(array.detail.find(secret) == std::string::npos);
+  CHECK(array.detail.find("access_token") != std::string::npos);  // the shape stays readable
+
+  auto no_error = map_token_error(400, R"({"refresh_token":")" + secret + R"(","note":"odd"})");
+  CHECK(no_error.code == "oauth.bad_response");
+  CHECK(no_error.detail.find(secret) == std::string::npos);
+  CHECK(no_error.detail.find("odd") != std::string::npos);
+
+  auto server = map_token_error(503, R"([{"id_token":")" + secret + R"("},{"refresh_token":")" + secret + R"("}])");
+  CHECK(server.code == "oauth.server_error");
+  CHECK(server.detail.find(secret) == std::string::npos);
+
+  // Plain text keeps the server's words.
+  auto text = map_token_error(500, "token store unavailable");
+  CHECK(text.detail.find("token store unavailable") != std::string::npos);
+}
