@@ -1,7 +1,10 @@
 #include "workspace.h"
 
+#include <charconv>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "accounts/presets.h"
 #include "accounts/repository.h"
@@ -31,6 +34,28 @@ constexpr unsigned kWorkers = 4;
 // How long the window trusts an admin's sign-in (AdminSession leaves it to the window): long enough
 // for a support session, short enough that a window left open does not stay an admin's.
 constexpr auto kAdminSessionTtl = std::chrono::minutes(30);
+// How often the window looks for access tokens about to expire (refreshing those within
+// tokens::kDefaultRefreshMargin): well inside the margin, so none expires unseen.
+constexpr auto kTokenSweepEvery = std::chrono::seconds(60);
+constexpr const char* kCheckEveryKey = "window.check_every_min";
+constexpr const char* kSyncEveryKey = "window.sync_every_min";
+
+// The schedule saved in the data dir; the defaults where nothing (or nonsense) is saved.
+BackgroundSchedule read_schedule(store::Database& db) {
+  BackgroundSchedule b;
+  auto st = db.prepare("SELECT key, value FROM settings WHERE key IN (?, ?)");
+  st.bind(1, kCheckEveryKey).bind(2, kSyncEveryKey);
+  while (st.step()) {
+    int minutes = 0;
+    const std::string value = st.column_text(1);
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), minutes);
+    if (ec != std::errc() || ptr != value.data() + value.size() || minutes < 0 || minutes > kMaxBackgroundIntervalMin)
+      continue;
+    (st.column_text(0) == kCheckEveryKey ? b.check_every_min : b.sync_every_min) = minutes;
+  }
+  b.loaded = true;
+  return b;
+}
 
 using diagnostics::StepResult;
 using diagnostics::StepStatus;
@@ -240,6 +265,53 @@ const CheckRun* WorkspaceView::check(const std::string& key) const {
   return it == checks.end() ? nullptr : &it->second;
 }
 
+// Sleeps until the next background work is due, then wakes the UI (whose frame() starts it). One
+// thread, idle on a condition variable: an idle window still uses no CPU.
+class Workspace::Timer {
+ public:
+  explicit Timer(std::function<void()> wake) : wake_(std::move(wake)), thread_([this] { loop(); }) {}
+  ~Timer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void wake_at(std::chrono::system_clock::time_point at) {
+    {
+      std::lock_guard lock(mu_);
+      if (at_ == at) return;
+      at_ = at;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      if (!at_) {
+        cv_.wait(lock);
+        continue;
+      }
+      const auto at = *at_;
+      if (cv_.wait_until(lock, at, [&] { return stop_ || at_ != at; })) continue;
+      at_.reset();
+      lock.unlock();
+      wake_();
+      lock.lock();
+    }
+  }
+
+  std::function<void()> wake_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<std::chrono::system_clock::time_point> at_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 Workspace::Workspace(DataLayout layout, std::function<void()> wake)
     : layout_(std::move(layout)), wake_(wake), redactor_(std::make_unique<protolog::Redactor>()) {
   log_ = std::make_unique<protolog::ProtoLog>(
@@ -248,10 +320,12 @@ Workspace::Workspace(DataLayout layout, std::function<void()> wake)
       layout_.logs_dir());
   view_.data_dir = layout_.root.string();
   view_.log = &log_buffer_;
+  if (wake) timer_ = std::make_unique<Timer>(wake);
   jobs_ = std::make_unique<jobs::JobRunner>(kWorkers, std::move(wake));
 }
 
 Workspace::~Workspace() {
+  timer_.reset();
   jobs_.reset();
 }
 
@@ -264,6 +338,7 @@ void Workspace::reload_accounts() {
   jobs_->submit("Load the accounts", [this](jobs::JobContext&) -> jobs::Completion {
     std::optional<Failure> error;
     std::vector<AccountSummary> accounts;
+    BackgroundSchedule schedule;
     try {
       if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
         error = prepared.failure();
@@ -274,6 +349,7 @@ void Workspace::reload_accounts() {
       } else {
         std::error_code ec;
         std::filesystem::create_directories(layout_.logs_dir(), ec);
+        schedule = read_schedule(db.value());
         for (const accounts::Account& a : list.value())
           accounts.push_back({a.name, a.email, accounts::to_string(a.provider), a.auth == accounts::AuthMethod::oauth2,
                               !a.oauth.device_url.empty(), a.timeout_s, account_health(db.value(), a)});
@@ -284,8 +360,9 @@ void Workspace::reload_accounts() {
       error = store::to_failure(e);
       accounts.clear();
     }
-    return [this, error, accounts = std::move(accounts)]() mutable {
+    return [this, error, schedule, accounts = std::move(accounts)]() mutable {
       view_.store_ready = !error;
+      if (schedule.loaded) view_.background = schedule;
       view_.store_error = error;
       // Health a check of this session found is newer than the stored one.
       for (AccountSummary& a : accounts)
@@ -334,6 +411,7 @@ void Workspace::frame() {
   pull_live();
   view_.log_seq = log_->last_seq();
   pull_log();
+  run_due_background(view_.now);
 }
 
 void Workspace::pull_live() {
@@ -407,6 +485,7 @@ void Workspace::apply(const Command& c) {
     case Command::Kind::admin_sign_in: admin_sign_in(c.user, c.password, false); break;
     case Command::Kind::admin_sign_out: view_.admin.session.reset(); break;
     case Command::Kind::add_first_admin: admin_sign_in(c.user, c.password, true); break;
+    case Command::Kind::set_background: set_background(c.check_every_min, c.sync_every_min); break;
   }
 }
 
@@ -855,6 +934,37 @@ void Workspace::load_sync(const std::string& name) {
   });
 }
 
+namespace {
+
+// One sync of the account, as `maildoctor sync` does it: the same lock (a sync in a terminal and one
+// in the window never overlap), the password or a fresh token, the transcript in the protocol log.
+Result<sync::SyncSummary> sync_account(const DataLayout& layout, const std::string& name, protolog::ProtoLog& log,
+                                       protolog::Redactor& redactor,
+                                       std::function<void(const sync::Progress&)> on_progress,
+                                       std::function<bool()> cancelled) {
+  auto opened = open_account(layout, name);
+  if (!opened) return opened.failure();
+  auto protocol = sync::sync_protocol(opened.value().account, std::nullopt);
+  if (!protocol) return protocol.failure();
+  auto lock = sync::SyncLock::acquire(layout.sync_lock(name));
+  if (!lock) return lock.failure();
+  Opened& o = opened.value();
+  net::ProtoLogTranscript http(log, name);
+  auto secret = sign_in_secret(o, &http, redactor);
+  if (!secret) return secret.failure();
+  sync::SyncOptions options;
+  options.protocol = protocol.value();
+  const char* proto = accounts::to_string(protocol.value());
+  options.transcript = [&log, name, proto](protolog::Direction d, std::string_view text) {
+    log.append(name, proto, d, text);
+  };
+  options.on_progress = std::move(on_progress);
+  options.cancelled = std::move(cancelled);
+  return sync::run_sync(o.db, o.account, secret.value(), options);
+}
+
+}  // namespace
+
 void Workspace::sync_now(const std::string& name) {
   if (view_.sync.account != name || view_.sync.running) return;
   SyncView& s = view_.sync;
@@ -868,42 +978,20 @@ void Workspace::sync_now(const std::string& name) {
   s.job = jobs_->submit("Sync " + name, [this, name, live](jobs::JobContext& ctx) -> jobs::Completion {
     std::optional<Failure> failure;
     std::optional<sync::SyncSummary> summary;
-    auto opened = open_account(layout_, name);
-    auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
-                           : Result<accounts::Protocol>(opened.failure());
-    // The same lock as the CLI's: a sync in a terminal and one in the window never overlap.
-    auto lock =
-        protocol ? sync::SyncLock::acquire(layout_.sync_lock(name)) : Result<sync::SyncLock>(protocol.failure());
-    if (!lock) {
-      failure = lock.failure();
-    } else {
-      Opened& o = opened.value();
-      net::ProtoLogTranscript http(*log_, name);
-      auto secret = sign_in_secret(o, &http, *redactor_);
-      if (!secret) {
-        failure = secret.failure();
-      } else {
-        sync::SyncOptions options;
-        options.protocol = protocol.value();
-        const char* proto = accounts::to_string(protocol.value());
-        options.transcript = [this, name, proto](protolog::Direction d, std::string_view text) {
-          log_->append(name, proto, d, text);
-        };
-        options.on_progress = [this, live](const sync::Progress& p) {
+    auto result = sync_account(
+        layout_, name, *log_, *redactor_,
+        [this, live](const sync::Progress& p) {
           {
             std::lock_guard guard(live->mu);
             live->progress = p;
           }
           if (wake_) wake_();
-        };
-        options.cancelled = [&ctx] { return ctx.cancelled(); };
-        auto result = sync::run_sync(o.db, o.account, secret.value(), options);
-        if (result)
-          summary = result.value();
-        else
-          failure = result.failure();
-      }
-    }
+        },
+        [&ctx] { return ctx.cancelled(); });
+    if (result)
+      summary = result.value();
+    else
+      failure = result.failure();
     return [this, name, failure, summary] {
       view_.sync.running = false;
       view_.sync.cancelling = false;
@@ -1040,6 +1128,117 @@ void Workspace::admin_sign_in(const std::string& user, const std::string& passwo
           ++view_.admin.serial;
         };
       });
+}
+
+void Workspace::run_due_background(std::chrono::system_clock::time_point now) {
+  if (!view_.store_ready || !view_.background.loaded) return;
+  const BackgroundSchedule& b = view_.background;
+  if (!token_sweep_running_ && now >= next_token_sweep_) {
+    refresh_tokens_in_background();
+    next_token_sweep_ = now + kTokenSweepEvery;
+  }
+  auto next = next_token_sweep_;
+  for (const AccountSummary& a : view_.accounts) {
+    Due& d = due_[a.name];
+    // A new account (or a new start) waits one interval: what the user opens runs on demand.
+    if (d.check == std::chrono::system_clock::time_point{}) d.check = now + std::chrono::minutes(b.check_every_min);
+    if (d.sync == std::chrono::system_clock::time_point{}) d.sync = now + std::chrono::minutes(b.sync_every_min);
+    if (b.check_every_min > 0) {
+      if (now >= d.check) {
+        if (const CheckRun* run = view_.check(a.name); run == nullptr || !run->running) run_checks(a.name);
+        d.check = now + std::chrono::minutes(b.check_every_min);
+      }
+      next = std::min(next, d.check);
+    }
+    if (b.sync_every_min > 0) {
+      if (now >= d.sync) {
+        sync_in_background(a.name);
+        d.sync = now + std::chrono::minutes(b.sync_every_min);
+      }
+      next = std::min(next, d.sync);
+    }
+  }
+  if (timer_) timer_->wake_at(next);
+}
+
+void Workspace::refresh_tokens_in_background() {
+  token_sweep_running_ = true;
+  jobs_->submit("Refresh tokens before they expire", [this](jobs::JobContext& ctx) -> jobs::Completion {
+    std::vector<std::string> changed;  // refreshed, or failed to (their health and token view change)
+    auto db = store::Database::open(layout_.database(), store::schema());
+    auto v = db ? vault::Vault::open(layout_.vault_key()) : Result<vault::Vault>(db.failure());
+    auto list = v ? accounts::list_accounts(db.value()) : Result<std::vector<accounts::Account>>(v.failure());
+    if (list) {
+      for (const accounts::Account& a : list.value()) {
+        if (ctx.cancelled()) break;
+        if (a.auth != accounts::AuthMethod::oauth2) continue;
+        auto status = tokens::load_status(db.value(), a.name);
+        // Only a saved refresh token can be used without the user; a failed one waits for them.
+        if (!status || !status.value().refreshable || status.value().last_error) continue;
+        if (status.value().seconds_left(std::chrono::system_clock::now()) > tokens::kDefaultRefreshMargin.count())
+          continue;
+        net::ProtoLogTranscript http(*log_, a.name);
+        auto fresh = tokens::fresh_access_token(db.value(), v.value(), a, tokens::kDefaultRefreshMargin, false, &http);
+        if (fresh) redactor_->add_secret(fresh.value().access_token);
+        if (!fresh || fresh.value().refreshed) changed.push_back(a.name);
+      }
+    }
+    return [this, changed] {
+      token_sweep_running_ = false;
+      if (changed.empty()) return;
+      reload_accounts();
+      for (const std::string& name : changed)
+        if (name == view_.token.account && view_.selected == name) load_token(name);
+    };
+  });
+}
+
+void Workspace::sync_in_background(const std::string& name) {
+  // The user's own Sync now of this account, or a background one still running, is enough.
+  if ((view_.sync.running && view_.sync.account == name) || background_syncs_.count(name) != 0) return;
+  background_syncs_[name] = jobs_->submit("Sync " + name + " (scheduled)", [this, name](jobs::JobContext& ctx) {
+    auto result = sync_account(layout_, name, *log_, *redactor_, {}, [&ctx] { return ctx.cancelled(); });
+    // Its outcome is in the store (last sync time and result): the sync panel shows it on reload.
+    (void)result;
+    return jobs::Completion([this, name] {
+      background_syncs_.erase(name);
+      if (view_.sync.account == name && !view_.sync.running) load_sync(name);
+    });
+  });
+}
+
+void Workspace::set_background(int check_every_min, int sync_every_min) {
+  const BackgroundSchedule wanted{std::clamp(check_every_min, 0, kMaxBackgroundIntervalMin),
+                                  std::clamp(sync_every_min, 0, kMaxBackgroundIntervalMin), true};
+  jobs_->submit("Save the background schedule", [this, wanted](jobs::JobContext&) -> jobs::Completion {
+    std::optional<Failure> failure;
+    auto db = store::Database::open(layout_.database(), store::schema());
+    if (!db) {
+      failure = db.failure();
+    } else {
+      try {
+        store::Transaction tx(db.value());
+        for (auto [key, value] :
+             {std::pair{kCheckEveryKey, wanted.check_every_min}, std::pair{kSyncEveryKey, wanted.sync_every_min}})
+          db.value()
+              .prepare(
+                  "INSERT INTO settings(key, value) VALUES(?, ?) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+              .bind(1, key)
+              .bind(2, std::to_string(value))
+              .run();
+        tx.commit();
+      } catch (const store::Error& e) {
+        failure = store::to_failure(e);
+      }
+    }
+    return [this, wanted, failure] {
+      view_.background_failure = failure;
+      if (failure) return;
+      view_.background = wanted;
+      due_.clear();  // the new intervals count from now
+    };
+  });
 }
 
 }  // namespace md

@@ -126,6 +126,15 @@ struct ResetView {
   std::optional<Failure> failure;  // preview or reset (admin.bad_credentials changes nothing)
 };
 
+// What the window does on its own, per account (0 minutes: never). Kept in the settings table, so a
+// data dir keeps its choice. Tokens are always refreshed before they expire.
+struct BackgroundSchedule {
+  int check_every_min = 15;  // the account's checks (the red crosses appear without anyone asking)
+  int sync_every_min = 30;   // a mailbox download
+  bool loaded = false;       // read from the data dir; nothing runs before
+};
+inline constexpr int kMaxBackgroundIntervalMin = 24 * 60;
+
 // Admins of this data dir, and the one signed in to the window (if any).
 struct AdminView {
   std::optional<bool> has_admins;  // nullopt until known; false: the first-run prompt
@@ -179,7 +188,9 @@ struct WorkspaceView {
   SyncView sync;                           // of the selected account
   ResetView reset;
   AdminView admin;
-  const LogBuffer* log = nullptr;  // of the selected account; owned by the workspace
+  BackgroundSchedule background;
+  std::optional<Failure> background_failure;  // the last background setting that could not be saved
+  const LogBuffer* log = nullptr;             // of the selected account; owned by the workspace
 
   const AccountSummary* selected_account() const;
   const CheckRun* check(const std::string& key) const;
@@ -213,6 +224,7 @@ struct Command {
     admin_sign_in,     // user, password
     admin_sign_out,    //
     add_first_admin,   // user, password: only when no admin exists yet
+    set_background,    // check_every_min, sync_every_min: saved in the data dir
   };
   Kind kind;
   std::string account = {};
@@ -220,6 +232,7 @@ struct Command {
   std::string user = {};
   std::string password = {};  // travels to the worker once; never logged or kept in the view
   bool device = false;        // sign in with a device code instead of the browser
+  int check_every_min = 0, sync_every_min = 0;
   // The setup form (secrets included): travels to the worker once, like password.
   std::shared_ptr<const accounts::AccountDraft> draft = {};
 };
@@ -277,6 +290,11 @@ class Workspace {
   void admin_sign_in(const std::string& user, const std::string& password, bool first_admin);
   void pull_log();
   void pull_live();
+  // Starts what the schedule says is due (UI thread, from frame()) and sets the timer for the next.
+  void run_due_background(std::chrono::system_clock::time_point now);
+  void refresh_tokens_in_background();
+  void sync_in_background(const std::string& account);
+  void set_background(int check_every_min, int sync_every_min);
   void set_health(const std::string& account, Health health);
 
   DataLayout layout_;
@@ -294,6 +312,16 @@ class Workspace {
   struct PendingSetup;
   std::shared_ptr<PendingSetup> pending_setup_;
   std::shared_ptr<LiveProgress> live_progress_;
+  // When each account's next background check and sync are due, and the next token sweep.
+  struct Due {
+    std::chrono::system_clock::time_point check, sync;
+  };
+  std::map<std::string, Due> due_;
+  std::chrono::system_clock::time_point next_token_sweep_{};
+  bool token_sweep_running_ = false;
+  std::map<std::string, jobs::JobId> background_syncs_;  // running, by account
+  class Timer;                                           // wakes the UI when background work falls due
+  std::unique_ptr<Timer> timer_;
   std::unique_ptr<jobs::JobRunner> jobs_;  // last: its workers stop before the rest goes away
 };
 

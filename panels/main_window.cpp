@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "accounts_panel.h"
 #include "diagnostics/catalogue.h"
 #include "theme.h"
@@ -12,6 +14,10 @@ namespace {
 
 void draw_menu_bar(const WorkspaceView& view, MainWindowState& state) {
   if (!ImGui::BeginMenuBar()) return;
+  if (ImGui::BeginMenu("Settings")) {
+    if (ImGui::MenuItem("Background work...")) state.show_background = true;
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("Help")) {
     if (ImGui::MenuItem("About MailDoctor")) state.show_about = true;
     ImGui::EndMenu();
@@ -59,6 +65,51 @@ void draw_about(MainWindowState& state) {
   }
 }
 
+// How often the window checks and syncs each account on its own (saved in the data dir).
+void draw_background_settings(const WorkspaceView& view, MainWindowState& state) {
+  if (state.show_background) {
+    state.background_check_min = view.background.check_every_min;
+    state.background_sync_min = view.background.sync_every_min;
+    ImGui::OpenPopup("Background work");
+    state.show_background = false;
+  }
+  if (!ImGui::BeginPopupModal("Background work", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  hint_text(
+      "While the window is open it keeps every account's token fresh, and on these intervals runs its "
+      "checks and downloads new mail. 0 turns one off.");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  ImGui::InputInt("Checks every (minutes)", &state.background_check_min, 5, 60);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  ImGui::InputInt("Sync every (minutes)", &state.background_sync_min, 5, 60);
+  state.background_check_min = std::clamp(state.background_check_min, 0, kMaxBackgroundIntervalMin);
+  state.background_sync_min = std::clamp(state.background_sync_min, 0, kMaxBackgroundIntervalMin);
+  if (view.background_failure) failure_block(*view.background_failure, "Not saved");
+  if (ImGui::Button("Save")) {
+    Command c{Command::Kind::set_background};
+    c.check_every_min = state.background_check_min;
+    c.sync_every_min = state.background_sync_min;
+    state.out.send(c);
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGuiKey_Escape)) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+// Shown whatever tab is in front when the selected account's token is dead and no admin is
+// signed in to the window: the pop-up is an admin's, so the others are told whom to ask.
+void draw_dead_token_banner(const WorkspaceView& view) {
+  if (view.admin.session || !dead_token_failure(view.token, view.now)) return;
+  status_icon(Health::failed);
+  ImGui::SameLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
+  ImGui::TextWrapped(
+      "'%s' can no longer sign in on its own. Ask an admin to sign in (top right) and "
+      "re-authenticate it.",
+      view.token.account.c_str());
+  ImGui::PopStyleColor();
+}
+
 }  // namespace
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
@@ -76,6 +127,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
     state.selected_first = true;
   }
 
+  draw_dead_token_banner(view);
   const float status_h = ImGui::GetFrameHeightWithSpacing();
   const float body_h = ImGui::GetContentRegionAvail().y - status_h;
   const float list_w = ImGui::GetFontSize() * 17;
@@ -120,6 +172,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
 
   draw_status_line(view);
   draw_about(state);
+  draw_background_settings(view, state);
   // Whatever tab is in front: a dead token is news for whoever sits at the window.
   if (draw_reauth_prompt(view, state.token, state.out)) state.bring_to_front = Tab::token;
   draw_reset_modal(view, state.sync, state.out);

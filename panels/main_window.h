@@ -21,8 +21,10 @@ enum class Tab { setup, diagnostics, token, sync, log };
 // What the window remembers between frames that the core does not own.
 struct MainWindowState {
   bool show_about = false;
-  bool selected_first = false;        // the first account is selected once, when the list arrives
-  std::optional<Tab> bring_to_front;  // a tab to select on the next frame
+  bool show_background = false;  // the Settings > Background work dialog opens on the next frame
+  int background_check_min = 0, background_sync_min = 0;  // as typed there
+  bool selected_first = false;                            // the first account is selected once, when the list arrives
+  std::optional<Tab> bring_to_front;                      // a tab to select on the next frame
   PanelOutput out;
   DiagnosticsPanelState diagnostics;
   TokenPanelState token;

@@ -301,6 +301,18 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
               Failure{"oauth.invalid_grant", "Token has been expired or revoked. (error=invalid_grant)"};
           s.view.token.failure_serial = 1;
           s.view.accounts[0].health = Health::failed;
+          s.view.admin.session = admin::AdminSession{"carol", now - seconds(60)};
+          s.ui.bring_to_front = Tab::token;
+        }}},
+      {"token-dead-no-admin",
+       {"A dead token while no admin is signed in: a banner asks for one",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.token.status = token_status(now, seconds(-30));
+          s.view.token.refresh_failure =
+              Failure{"oauth.invalid_grant", "Token has been expired or revoked. (error=invalid_grant)"};
+          s.view.token.failure_serial = 1;
+          s.view.accounts[0].health = Health::failed;
           s.ui.bring_to_front = Tab::token;
         }}},
       {"token-consent",

@@ -86,7 +86,8 @@ void draw_details(const tokens::TokenStatus& s, const TokenView& token, system_c
 bool draw_reauth_prompt(const WorkspaceView& view, TokenPanelState& state, PanelOutput& out) {
   const TokenView& token = view.token;
   const system_clock::time_point now = view.now;
-  if (should_prompt_reauth(token, state, now)) {
+  // The pop-up is for an admin; everyone else sees the banner asking for one.
+  if (view.admin.session && should_prompt_reauth(token, state, now)) {
     state.prompted_for = token.account + "#" + std::to_string(token.failure_serial);
     const auto f = dead_token_failure(token, now);
     const auto e = diagnostics::explain(*f);
@@ -197,7 +198,10 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
   // After "Later" the question stays on screen as a banner, so the account is not forgotten.
   if (dead_token_failure(token, view.now) && !state.reauth_prompt.is_open()) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
-    ImGui::TextWrapped("This account cannot sign in on its own any more: Re-authenticate to fix it.");
+    ImGui::TextWrapped("%s", view.admin.session
+                                 ? "This account cannot sign in on its own any more: Re-authenticate to fix it."
+                                 : "This account cannot sign in on its own any more: ask an admin to sign in (top "
+                                   "right) and re-authenticate it.");
     ImGui::PopStyleColor();
   }
   if (token.refresh_failure)

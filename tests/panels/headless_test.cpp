@@ -179,6 +179,17 @@ TEST_CASE("the re-authentication pop-up opens once per failure and Escape means 
   CHECK(scene->ui.token.reauth_prompt.is_open());
 }
 
+TEST_CASE("a dead token with no admin signed in: no pop-up, a banner; an admin signing in gets the pop-up") {
+  auto scene = make_scene("token-dead-no-admin", kNow);
+  test::HeadlessImGui imgui;
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
+  CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
+  scene->view.admin.session = admin::AdminSession{"carol", kNow};
+  imgui.frame([&] { draw_scene(*scene); });
+  imgui.frame([&] { draw_scene(*scene); });
+  CHECK(scene->ui.token.reauth_prompt.is_open());
+}
+
 TEST_CASE("100,000 log lines: only the visible ones are drawn") {
   auto scene = make_scene("log-100k", kNow);
   test::HeadlessImGui imgui;

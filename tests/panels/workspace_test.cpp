@@ -579,3 +579,34 @@ TEST_CASE(
 }
 
 }  // namespace md
+
+namespace md {
+
+TEST_CASE("workspace: the background schedule has defaults, is saved in the data dir and read back") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  {
+    Workspace ws(layout, {});
+    ws.start();
+    REQUIRE(frames_until(
+        ws, [&] { return ws.view().background.loaded; }, 10s));
+    CHECK(ws.view().background.check_every_min == 15);
+    CHECK(ws.view().background.sync_every_min == 30);
+    Command c{Command::Kind::set_background};
+    c.check_every_min = 0;
+    c.sync_every_min = 100000;  // beyond a day: a day
+    ws.apply(c);
+    REQUIRE(frames_until(
+        ws, [&] { return ws.view().background.check_every_min == 0; }, 10s));
+    CHECK(ws.view().background.sync_every_min == kMaxBackgroundIntervalMin);
+    CHECK_FALSE(ws.view().background_failure.has_value());
+  }
+  Workspace again(layout, [] {});
+  again.start();
+  REQUIRE(frames_until(
+      again, [&] { return again.view().background.loaded; }, 10s));
+  CHECK(again.view().background.check_every_min == 0);
+  CHECK(again.view().background.sync_every_min == kMaxBackgroundIntervalMin);
+}
+
+}  // namespace md
