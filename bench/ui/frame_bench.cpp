@@ -15,6 +15,8 @@
 #include "log_panel.h"
 #include "main_window.h"
 #include "scenes.h"
+#include "setup_panel.h"
+#include "sync_panel.h"
 #include "token_panel.h"
 
 namespace {
@@ -28,19 +30,21 @@ double thread_cpu_ms() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-// The main window on `tab`, plus the diagnostics, token and log panels each in a window of its
-// own, so every panel is drawn in every frame.
+// The main window on `tab`, plus the diagnostics, token, log, sync and setup panels each in a
+// window of its own, so every panel is drawn in every frame.
 void draw_everything(Scene& s) {
   s.ui.out.reset_timing();
   draw_main_window(s.view, s.ui);
-  const char* names[] = {"Diagnostics##bench", "Token##bench", "Protocol log##bench"};
-  for (int i = 0; i < 3; ++i) {
+  const char* names[] = {"Diagnostics##bench", "Token##bench", "Protocol log##bench", "Sync##bench", "Setup##bench"};
+  for (int i = 0; i < 5; ++i) {
     ImGui::SetNextWindowPos(ImVec2(40.0f + 30 * i, 60.0f + 30 * i), ImGuiCond_Always);
     ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
     ImGui::Begin(names[i]);
     if (i == 0) draw_diagnostics_panel(s.view, s.ui.diagnostics, s.ui.out);
     if (i == 1) draw_token_panel(s.view, s.ui.token, s.ui.out);
     if (i == 2) draw_log_panel(s.view, s.ui.log, s.ui.out);
+    if (i == 3) draw_sync_panel(s.view, s.ui.sync, s.ui.out);
+    if (i == 4) draw_setup_panel(s.view, s.ui.setup, s.ui.out);
     ImGui::End();
   }
   s.ui.out.commands.clear();
@@ -74,6 +78,12 @@ std::unique_ptr<Scene> everything(const char* base) {
   auto failed = make_scene("checks-failed", s->view.now);
   s->view.checks["alice"] = failed->view.checks.at("bob");
   s->ui.diagnostics.opened = {"imap.tls"};
+  // A sync under way, and a setup form filled in and signed in.
+  auto syncing = make_scene("sync-progress", s->view.now);
+  s->view.sync = syncing->view.sync;
+  auto setup = make_scene("setup-signed-in", s->view.now);
+  s->view.setup = setup->view.setup;
+  s->ui.setup = setup->ui.setup;
   return s;
 }
 
