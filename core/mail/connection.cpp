@@ -172,6 +172,7 @@ Connection& Connection::operator=(Connection&& o) noexcept {
   tls_info_ = std::move(o.tls_info_);
   rbuf_ = std::move(o.rbuf_);
   rpos_ = std::exchange(o.rpos_, 0);
+  peer_reset_ = o.peer_reset_;
   return *this;
 }
 
@@ -194,6 +195,12 @@ void Connection::close() {
   fd_ = -1;
   rbuf_.clear();
   rpos_ = 0;
+  peer_reset_ = false;
+}
+
+// A reset (firewalls, antivirus and load balancers send them) says more than a close: name it.
+std::string Connection::how_it_ended() const {
+  return peer_reset_ ? " reset the connection (TCP RST)" : " closed the connection";
 }
 
 void Connection::note(std::string_view text) const {
@@ -349,7 +356,10 @@ Result<size_t> Connection::raw_read(char* buf, size_t len, Clock::time_point dea
         continue;
       }
       if (err == SSL_ERROR_ZERO_RETURN) return size_t{0};
-      if (err == SSL_ERROR_SYSCALL && (sys == 0 || sys == ECONNRESET)) return size_t{0};
+      if (err == SSL_ERROR_SYSCALL && (sys == 0 || sys == ECONNRESET)) {
+        peer_reset_ = sys == ECONNRESET;
+        return size_t{0};
+      }
       std::string why = tls::drain_errors();
       return fail("protocol.connection_lost", "TLS error while waiting for " + std::string(awaited) + ": " +
                                                   (why.empty() ? std::string(std::strerror(sys)) : why));
@@ -362,7 +372,10 @@ Result<size_t> Connection::raw_read(char* buf, size_t len, Clock::time_point dea
       if (!waited) return waited.failure();
       continue;
     }
-    if (errno == ECONNRESET) return size_t{0};
+    if (errno == ECONNRESET) {
+      peer_reset_ = true;
+      return size_t{0};
+    }
     return fail("protocol.connection_lost", std::string("recv: ") + std::strerror(errno));
   }
 }
@@ -403,7 +416,7 @@ Result<std::string> Connection::read_line(std::string_view awaited, size_t max_l
     scan = rpos_ + pending;
     if (n.value() == 0)
       return fail("protocol.connection_lost",
-                  endpoint(peer_) + " closed the connection while we waited for " + std::string(awaited) +
+                  endpoint(peer_) + how_it_ended() + " while we waited for " + std::string(awaited) +
                       (pending ? " (after " + std::to_string(pending) + " bytes of an unfinished line)" : ""));
   }
 }
@@ -422,7 +435,7 @@ Result<void> Connection::read_exact(size_t n, std::string& out, std::string_view
     out.resize(old + (got ? got.value() : 0));
     if (!got) return got.failure();
     if (got.value() == 0)
-      return fail("protocol.connection_lost", endpoint(peer_) + " closed the connection with " + std::to_string(left) +
+      return fail("protocol.connection_lost", endpoint(peer_) + how_it_ended() + " with " + std::to_string(left) +
                                                   " of " + std::to_string(n) + " bytes of " + std::string(awaited) +
                                                   " still to come");
     left -= got.value();

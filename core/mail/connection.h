@@ -138,6 +138,8 @@ class Connection {
   std::optional<TlsInfo> tls_info_;
   std::string rbuf_;  // received, not yet consumed: rbuf_[rpos_..]
   size_t rpos_ = 0;
+  bool peer_reset_ = false;  // the end of input was a reset (RST), not an orderly close
+  std::string how_it_ended() const;
 };
 
 // "30 s", "1.5 s", "250 ms": for failure details.

@@ -154,7 +154,7 @@ grep -q "fault: reset on 'AUTHENTICATE'" "$work/reset.log" || fail "the proxy di
 expect reset imap.greeting pass
 expect reset imap.capabilities pass
 expect reset imap.auth fail protocol.connection_lost
-contains reset "s('imap.auth').detail" "AUTHENTICATE"
+contains reset "s('imap.auth').detail" "reset the connection (TCP RST) while we waited for the reply to AUTHENTICATE"
 contains reset "s('imap.auth').evidence.join(' ')" "mechanism=PLAIN"
 expect reset imap.mailbox skip
 grep -q "$LAB_SYNC_PASSWORD" "$work/reset.out" "$work/reset.err" && fail "the password is in the output"

@@ -202,6 +202,29 @@ TEST_CASE("mail: a literal cut short is protocol.connection_lost") {
   CHECK(r.failure().detail.find("7 of 10") != std::string::npos);
 }
 
+TEST_CASE("mail: a reset (RST) is protocol.connection_lost and says reset, an orderly close says closed") {
+  for (bool reset : {true, false}) {
+    Listener l;
+    Connection c;
+    c.set_timeout(2s);
+    REQUIRE(c.connect(loopback(l.port)));
+    int server = ::accept(l.fd, nullptr, nullptr);
+    REQUIRE(server >= 0);
+    REQUIRE(::send(server, "* OK hi\r\n", 9, MSG_NOSIGNAL) == 9);
+    if (reset) {
+      linger now{1, 0};  // close() with a zero linger sends RST
+      REQUIRE(::setsockopt(server, SOL_SOCKET, SO_LINGER, &now, sizeof now) == 0);
+    }
+    ::close(server);
+    REQUIRE(c.read_line("the greeting").value() == "* OK hi");
+    auto r = c.read_line("the reply to AUTHENTICATE");
+    REQUIRE_FALSE(r);
+    CHECK(r.failure().code == "protocol.connection_lost");
+    CHECK(r.failure().detail.find("the reply to AUTHENTICATE") != std::string::npos);
+    CHECK(r.failure().detail.find(reset ? "reset the connection" : "closed the connection") != std::string::npos);
+  }
+}
+
 TEST_CASE("mail: transcript gets lines, literal sizes and only the redacted form of secrets") {
   Pair p;
   p.client.set_timeout(2s);
