@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "datadir.h"
+#include "drive.h"
 #include "main_window.h"
 #include "scenes.h"
 #include "screenshot.h"
@@ -106,6 +107,17 @@ int run(const cli::GlobalArgs& args) {
   } else {
     workspace.start();
   }
+  // MAILDOCTOR_DRIVE=FILE (tests only): a script of steps run between frames (app/drive.h).
+  std::unique_ptr<Driver> driver;
+  if (const char* file = std::getenv("MAILDOCTOR_DRIVE"); file != nullptr && *file != '\0') {
+    std::string error;
+    driver = scene ? nullptr : Driver::load(file, error);
+    if (!driver) {
+      std::cerr << "maildoctor: MAILDOCTOR_DRIVE " << (scene ? "drives the data dir's window, not a scene" : error)
+                << "\n";
+      return 2;
+    }
+  }
   panels::MainWindowState scene_state;
   panels::MainWindowState& ui_state = scene ? scene->ui : scene_state;
 
@@ -121,6 +133,7 @@ int run(const cli::GlobalArgs& args) {
       // Sleep until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a
       // panel asked for; a static window does not wake at all.
       double timeout = ui_state.out.redraw_in_s;
+      if (driver) timeout = std::min(timeout, driver->poll_interval_s());
       if (args.capture_file) {
         double due = args.capture_after_s -
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - first_frame_at).count();
@@ -146,6 +159,7 @@ int run(const cli::GlobalArgs& args) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     ui_state.out.reset_timing();
+    if (driver) driver->before_frame(*view, ui_state);
     panels::draw_main_window(*view, ui_state);
     ImGui::Render();
     // Commands run after the frame: the workspace starts their work on workers and returns.
@@ -163,6 +177,13 @@ int run(const cli::GlobalArgs& args) {
     glClearColor(bg.x, bg.y, bg.z, bg.w);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (driver) {
+      driver->after_render(fb_w, fb_h);
+      if (driver->quit_requested()) {
+        exit_code = std::max(exit_code, driver->exit_code());
+        glfwSetWindowShouldClose(window, GLFW_TRUE);
+      }
+    }
 
     if (args.capture_file && first_frame_done &&
         std::chrono::steady_clock::now() - first_frame_at >= std::chrono::duration<double>(args.capture_after_s)) {
