@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz format bench-idle bench-sync demo screenshots package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
 
 all: build
 
@@ -71,6 +71,11 @@ demo: build
 screenshots: build
 	ctest --test-dir $(BUILD) -R '^gui:' --output-on-failure
 	cp $(BUILD)/tests/gui/main_window.png docs/screenshots/main_window.png
+
+# The real window against the tests/lab servers (as root: the lab's Dovecot): docs/screenshots/lab-*.png.
+screenshots-lab: build
+	ctest --test-dir $(BUILD) -R 'lab: start|lab screenshots|lab: stop' --output-on-failure
+	cp $(BUILD)/tests/gui/lab/lab-*.png docs/screenshots/
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

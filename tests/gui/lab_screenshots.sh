@@ -1,0 +1,159 @@
+#!/bin/sh
+# tests/gui/lab_screenshots.sh BINARY PNG_CHECK LAB_ENV OUTDIR: photographs the real window under
+# Xvfb against the real tests/lab servers (oidc-provider, Dovecot, headless Chromium; 127.0.0.1):
+#   lab-setup-authenticate.png  the setup flow at Authenticate, waiting for the browser, address shown
+#                               (Gmail's preset: the draft check wants an https:// issuer, the lab's is http)
+#   lab-checks-green.png        all-green diagnostics of a signed-in OAuth account
+#   lab-checks-failed.png       a red cross opened: a wrong password's auth.bad_credentials
+#   lab-token-countdown.png     the access token's countdown of that OAuth account
+#   lab-reset-sign-in.png       Reset Mailbox Counter, step 1 (admin pre-filled)
+#   lab-reset-confirm.png       step 2, with the real count of a synced lab mailbox
+#   lab-token-reauth.png        "Re-authenticate Now" / "Later" after a refresh answered invalid_grant
+# The window is driven by MAILDOCTOR_DRIVE (app/drive.h); every PNG must not be blank, and the data
+# dir and the CLI's --json must show that the states were real. Refresh docs/screenshots/ with
+# `make screenshots-lab` (root: the lab's Dovecot), or by hand with a running lab:
+#   tests/gui/lab_screenshots.sh build/app/maildoctor build/tests/gui/png_check /tmp/maildoctor-lab/lab.env docs/screenshots
+set -eu
+bin=$1 check=$2
+set -a; . "$3"; set +a
+out=$4
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data="$work/data"
+admin_pw='Lab-admin-pw-7'
+md() { "$bin" --data-dir "$data" "$@"; }
+fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+step() { echo "== $*"; }
+# run RC NAME CMD...: runs CMD with output to NAME.out/.err and checks its exit code.
+run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
+  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
+# js NAME 'expression over d (the JSON document in NAME.out)': prints the value.
+js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
+# window NAME: runs the window on the data dir with the drive script $work/NAME.drive under Xvfb.
+window() {
+  run 0 "$1" env MAILDOCTOR_DRIVE="$work/$1.drive" timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$bin" --data-dir "$data"
+}
+
+step "accounts against the lab: OAuth (signed in with headless Chromium), a wrong password, a seeded mailbox"
+md account add alice --provider custom --email "$LAB_USER" --imap "localhost:$LAB_IMAPS_PORT" \
+  --pop3 "localhost:$LAB_POP3S_PORT" --smtp "localhost:$LAB_SUBMISSION_PORT" --smtp-security starttls \
+  --authorize-url "$LAB_AUTHORIZE_URL" --token-url "$LAB_TOKEN_URL" --revoke-url "$LAB_REVOKE_URL" \
+  --userinfo-url "$LAB_USERINFO_URL" --issuer "$LAB_ISSUER" --client-id "$LAB_CLIENT_ID" \
+  --scope "$LAB_MAIL_SCOPE" --scope openid --scope email --scope offline_access --ca-file "$LAB_CA_FILE" \
+  --timeout 10 >/dev/null
+export LAB_BROWSER_RESULT="$work/browser-result.json"
+run 0 auth md auth alice --browser "$LAB_BROWSER" --consent-timeout 60
+i=0; while [ ! -s "$LAB_BROWSER_RESULT" ]; do i=$((i+1)); [ $i -le 300 ] || fail "browser result missing"; sleep 0.1; done
+unset LAB_BROWSER_RESULT
+printf '%s\n' "not-$LAB_PASSWORD" | md account add typo --provider custom --email "$LAB_USER" --auth password \
+  --password-stdin --imap "localhost:$LAB_IMAPS_PORT" --ca-file "$LAB_CA_FILE" --timeout 10 >/dev/null
+home=$(doveadm -c "$LAB_DOVECOT_CONF" user -f home "$LAB_SYNC_USER")
+rm -rf "$home/Maildir"
+"$LAB_SEED" "$LAB_SYNC_USER" 120 "$LAB_DIR" >/dev/null
+printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add mailbox --provider custom --email "$LAB_SYNC_USER" \
+  --auth password --password-stdin --imap "localhost:$LAB_IMAPS_PORT" --ca-file "$LAB_CA_FILE" --timeout 10 >/dev/null
+run 0 sync md sync mailbox --json
+[ "$(js sync d.downloaded)" = 120 ] || fail "the lab mailbox did not sync 120 messages"
+printf '%s\n' "$admin_pw" | md admin add admin --password-stdin >/dev/null
+
+step "window 1: setup flow, checks green and red, token countdown, Reset Mailbox Counter"
+# The setup flow signs in at Google (its preset): the accounts' draft check wants an https:// issuer,
+# so the lab's http://127.0.0.1 one cannot be typed there. Its "browser" only notes the address and
+# nothing leaves the machine; the window stays waiting for the redirect, as it would for a person.
+setup_client=123456789012-maildoctor-lab.apps.googleusercontent.com
+cat >"$work/note-url.sh" <<EOF
+#!/bin/sh
+printf '%s\n' "\$1" >"$work/setup-url.txt"
+EOF
+chmod +x "$work/note-url.sh"
+rm -f "$out"/lab-*.png
+cat >"$work/window1.drive" <<EOF
+timeout 90
+wait accounts 3
+tab setup
+setup gmail name=front-desk email=front.desk.example@gmail.com client_id=$setup_client
+authenticate
+wait sign-in-url
+capture $out/lab-setup-authenticate.png
+restart-setup
+select alice
+tab diagnostics
+run-checks alice
+wait checks alice ok
+expect-step alice imap.auth pass
+expect-step alice oauth.token pass
+capture $out/lab-checks-green.png
+select typo
+run-checks typo
+wait checks typo failed
+expect-step typo imap.auth fail auth.bad_credentials
+open-step typo imap.auth
+capture $out/lab-checks-failed.png
+select alice
+wait token alice
+tab token
+capture $out/lab-token-countdown.png
+admin-sign-in admin $admin_pw
+wait admin admin
+select mailbox
+wait sync mailbox
+tab sync
+open-reset mailbox
+capture $out/lab-reset-sign-in.png
+reset-sign-in admin $admin_pw
+wait reset-preview
+capture $out/lab-reset-confirm.png
+cancel-reset
+quit
+EOF
+MAILDOCTOR_BROWSER="$work/note-url.sh" window window1
+
+step "window 1 was real: the sign-in address, the saved check reports, the token, an untouched counter"
+url=$(cat "$work/setup-url.txt" 2>/dev/null) || fail "the setup's sign-in opened no browser"
+case "$url" in "https://accounts.google.com/o/oauth2/auth?"*) ;; *) fail "setup sign-in address is not Google's: $url" ;; esac
+for part in code_challenge_method=S256 "client_id=$setup_client" redirect_uri=http%3A%2F%2F127.0.0.1%3A; do
+  printf '%s' "$url" | grep -q "$part" || fail "setup sign-in address lacks $part: $url"
+done
+run 0 list md account list --json
+js list 'JSON.stringify(d)' | grep -q '"front-desk"' && fail "the setup (never saved) left an account"
+run 0 status-alice md status alice --json
+[ "$(js status-alice d.last_check.ok)" = true ] || fail "the window's checks of alice were not all green"
+left=$(js status-alice d.token.seconds_left); [ "$left" -gt 60 ] || fail "alice's token: seconds_left $left"
+run 0 report-typo md report typo --out "$work/typo-report.json"
+cp "$work/typo-report.json" "$work/typo.out"
+[ "$(js typo "d.last_check.steps.find(s=>s.id==='imap.auth').failure.code")" = auth.bad_credentials ] ||
+  fail "the window's check of typo did not fail with auth.bad_credentials"
+run 0 status-mailbox md status mailbox --json
+[ "$(js status-mailbox d.stored_messages)" = 120 ] || fail "stored messages changed"
+[ "$(js status-mailbox d.last_reset)" = null ] || fail "the cancelled reset changed the counter"
+
+step "window 2: the refresh token revoked at the lab's oidc-provider; Refresh answers invalid_grant; the admin is asked"
+curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "lab revoke-all"
+cat >"$work/window2.drive" <<EOF
+timeout 90
+wait accounts 3
+admin-sign-in admin $admin_pw
+wait admin admin
+select alice
+wait token alice
+tab token
+refresh-token alice
+wait reauth-prompt
+capture $out/lab-token-reauth.png
+quit
+EOF
+window window2
+run 0 token-after md token alice --json
+[ "$(js token-after d.last_error.code)" = oauth.invalid_grant ] || fail "the window's refresh did not record invalid_grant"
+
+step "every screenshot is there and not blank"
+for shot in setup-authenticate checks-green checks-failed token-countdown reset-sign-in reset-confirm token-reauth; do
+  f="$out/lab-$shot.png"
+  [ -s "$f" ] || fail "no screenshot $f"
+  "$check" "$f" 1000 600
+  echo "screenshot: $f"
+done
+echo "ok"
