@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "util/encoding.h"
+
 namespace md::accounts {
 namespace {
 
@@ -138,6 +140,22 @@ Security default_security(int port) {
 }
 
 Result<void> validate(const Account& a) {
+  // Settings are stored as JSON, which holds text only: bytes that are not UTF-8 (a mistyped
+  // argument, a wrong locale) are refused here rather than failing later on save.
+  for (const std::string* text :
+       {&a.name, &a.email, &a.username, &a.imap.host, &a.pop3.host, &a.smtp.host, &a.oauth.issuer,
+        &a.oauth.authorize_url, &a.oauth.token_url, &a.oauth.device_url, &a.oauth.revoke_url, &a.oauth.userinfo_url,
+        &a.oauth.client_id, &a.oauth.mail_scope, &a.oauth.tenant}) {
+    if (!util::valid_utf8(*text))
+      return fail("accounts.invalid", "a setting contains bytes that are not UTF-8 text: type it again");
+  }
+  for (const std::string& scope : a.oauth.scopes)
+    if (!util::valid_utf8(scope)) return fail("accounts.invalid", "a --scope contains bytes that are not UTF-8 text");
+  for (const auto& [k, v] : a.oauth.extra_authorize_params)
+    if (!util::valid_utf8(k) || !util::valid_utf8(v))
+      return fail("accounts.invalid", "an authorization parameter contains bytes that are not UTF-8 text");
+  if (a.ca_file && !util::valid_utf8(*a.ca_file))
+    return fail("accounts.invalid", "--ca-file is not a UTF-8 path: move the file to a plain path");
   if (!valid_account_name(a.name))
     return fail("accounts.invalid",
                 "the account name '" + a.name +

@@ -134,3 +134,25 @@ TEST_CASE("accounts: malformed saved settings give accounts.invalid, not a crash
   CHECK(from_json(nlohmann::json::parse(R"({"name": "x"})")).failure().code == "accounts.invalid");
   CHECK(from_json(nlohmann::json::parse(R"({"oauth": {"scopes": 5}})")).failure().code == "accounts.invalid");
 }
+
+TEST_CASE("accounts: bytes that are not UTF-8 in any setting are accounts.invalid, not a crash on save") {
+  Account a;
+  a.name = "x";
+  a.email = "a@example.com";
+  a.provider = Provider::custom;
+  a.auth = AuthMethod::password;
+  a.imap = {true, "imap.example.com", 993, Security::tls};
+  REQUIRE(validate(a));
+  const std::vector<void (*)(Account&)> spoil = {
+      [](Account& b) { b.email = "a\xff@example.com"; }, [](Account& b) { b.imap.host = "imap\xfe.example.com"; },
+      [](Account& b) { b.username = "\xc3"; },           [](Account& b) { b.ca_file = std::string("/tmp/\xfe.pem"); },
+      [](Account& b) { b.oauth.scopes = {"mail\x80"}; },
+  };
+  for (auto change : spoil) {
+    Account bad = a;
+    change(bad);
+    auto r = validate(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.failure().code == "accounts.invalid");
+  }
+}

@@ -26,3 +26,18 @@ TEST_CASE("encoding: base64url without padding and URL encoding") {
   CHECK(url_encode("a b&c=d/é") == "a%20b%26c%3Dd%2F%C3%A9");
   CHECK(url_encode("AZaz09-._~") == "AZaz09-._~");
 }
+
+TEST_CASE("valid_utf8: well-formed text passes; stray, overlong, surrogate and too-large sequences do not") {
+  using md::util::valid_utf8;
+  CHECK(valid_utf8(""));
+  CHECK(valid_utf8("alice@example.com"));
+  CHECK(valid_utf8("J\xC3\xBCrgen \xE2\x82\xAC \xF0\x9F\x93\xA7"));  // ü € 📧
+  CHECK_FALSE(valid_utf8("a\xff"));
+  CHECK_FALSE(valid_utf8("\x80"));
+  CHECK_FALSE(valid_utf8("\xC3"));              // cut short
+  CHECK_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(valid_utf8("\xE0\x80\xAF"));      // overlong
+  CHECK_FALSE(valid_utf8("\xED\xA0\x80"));      // a surrogate
+  CHECK_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(valid_utf8("\xC3\x28"));          // bad continuation
+}
