@@ -114,7 +114,9 @@ std::string check_syntax(const std::vector<std::string>& a) {
       if (auto e = count(2, 3); !e.empty()) return e;
       return n == 3 && !parse_health(a[3]) ? "wait checks NAME [ok|warning|failed]" : "";
     }
-    if (what == "sign-in-url" || what == "reset-preview" || what == "reauth-prompt") return count(1, 1);
+    if (what == "sign-in-url" || what == "signed-in" || what == "sign-in-ended" || what == "saved" ||
+        what == "reset-preview" || what == "reauth-prompt")
+      return count(1, 1);
     return "unknown thing to wait for '" + what + "'";
   }
   if (verb == "select" || verb == "run-checks" || verb == "open-reset" || verb == "refresh-token" || verb == "capture")
@@ -128,7 +130,9 @@ std::string check_syntax(const std::vector<std::string>& a) {
     return parse_step_status(a[3]) ? "" : "expect-step NAME STEP pass|warn|fail|skip [CODE]";
   }
   if (verb == "open-step" || verb == "admin-sign-in" || verb == "reset-sign-in") return count(2, 2);
-  if (verb == "authenticate" || verb == "restart-setup" || verb == "cancel-reset" || verb == "quit") return count(0, 0);
+  if (verb == "authenticate" || verb == "cancel-sign-in" || verb == "save-setup" || verb == "restart-setup" ||
+      verb == "cancel-reset" || verb == "quit")
+    return count(0, 0);
   if (verb == "setup") {
     if (n == 0 || !accounts::parse_provider(a[1])) return "setup gmail|microsoft|custom key=value...";
     for (size_t i = 2; i < a.size(); ++i) {
@@ -335,6 +339,28 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
       if (p.state == ConsentState::waiting && !p.url.empty()) return Outcome::next;
       return waiting("the setup's sign-in shows no address yet");
     }
+    if (what == "signed-in") {
+      const SignInProgress& p = view.setup.sign_in;
+      if (p.state == ConsentState::failed) {
+        fail(step, "the sign-in failed: " + (p.failure ? failure_text(*p.failure) : std::string("(no reason)")));
+        return Outcome::wait;
+      }
+      if (p.state == ConsentState::succeeded && panels::signed_in_for_draft(ui.setup, view.setup)) return Outcome::next;
+      return waiting("the setup's sign-in has not succeeded yet");
+    }
+    if (what == "sign-in-ended") {
+      if (view.setup.sign_in.state != ConsentState::waiting) return Outcome::next;
+      return waiting("the setup's sign-in is still waiting");
+    }
+    if (what == "saved") {
+      if (view.setup.save == SetupSave::failed) {
+        fail(step, "Save failed: " +
+                       (view.setup.save_failure ? failure_text(*view.setup.save_failure) : std::string("(no reason)")));
+        return Outcome::wait;
+      }
+      if (view.setup.save == SetupSave::saved) return Outcome::next;
+      return waiting("the setup's account is not saved yet");
+    }
     if (what == "reset-preview") {
       const ResetView& r = view.reset;
       if (r.stage == ResetStage::failed) {
@@ -416,6 +442,14 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
         why += (why.empty() ? "" : "; ") + p.message;
       fail(step, "Authenticate is not possible now" + (why.empty() ? std::string() : ": " + why));
     }
+    return Outcome::action;
+  }
+  if (verb == "cancel-sign-in") {
+    ui.out.send({Command::Kind::cancel_consent});
+    return Outcome::action;
+  }
+  if (verb == "save-setup") {
+    if (!panels::save_account(ui.setup, view, ui.out)) fail(step, "Save is not possible now");
     return Outcome::action;
   }
   if (verb == "restart-setup") {

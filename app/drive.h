@@ -5,7 +5,9 @@
 //
 //   # comment                       timeout SECONDS
 //   wait accounts [N]               wait token NAME             wait checks NAME [ok|warning|failed]
-//   wait sign-in-url                wait reset-preview          wait reauth-prompt
+//   wait sign-in-url                wait signed-in              wait saved
+//   wait sign-in-ended              wait reset-preview          wait reauth-prompt
+//   cancel-sign-in                  save-setup
 //   wait sync NAME                  wait admin USER             select NAME
 //   tab setup|diagnostics|token|sync|log
 //   run-checks NAME                 expect-step NAME STEP pass|warn|fail|skip [CODE]

@@ -8,10 +8,6 @@
 namespace md::accounts {
 namespace {
 
-bool is_loopback_url(std::string_view url) {
-  return url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") || url.starts_with("http://[::1]");
-}
-
 // Endpoints are https; plain http only on this machine (test servers, RFC 8252 loopback).
 Result<void> check_url(std::string_view url, std::string_view what, bool required) {
   if (url.empty()) {
@@ -112,6 +108,10 @@ Result<std::pair<std::string, int>> parse_host_port(std::string_view text, std::
   if (ec != std::errc() || ptr != port.data() + port.size() || value < 1 || value > 65535)
     return bad("the port must be a number from 1 to 65535");
   return std::make_pair(std::string(host), value);
+}
+
+bool is_loopback_url(std::string_view url) {
+  return url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") || url.starts_with("http://[::1]");
 }
 
 bool valid_account_name(std::string_view name) {

@@ -62,6 +62,9 @@ Result<std::pair<std::string, int>> parse_host_port(std::string_view text, std::
 // Every rule an account must satisfy before it is saved; the first broken one is reported.
 Result<void> validate(const Account& a);
 bool valid_account_name(std::string_view name);
+// http:// on this machine (127.0.0.1, localhost, [::1]): the only place plain HTTP is allowed for
+// OAuth endpoints (test servers, a local identity provider).
+bool is_loopback_url(std::string_view url);
 // One '@' with something on both sides, no spaces or angle brackets.
 bool valid_email(std::string_view email);
 // The usual security of a mail port: STARTTLS on 143, 110, 587 and 25, implicit TLS elsewhere.

@@ -113,8 +113,8 @@ std::vector<DraftProblem> check_draft(const AccountDraft& d, const std::vector<s
       const std::string_view issuer = trimmed(d.issuer);
       if (issuer.empty())
         out.push_back({DraftField::issuer, "Enter the sign-in server's issuer address (https://...)."});
-      else if (!issuer.starts_with("https://"))
-        out.push_back({DraftField::issuer, "The issuer address starts with https://."});
+      else if (!issuer.starts_with("https://") && !is_loopback_url(issuer))
+        out.push_back({DraftField::issuer, "The issuer address starts with https:// (http:// only on this computer)."});
       if (split_scopes(d.scopes).empty())
         out.push_back({DraftField::scopes, "Enter the scopes to ask for, the mail scope first."});
     }

@@ -2,7 +2,8 @@
 # tests/gui/lab_screenshots.sh BINARY PNG_CHECK LAB_ENV OUTDIR: photographs the real window under
 # Xvfb against the real tests/lab servers (oidc-provider, Dovecot, headless Chromium; 127.0.0.1):
 #   lab-setup-authenticate.png  the setup flow at Authenticate, waiting for the browser, address shown
-#                               (Gmail's preset: the draft check wants an https:// issuer, the lab's is http)
+#   lab-setup-signed-in.png     the same account signed in at the lab's oidc-provider: identity and scope checks
+#   lab-setup-saved-checks.png  after Save: the new account's checks, run by Save, all green
 #   lab-checks-green.png        all-green diagnostics of a signed-in OAuth account
 #   lab-checks-failed.png       a red cross opened: a wrong password's auth.bad_credentials
 #   lab-token-countdown.png     the access token's countdown of that OAuth account
@@ -60,25 +61,33 @@ run 0 sync md sync mailbox --json
 printf '%s\n' "$admin_pw" | md admin add admin --password-stdin >/dev/null
 
 step "window 1: setup flow, checks green and red, token countdown, Reset Mailbox Counter"
-# The setup flow signs in at Google (its preset): the accounts' draft check wants an https:// issuer,
-# so the lab's http://127.0.0.1 one cannot be typed there. Its "browser" only notes the address and
-# nothing leaves the machine; the window stays waiting for the redirect, as it would for a person.
-setup_client=123456789012-maildoctor-lab.apps.googleusercontent.com
-cat >"$work/note-url.sh" <<EOF
+# The setup flow signs a new account in at the lab's oidc-provider. Its first "browser" only notes
+# the address (the window stays waiting, as it would for a person: the screenshot); the second is
+# the lab's headless Chromium, which signs in.
+cat >"$work/browser.sh" <<EOF
 #!/bin/sh
-printf '%s\n' "\$1" >"$work/setup-url.txt"
+if [ ! -e "$work/setup-url.txt" ]; then printf '%s\n' "\$1" >"$work/setup-url.txt"; exit 0; fi
+exec "$LAB_BROWSER" "\$@"
 EOF
-chmod +x "$work/note-url.sh"
+chmod +x "$work/browser.sh"
 rm -f "$out"/lab-*.png
 cat >"$work/window1.drive" <<EOF
 timeout 90
 wait accounts 3
 tab setup
-setup gmail name=front-desk email=front.desk.example@gmail.com client_id=$setup_client
+setup custom name=front-desk email=$LAB_USER auth=oauth2 imap=localhost:$LAB_IMAPS_PORT issuer=$LAB_ISSUER client_id=$LAB_CLIENT_ID "scopes=$LAB_MAIL_SCOPE openid email offline_access" ca_file=$LAB_CA_FILE timeout=10
 authenticate
 wait sign-in-url
 capture $out/lab-setup-authenticate.png
-restart-setup
+cancel-sign-in
+wait sign-in-ended
+authenticate
+wait signed-in
+capture $out/lab-setup-signed-in.png
+save-setup
+wait saved
+wait checks front-desk ok
+capture $out/lab-setup-saved-checks.png
 select alice
 tab diagnostics
 run-checks alice
@@ -109,16 +118,20 @@ capture $out/lab-reset-confirm.png
 cancel-reset
 quit
 EOF
-MAILDOCTOR_BROWSER="$work/note-url.sh" window window1
+MAILDOCTOR_BROWSER="$work/browser.sh" window window1
 
 step "window 1 was real: the sign-in address, the saved check reports, the token, an untouched counter"
 url=$(cat "$work/setup-url.txt" 2>/dev/null) || fail "the setup's sign-in opened no browser"
-case "$url" in "https://accounts.google.com/o/oauth2/auth?"*) ;; *) fail "setup sign-in address is not Google's: $url" ;; esac
-for part in code_challenge_method=S256 "client_id=$setup_client" redirect_uri=http%3A%2F%2F127.0.0.1%3A; do
+case "$url" in "$LAB_AUTHORIZE_URL?"*) ;; *) fail "setup sign-in address is not the lab's: $url" ;; esac
+for part in code_challenge_method=S256 "client_id=$LAB_CLIENT_ID" redirect_uri=http%3A%2F%2F127.0.0.1%3A; do
   printf '%s' "$url" | grep -q "$part" || fail "setup sign-in address lacks $part: $url"
 done
-run 0 list md account list --json
-js list 'JSON.stringify(d)' | grep -q '"front-desk"' && fail "the setup (never saved) left an account"
+# The account the setup saved: signed in as the lab user, with a refresh token; Save ran its checks.
+run 0 token-setup md token front-desk --json
+[ "$(js token-setup d.identity)" = "$LAB_USER" ] || fail "the set-up account is not signed in as $LAB_USER"
+[ "$(js token-setup d.refreshable)" = true ] || fail "the set-up account has no refresh token"
+run 0 status-setup md status front-desk --json
+[ "$(js status-setup d.last_check.ok)" = true ] || fail "the set-up account's checks were not all green"
 run 0 status-alice md status alice --json
 [ "$(js status-alice d.last_check.ok)" = true ] || fail "the window's checks of alice were not all green"
 left=$(js status-alice d.token.seconds_left); [ "$left" -gt 60 ] || fail "alice's token: seconds_left $left"
@@ -134,7 +147,7 @@ step "window 2: the refresh token revoked at the lab's oidc-provider; Refresh an
 curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "lab revoke-all"
 cat >"$work/window2.drive" <<EOF
 timeout 90
-wait accounts 3
+wait accounts 4
 admin-sign-in admin $admin_pw
 wait admin admin
 select alice
@@ -150,7 +163,7 @@ run 0 token-after md token alice --json
 [ "$(js token-after d.last_error.code)" = oauth.invalid_grant ] || fail "the window's refresh did not record invalid_grant"
 
 step "every screenshot is there and not blank"
-for shot in setup-authenticate checks-green checks-failed token-countdown reset-sign-in reset-confirm token-reauth; do
+for shot in setup-authenticate setup-signed-in setup-saved-checks checks-green checks-failed token-countdown reset-sign-in reset-confirm token-reauth; do
   f="$out/lab-$shot.png"
   [ -s "$f" ] || fail "no screenshot $f"
   "$check" "$f" 1000 600

@@ -74,10 +74,12 @@ TEST_CASE("draft: another provider's OAuth needs an https issuer and scopes") {
   d.imap = "localhost:17101";
   d.auth = AuthMethod::oauth2;
   d.client_id = "maildoctor";
-  d.issuer = "http://localhost:1";
+  d.issuer = "http://login.example.com";
   auto problems = check_draft(d, {});
   CHECK(problem_of(problems, DraftField::issuer) != nullptr);
   CHECK(problem_of(problems, DraftField::scopes) != nullptr);
+  d.issuer = "http://127.0.0.1:17104";  // plain http only on this computer (a test server)
+  CHECK(problem_of(check_draft(d, {}), DraftField::issuer) == nullptr);
   d.issuer = "https://localhost:17104";
   d.scopes = "imap openid, email";
   REQUIRE(check_draft(d, {}).empty());
