@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -35,18 +38,47 @@ std::unique_ptr<LoopbackListener>& listener() {
   return l;
 }
 
+// libFuzzer's -timeout alarm (SIGALRM every timeout/2 + 1 s, its handler installed without
+// SA_RESTART) lands on this thread, mostly while it waits below for the listener: a blocking call
+// then fails with EINTR although the listener did nothing wrong. Every call here carries on after
+// a signal; only a wait that really lasts kPatience is the listener's fault.
+constexpr auto kPatience = std::chrono::seconds(15);
+
+bool wait_until(int s, short events, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{s, events, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60000)));
+    if (rc > 0) return true;
+    if (rc < 0 && errno != EINTR) std::abort();  // the harness, not the input
+  }
+}
+
+void connect_to(int s, int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return;
+  if (errno != EINTR) std::abort();
+  // An interrupted connect goes on in the background: its outcome is the socket's error.
+  if (!wait_until(s, POLLOUT, std::chrono::steady_clock::now() + kPatience)) std::abort();
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) std::abort();
+}
+
 // Sends the request, ends the sending side, reads the answer to its end. Empty when the server
 // closed without answering. A server that neither answers nor closes hangs the browser: abort.
 std::string exchange(int port, std::string_view request) {
   int s = ::socket(AF_INET, SOCK_STREAM, 0);
   if (s < 0) std::abort();
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) std::abort();
+  connect_to(s, port);
   while (!request.empty()) {
     ssize_t n = ::send(s, request.data(), request.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server refused the rest (413) and closed
     request.remove_prefix(static_cast<size_t>(n));
   }
@@ -54,12 +86,12 @@ std::string exchange(int port, std::string_view request) {
   std::string answer;
   char buf[8192];
   for (;;) {
-    pollfd p{s, POLLIN, 0};
-    if (::poll(&p, 1, 15000) <= 0) {
+    if (!wait_until(s, POLLIN, std::chrono::steady_clock::now() + kPatience)) {
       std::fprintf(stderr, "the listener neither answered nor closed within 15 s\n");
       std::abort();
     }
     ssize_t n = ::recv(s, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     answer.append(buf, static_cast<size_t>(n));
   }
