@@ -15,6 +15,7 @@
 #include "oauth/discovery.h"
 #include "oauth/identity.h"
 #include "oauth/token_endpoint.h"
+#include "report/support_report.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "sync/sync_lock.h"
@@ -486,6 +487,8 @@ void Workspace::apply(const Command& c) {
     case Command::Kind::admin_sign_out: view_.admin.session.reset(); break;
     case Command::Kind::add_first_admin: admin_sign_in(c.user, c.password, true); break;
     case Command::Kind::set_background: set_background(c.check_every_min, c.sync_every_min); break;
+    case Command::Kind::save_report: save_report(c.account); break;
+    case Command::Kind::save_log: save_log(c.account); break;
   }
 }
 
@@ -1237,6 +1240,78 @@ void Workspace::set_background(int check_every_min, int sync_every_min) {
       if (failure) return;
       view_.background = wanted;
       due_.clear();  // the new intervals count from now
+    };
+  });
+}
+
+namespace {
+
+// The data dir's reports/ folder, owner-only: reports name accounts and servers.
+Result<void> prepare_reports_dir(const DataLayout& layout) {
+  std::error_code ec;
+  const auto dir = layout.root / "reports";
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail("report.write_failed", dir.string() + ": cannot create the folder (" + ec.message() + ")");
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  return {};
+}
+
+}  // namespace
+
+void Workspace::save_report(const std::string& name) {
+  if (view_.report.saving) return;
+  view_.report = SavedFileView{name, true, {}, std::nullopt};
+  jobs_->submit("Save the report of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    Result<std::string> saved = fail("store.failed", "not started");
+    auto db = store::Database::open(layout_.database(), store::schema());
+    auto account = db ? accounts::load_account(db.value(), name) : Result<accounts::Account>(db.failure());
+    auto ready = account ? prepare_reports_dir(layout_) : Result<void>(account.failure());
+    if (!ready) {
+      saved = ready.failure();
+    } else {
+      const auto path = report::saved_file_path(layout_, name, "report", "html", std::chrono::system_clock::now());
+      auto written = report::write_support_report(db.value(), layout_, account.value(), path, *redactor_);
+      saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());
+    }
+    return [this, name, saved] {
+      if (view_.report.account != name) return;
+      view_.report.saving = false;
+      if (saved)
+        view_.report.path = saved.value();
+      else
+        view_.report.failure = saved.failure();
+    };
+  });
+}
+
+void Workspace::save_log(const std::string& name) {
+  if (view_.log_file.saving) return;
+  view_.log_file = SavedFileView{name, true, {}, std::nullopt};
+  jobs_->submit("Save the protocol log of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    // The same lines the panel shows (already redacted when they were logged), as text.
+    LogBuffer copy;
+    for (const protolog::Entry& e : log_->since(0, name)) copy.append(e);
+    std::string text;
+    text.reserve(copy.text.size() + copy.lines.size());
+    for (size_t i = 0; i < copy.lines.size(); ++i) {
+      text += redactor_->mask_secrets(copy.line_text(i));
+      text += '\n';
+    }
+    Result<std::string> saved = fail("report.write_failed", "not started");
+    if (auto ready = prepare_reports_dir(layout_); !ready) {
+      saved = ready.failure();
+    } else {
+      const auto path = report::saved_file_path(layout_, name, "log", "txt", std::chrono::system_clock::now());
+      auto written = report::write_file_atomically(path, text);
+      saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());
+    }
+    return [this, name, saved] {
+      if (view_.log_file.account != name) return;
+      view_.log_file.saving = false;
+      if (saved)
+        view_.log_file.path = saved.value();
+      else
+        view_.log_file.failure = saved.failure();
     };
   });
 }

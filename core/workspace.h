@@ -126,6 +126,15 @@ struct ResetView {
   std::optional<Failure> failure;  // preview or reset (admin.bad_credentials changes nothing)
 };
 
+// A file the window writes for the user on a worker (a support report, a copy of the log): where it
+// went, or why not.
+struct SavedFileView {
+  std::string account;
+  bool saving = false;
+  std::string path;  // after success
+  std::optional<Failure> failure;
+};
+
 // What the window does on its own, per account (0 minutes: never). Kept in the settings table, so a
 // data dir keeps its choice. Tokens are always refreshed before they expire.
 struct BackgroundSchedule {
@@ -188,6 +197,8 @@ struct WorkspaceView {
   SyncView sync;                           // of the selected account
   ResetView reset;
   AdminView admin;
+  SavedFileView report;    // "Save report..." of the diagnostics panel
+  SavedFileView log_file;  // "Save..." of the protocol log panel
   BackgroundSchedule background;
   std::optional<Failure> background_failure;  // the last background setting that could not be saved
   const LogBuffer* log = nullptr;             // of the selected account; owned by the workspace
@@ -225,6 +236,8 @@ struct Command {
     admin_sign_out,    //
     add_first_admin,   // user, password: only when no admin exists yet
     set_background,    // check_every_min, sync_every_min: saved in the data dir
+    save_report,       // account: the support report (HTML) into the data dir's reports/ folder
+    save_log,          // account: its redacted protocol log lines into reports/
   };
   Kind kind;
   std::string account = {};
@@ -295,6 +308,8 @@ class Workspace {
   void refresh_tokens_in_background();
   void sync_in_background(const std::string& account);
   void set_background(int check_every_min, int sync_every_min);
+  void save_report(const std::string& account);
+  void save_log(const std::string& account);
   void set_health(const std::string& account, Health health);
 
   DataLayout layout_;

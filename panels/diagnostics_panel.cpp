@@ -44,10 +44,12 @@ void draw_toolbar(const WorkspaceView& view, DiagnosticsPanelState& state, const
     ImGui::EndPopup();
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled();
-  ImGui::Button("Save report...");
+  ImGui::BeginDisabled(account == nullptr || view.report.saving);
+  if (ImGui::Button("Save report...") && account != nullptr) out.send({Command::Kind::save_report, account->name});
   ImGui::EndDisabled();
-  item_tooltip("Not in this build yet: 'maildoctor report NAME --out FILE' writes the support bundle.");
+  item_tooltip(
+      "Writes the support report of this account (HTML: settings, token status, the last check, the "
+      "protocol log) into the data folder's reports/. It holds no password, token or client secret.");
   if (running) {
     ImGui::SameLine();
     ImGui::BeginDisabled(run->cancelling);
@@ -190,6 +192,7 @@ void draw_diagnostics_panel(const WorkspaceView& view, DiagnosticsPanelState& st
           : view.selected.empty() ? "Diagnostics"
                                   : ("Diagnostics: " + view.selected).c_str());
   draw_toolbar(view, state, run, out);
+  saved_file_line(view.report, view.selected, "Report saved to", out);
   ImGui::Spacing();
   if (run == nullptr) {
     hint_text(view.selected.empty()

@@ -44,10 +44,12 @@ void draw_toolbar(const WorkspaceView& view, LogPanelState& state, const LogBuff
   if (ImGui::Button("Clear")) out.send({Command::Kind::clear_log, view.selected});
   item_tooltip("Clears this view; the log file in the data dir keeps every line.");
   ImGui::SameLine();
-  ImGui::BeginDisabled();
-  ImGui::Button("Save...");
+  ImGui::BeginDisabled(view.selected.empty() || view.log_file.saving);
+  if (ImGui::Button("Save...")) out.send({Command::Kind::save_log, view.selected});
   ImGui::EndDisabled();
-  item_tooltip("Not in this build yet: 'maildoctor log NAME' prints the saved log.");
+  item_tooltip(
+      "Writes this account's log lines (secrets already redacted) to a text file in the data folder's "
+      "reports/.");
   if (!state.follow) {
     ImGui::SameLine();
     if (ImGui::Button("Jump to newest")) state.jump_to_newest = true;
@@ -89,6 +91,7 @@ void draw_log_panel(const WorkspaceView& view, LogPanelState& state, PanelOutput
   // Build the filter's parsed form before the cache compares it (Draw rebuilds it on edits).
   update_visible_lines(state, log);
   draw_toolbar(view, state, log, out);
+  saved_file_line(view.log_file, view.selected, "Log saved to", out);
   update_visible_lines(state, log);
   ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
   ImGui::Text("%zu of %zu lines", state.visible.size(), log.lines.size());

@@ -225,6 +225,15 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.view.checks["alice"] = make_run("alice", green_ladder(), now);
           s.ui.bring_to_front = Tab::diagnostics;
         }}},
+      {"checks-report-saved",
+       {"All green, and the support report saved with its path to copy",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.checks["alice"] = make_run("alice", green_ladder(), now);
+          s.view.report = {"alice", false, s.view.data_dir + "/reports/alice-report-20261129-101500.html",
+                           std::nullopt};
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
       {"checks-failed",
        {"A red cross opened: failure code, reason, remedy and evidence",
         [](Scene& s, system_clock::time_point now) {

@@ -117,6 +117,22 @@ void failure_block(const Failure& failure, const char* what) {
   ImGui::PopID();
 }
 
+void saved_file_line(const SavedFileView& file, const std::string& account, const char* what, PanelOutput& out) {
+  if (file.account != account || account.empty()) return;
+  if (file.saving) {
+    spinner();
+    ImGui::SameLine();
+    ImGui::Text("Saving the %s...", what);
+    out.redraw_within(kSpinnerFrameS);
+  } else if (file.failure) {
+    failure_block(*file.failure, "Not saved");
+  } else if (!file.path.empty()) {
+    status_icon(Health::ok);
+    ImGui::SameLine();
+    copyable_field(what, file.path);
+  }
+}
+
 void item_tooltip(const char* text) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", text);
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "diagnostics/check_report.h"
+#include "panel_output.h"
 #include "workspace.h"
 
 namespace md::panels {
@@ -31,6 +32,9 @@ void copyable_field(const char* label, const std::string& text);
 // A failure as a person needs it: a red cross, "what: title [code]", then reason, remedy and the
 // detail, each copyable.
 void failure_block(const Failure& failure, const char* what);
+// Where a file the window wrote for `account` went (with Copy), "Saving..." meanwhile, or why it
+// could not be written. Nothing for another account's file.
+void saved_file_line(const SavedFileView& file, const std::string& account, const char* what, PanelOutput& out);
 // Tooltip on the last item, also when it is disabled.
 void item_tooltip(const char* text);
 

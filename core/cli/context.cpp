@@ -6,6 +6,7 @@
 
 #include "cli/run.h"
 #include "diagnostics/catalogue.h"
+#include "report/support_report.h"
 #include "store/schema.h"
 #include "vault/vault.h"
 
@@ -48,23 +49,7 @@ net::Transcript* CommandContext::transcript(const std::string& account) {
 Result<void> CommandContext::protect_account_secrets(store::Database& db, const std::string& account) {
   auto l = layout();
   if (!l) return l.failure();
-  // No key file: nothing was ever sealed with it, and opening the vault would create one.
-  std::error_code ec;
-  if (!std::filesystem::exists(l.value().vault_key(), ec)) return {};
-  auto vault = vault::Vault::open(l.value().vault_key());
-  if (!vault) return vault.failure();
-  // One secret that does not open must not stop the others from being masked.
-  std::optional<Failure> first_failure;
-  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token", "id_token"}) {
-    auto secret = vault::get_secret(db, vault.value(), account, kind);
-    if (!secret) {
-      if (!first_failure) first_failure = secret.failure();
-    } else if (secret.value()) {
-      protect_secret(*secret.value());
-    }
-  }
-  if (first_failure) return *first_failure;
-  return {};
+  return report::protect_account_secrets(db, l.value(), account, [this](std::string_view s) { protect_secret(s); });
 }
 
 int exit_code_for(const Failure& failure) {
@@ -76,8 +61,7 @@ int exit_code_for(const Failure& failure) {
 }
 
 nlohmann::json failure_json(const Failure& failure) {
-  auto e = diagnostics::explain(failure);
-  return {{"code", e.code}, {"title", e.title}, {"reason", e.reason}, {"remedy", e.remedy}, {"detail", e.detail}};
+  return diagnostics::failure_json(failure);
 }
 
 int CommandContext::report(const Failure& failure) {

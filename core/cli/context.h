@@ -54,6 +54,7 @@ class CommandContext {
   Result<void> protect_account_secrets(store::Database& db, const std::string& account);
   // `text` with every registered secret (raw, base64, URL-encoded) replaced by <redacted>.
   std::string masked(std::string_view text) const { return redactor_.mask_secrets(text); }
+  protolog::Redactor& redactor() { return redactor_; }
 
  private:
   std::optional<DataLayout> layout_;

@@ -317,4 +317,9 @@ Explanation explain(const Failure& failure) {
   return out;
 }
 
+nlohmann::json failure_json(const Failure& failure) {
+  auto e = explain(failure);
+  return {{"code", e.code}, {"title", e.title}, {"reason", e.reason}, {"remedy", e.remedy}, {"detail", e.detail}};
+}
+
 }  // namespace md::diagnostics

@@ -3,6 +3,8 @@
 // Codes are stable: once shipped, an id never changes meaning.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,5 +33,7 @@ struct Explanation {
   std::string detail;
 };
 Explanation explain(const Failure& failure);
+// The failure as the --json documents and reports show it: code, title, reason, remedy, detail.
+nlohmann::json failure_json(const Failure& failure);
 
 }  // namespace md::diagnostics

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "accounts/repository.h"
@@ -607,6 +608,57 @@ TEST_CASE("workspace: the background schedule has defaults, is saved in the data
       again, [&] { return again.view().background.loaded; }, 10s));
   CHECK(again.view().background.check_every_min == 0);
   CHECK(again.view().background.sync_every_min == kMaxBackgroundIntervalMin);
+}
+
+}  // namespace md
+
+namespace md {
+
+TEST_CASE("workspace: Save report and the log's Save write owner-only files in reports/ without the password") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready; }, 10s));
+  Command save{Command::Kind::setup_save};
+  accounts::AccountDraft d = accounts::new_draft(accounts::Provider::custom);
+  d.name = "desk";
+  d.email = "desk@example.test";
+  d.imap = "127.0.0.1:9";
+  d.imap_security = accounts::Security::none;
+  d.password = "report-secret-pw-5521";
+  d.timeout = "2";
+  save.draft = std::make_shared<const accounts::AccountDraft>(d);
+  ws.apply(save);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().check("desk") != nullptr && !ws.view().check("desk")->running; }, 20s));
+
+  ws.apply({Command::Kind::save_report, "desk"});
+  CHECK(ws.view().report.saving);
+  double slowest = 0;
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().report.saving; }, 10s, &slowest));
+  REQUIRE_FALSE(ws.view().report.failure.has_value());
+  const std::filesystem::path report = ws.view().report.path;
+  CHECK(report.parent_path() == layout.root / "reports");
+  CHECK(report.extension() == ".html");
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(html.find("MailDoctor support report: desk") != std::string::npos);
+  CHECK(html.find("imap.tcp") != std::string::npos);  // the last check is in it
+  CHECK(html.find("report-secret-pw-5521") == std::string::npos);
+  CHECK((std::filesystem::status(report).permissions() & std::filesystem::perms::group_all) ==
+        std::filesystem::perms::none);
+
+  ws.apply({Command::Kind::save_log, "desk"});
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().log_file.saving; }, 10s, &slowest));
+  REQUIRE_FALSE(ws.view().log_file.failure.has_value());
+  std::ifstream log_in(ws.view().log_file.path);
+  const std::string log((std::istreambuf_iterator<char>(log_in)), std::istreambuf_iterator<char>());
+  CHECK(log.find("report-secret-pw-5521") == std::string::npos);
+  CHECK(slowest < 100.0);
 }
 
 }  // namespace md

@@ -1,0 +1,435 @@
+#include "report/support_report.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#endif
+
+#include "accounts/repository.h"
+#include "diagnostics/catalogue.h"
+#include "oauth/loopback_listener.h"
+#include "protolog/log_file.h"
+#include "sync/sync.h"
+#include "sync/sync_status.h"
+#include "tokens/token_service.h"
+#include "util/time.h"
+#include "vault/vault.h"
+#include "version.h"
+
+namespace md::report {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson failure_doc(const Failure& f) {
+  return ojson(diagnostics::failure_json(f));
+}
+
+// Enough to see a whole ladder and a sign-in or two; a report is read by a person.
+constexpr size_t kLogLines = 2000;
+constexpr int kReportFormat = 1;
+
+std::string read_os_release() {
+  std::ifstream in("/etc/os-release");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("PRETTY_NAME=")) continue;
+    std::string v = line.substr(12);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+    return v;
+  }
+  return {};
+}
+
+ojson system_json() {
+  ojson os;
+#if defined(_WIN32)
+  os["sysname"] = "Windows";
+#else
+  struct utsname u {};
+  if (::uname(&u) == 0) {
+    os["sysname"] = u.sysname;
+    os["release"] = u.release;
+    os["version"] = u.version;
+    os["machine"] = u.machine;
+  }
+#endif
+  if (std::string pretty = read_os_release(); !pretty.empty()) os["distribution"] = pretty;
+  ojson libs;
+  const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+  libs["libcurl"] = curl != nullptr && curl->version != nullptr ? curl->version : LIBCURL_VERSION;
+  if (curl != nullptr && curl->ssl_version != nullptr) libs["libcurl_tls"] = curl->ssl_version;
+  libs["openssl"] = OpenSSL_version(OPENSSL_VERSION);
+  libs["sqlite"] = sqlite3_libversion();
+  libs["nlohmann_json"] = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                          std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                          std::to_string(NLOHMANN_JSON_VERSION_PATCH);
+  ojson out;
+  out["os"] = os;
+  out["libraries"] = libs;
+#if defined(__VERSION__)
+  out["compiler"] = __VERSION__;
+#endif
+  return out;
+}
+
+// Which secrets the account has, by kind — never their values.
+ojson secret_presence(store::Database& db, const std::string& account) {
+  ojson out = ojson::object();
+  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token"}) out[kind] = false;
+  auto st = db.prepare("SELECT kind FROM secrets WHERE account = ?");
+  st.bind(1, account);
+  while (st.step()) out[st.column_text(0)] = true;
+  return out;
+}
+
+// The report `check` saved for the account, or null when it never ran.
+ojson last_check_json(store::Database& db, const std::string& account) {
+  auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
+  st.bind(1, "last_check:" + account);
+  if (!st.step()) return nullptr;
+  ojson parsed = ojson::parse(st.column_text(0), nullptr, false);
+  if (parsed.is_discarded()) return ojson{{"unreadable", true}};
+  return parsed;
+}
+
+ojson log_json(const std::filesystem::path& file) {
+  ojson out;
+  out["file"] = file.filename().string();
+  out["max_lines"] = kLogLines;
+  ojson entries = ojson::array();
+  protolog::LogFollower reader(file);
+  if (reader.open_at_tail(kLogLines)) {
+    reader.poll(
+        [&](std::string_view line) {
+          if (auto e = protolog::ProtoLog::parse_line(line)) {
+            entries.push_back({{"at", util::format_iso8601_ms(e->at)},
+                               {"protocol", e->protocol},
+                               {"direction", protolog::to_string(e->direction)},
+                               {"text", e->text}});
+          } else {
+            entries.push_back({{"raw", std::string(line)}});  // a torn line after a crash
+          }
+        },
+        true);
+  } else {
+    out["note"] = "no protocol log yet";
+  }
+  out["lines"] = entries.size();
+  out["entries"] = std::move(entries);
+  return out;
+}
+
+// The second line of defence: every string value through the registered secrets. Keys are the
+// report's own names (a password that happens to be "lines" must not break the document).
+void mask_all(ojson& j, const protolog::Redactor& redactor) {
+  if (j.is_string()) {
+    j = redactor.mask_secrets(j.get_ref<const std::string&>());
+  } else if (j.is_array() || j.is_object()) {
+    for (ojson& v : j) mask_all(v, redactor);
+  }
+}
+
+// ---- HTML rendering ---------------------------------------------------------------------------
+
+std::string esc(std::string_view s) {
+  return oauth::html_escape(s);
+}
+
+std::string scalar_text(const ojson& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "—";
+  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+// Any value as nested tables: enough for settings, token status and versions.
+void render_value(std::ostream& h, const ojson& j) {
+  if (j.is_object()) {
+    if (j.empty()) {
+      h << "—";
+      return;
+    }
+    h << "<table>";
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      h << "<tr><th>" << esc(it.key()) << "</th><td>";
+      render_value(h, it.value());
+      h << "</td></tr>";
+    }
+    h << "</table>";
+  } else if (j.is_array()) {
+    if (j.empty()) {
+      h << "—";
+      return;
+    }
+    h << "<ul>";
+    for (const ojson& v : j) {
+      h << "<li>";
+      render_value(h, v);
+      h << "</li>";
+    }
+    h << "</ul>";
+  } else {
+    h << esc(scalar_text(j));
+  }
+}
+
+void render_check(std::ostream& h, const ojson& check) {
+  if (!check.is_object() || !check.contains("steps")) {
+    h << "<p>No check has run for this account yet.</p>";
+    return;
+  }
+  h << "<p>Started " << esc(scalar_text(check.value("started_at", ojson()))) << "</p>";
+  h << "<table class=steps><tr><th>status</th><th>step</th><th>title</th><th>detail</th><th>failure</th>"
+       "<th>evidence</th></tr>";
+  for (const ojson& s : check["steps"]) {
+    const std::string status = s.value("status", "");
+    h << "<tr class=\"" << esc(status) << "\"><td>" << esc(status) << "</td><td>" << esc(s.value("id", ""))
+      << "</td><td>" << esc(s.value("title", "")) << "</td><td>" << esc(s.value("detail", "")) << "</td><td>";
+    if (s.contains("failure") && s["failure"].is_object()) {
+      const ojson& f = s["failure"];
+      h << "<b>" << esc(f.value("code", "")) << "</b><br>" << esc(f.value("reason", "")) << "<br><i>"
+        << esc(f.value("remedy", "")) << "</i>";
+    }
+    h << "</td><td>";
+    if (s.contains("evidence") && s["evidence"].is_array())
+      for (const ojson& e : s["evidence"]) h << esc(scalar_text(e)) << "<br>";
+    h << "</td></tr>";
+  }
+  h << "</table>";
+}
+
+std::string render_html(const ojson& doc) {
+  std::ostringstream h;
+  const std::string name = doc.value("account_name", "");
+  h << "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+       "<title>MailDoctor report: "
+    << esc(name)
+    << "</title><style>"
+       "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+       "th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}"
+       ".warn{background:#c00;color:#fff;padding:.6em 1em;font-weight:bold}"
+       "tr.fail td{background:#fdd}tr.warn td{background:#ffd}tr.skip td{color:#777}"
+       "pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>\n";
+  h << "<h1>MailDoctor support report: " << esc(name) << "</h1>\n";
+  const ojson& meta = doc["report"];
+  h << "<p>Generated " << esc(scalar_text(meta["generated_at"])) << " by MailDoctor "
+    << esc(scalar_text(meta["version"])) << ". Secrets are never included.</p>\n";
+  for (const ojson& w : doc["warnings"]) h << "<p class=warn>" << esc(scalar_text(w)) << "</p>\n";
+  h << "<h2>Account settings</h2>\n<p>TLS certificate verification: <b"
+    << (doc.value("tls_verification", "") == "on" ? ">on" : " class=warn>OFF") << "</b></p>\n";
+  render_value(h, doc["account"]);
+  h << "\n<h2>Token status</h2>\n";
+  render_value(h, doc["token"]);
+  h << "\n<h2>Last check</h2>\n";
+  render_check(h, doc["last_check"]);
+  h << "\n<h2>Sync status</h2>\n";
+  render_value(h, doc["sync"]);
+  h << "\n<h2>System</h2>\n";
+  render_value(h, doc["system"]);
+  const ojson& log = doc["log"];
+  h << "\n<h2>Protocol log (last " << esc(scalar_text(log["lines"])) << " lines, redacted)</h2>\n<pre>";
+  for (const ojson& e : log["entries"]) {
+    if (e.contains("raw"))
+      h << esc(scalar_text(e["raw"])) << "\n";
+    else
+      h << esc(scalar_text(e["at"])) << " " << esc(scalar_text(e["protocol"])) << " "
+        << esc(scalar_text(e["direction"])) << ": " << esc(scalar_text(e["text"])) << "\n";
+  }
+  h << "</pre>\n</body></html>\n";
+  return h.str();
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+Failure write_failure(const std::filesystem::path& target, const std::string& what, int err) {
+  return fail("report.write_failed",
+              target.string() + ": " + what + " (" + std::strerror(err) + "); no report written");
+}
+
+// Temp file in the target's folder (so the rename cannot cross file systems), owner-only from
+// creation, flushed to disk, then renamed over the target: a reader sees the old file or the
+// whole new one, and a failure leaves no partial file behind.
+Result<void> write_atomically_impl(const std::filesystem::path& target, const std::string& content) {
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+#if defined(_WIN32)
+  std::filesystem::path tmp = dir / ("." + target.filename().string() + ".tmp");
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return write_failure(target, "cannot create a file in " + dir.string(), errno);
+    f.write(content.data(), static_cast<std::streamsize>(content.size()));
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return write_failure(target, "cannot write", errno);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return fail("report.write_failed", target.string() + ": cannot replace the file; no report written");
+  }
+  return {};
+#else
+  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());  // 0600 from creation
+  if (fd < 0) return write_failure(target, "cannot create a file in " + dir.string(), errno);
+  auto abandon = [&](const std::string& what) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmpl.c_str());
+    return write_failure(target, what, err);
+  };
+  if (::fchmod(fd, 0600) != 0) return abandon("cannot restrict the file to its owner");
+  for (size_t done = 0; done < content.size();) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return abandon("cannot write");
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return abandon("cannot flush to disk");
+  int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) return abandon("cannot write");
+  if (::rename(tmpl.c_str(), target.c_str()) != 0) return abandon("cannot put the file in place");
+  // The rename itself durable too; best effort, the report is already complete.
+  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+#endif
+}
+
+bool ends_with_html(const std::string& path) {
+  auto lower = path;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.ends_with(".html") || lower.ends_with(".htm");
+}
+
+}  // namespace
+
+Result<void> protect_account_secrets(store::Database& db, const DataLayout& layout, const std::string& account,
+                                     const std::function<void(std::string_view)>& protect) {
+  // No key file: nothing was ever sealed with it, and opening the vault would create one.
+  std::error_code ec;
+  if (!std::filesystem::exists(layout.vault_key(), ec)) return {};
+  auto vault = vault::Vault::open(layout.vault_key());
+  if (!vault) return vault.failure();
+  // One secret that does not open must not stop the others from being masked.
+  std::optional<Failure> first_failure;
+  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token", "id_token"}) {
+    auto secret = vault::get_secret(db, vault.value(), account, kind);
+    if (!secret) {
+      if (!first_failure) first_failure = secret.failure();
+    } else if (secret.value()) {
+      protect(*secret.value());
+    }
+  }
+  if (first_failure) return *first_failure;
+  return {};
+}
+
+Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content) {
+  return write_atomically_impl(target, content);
+}
+
+std::filesystem::path saved_file_path(const DataLayout& layout, const std::string& account, std::string_view what,
+                                      std::string_view extension, std::chrono::system_clock::time_point now) {
+  std::string compact;
+  for (char c : util::format_iso8601(now))  // 2026-11-29T10:15:00Z → 20261129101500
+    if (c >= '0' && c <= '9') compact += c;
+  if (compact.size() >= 14) compact = compact.substr(0, 8) + "-" + compact.substr(8, 6);
+  return layout.root / "reports" / (account + "-" + std::string(what) + "-" + compact + "." + std::string(extension));
+}
+
+Result<WrittenReport> write_support_report(store::Database& db, const DataLayout& layout, const accounts::Account& a,
+                                           const std::filesystem::path& target, protolog::Redactor& redactor) {
+  if (target.filename().empty() || target.filename() == "." || target.filename() == "..")
+    return fail("usage", "the report needs a file name, not a folder: " + target.string());
+  auto secrets =
+      protect_account_secrets(db, layout, a.name, [&redactor](std::string_view s) { redactor.add_secret(s); });
+  const auto now = std::chrono::system_clock::now();
+  ojson doc;
+  doc["report"] = {{"format", kReportFormat},
+                   {"generator", "MailDoctor"},
+                   {"version", MAILDOCTOR_VERSION},
+                   {"generated_at", util::format_iso8601(now)}};
+  doc["account_name"] = a.name;
+  ojson warnings = ojson::array();
+  if (!a.verify_tls)
+    warnings.push_back(
+        "TLS certificate verification is OFF for this account: anyone between this computer and the "
+        "server could read the mail and the password or token.");
+  doc["warnings"] = nullptr;  // filled below, kept near the top
+  doc["tls_verification"] = a.verify_tls ? "on" : "OFF";
+
+  try {
+    ojson account = ojson(accounts::to_json(a));
+    account["secrets"] = secret_presence(db, a.name);
+    doc["account"] = std::move(account);
+
+    if (a.auth == accounts::AuthMethod::oauth2) {
+      auto status = tokens::load_status(db, a.name);
+      if (status) {
+        doc["token"] = ojson(tokens::to_json(status.value(), now));
+        if (status.value().last_error)
+          warnings.push_back("The last token refresh failed [" + status.value().last_error->code +
+                             "]: re-authenticate with 'maildoctor auth " + a.name + "'.");
+      } else {
+        doc["token"] = {{"error", failure_doc(status.failure())}};
+      }
+    } else {
+      doc["token"] = nullptr;  // a password account has no tokens
+    }
+
+    ojson check = last_check_json(db, a.name);
+    if (check.is_object() && check.contains("steps")) {
+      size_t failed = 0;
+      for (const ojson& s : check["steps"]) failed += s.value("status", "") == "fail";
+      if (failed > 0) warnings.push_back("The last check had " + std::to_string(failed) + " failed step(s).");
+    }
+    doc["last_check"] = std::move(check);
+  } catch (const store::Error& e) {
+    return store::to_failure(e);
+  }
+  try {
+    // The mailbox download as `status` shows it; a report is also for accounts never synced.
+    auto protocol = sync::sync_protocol(a, std::nullopt);
+    doc["sync"] = ojson(
+        sync::to_json(sync::load_sync_status(db, a.name, protocol ? std::optional(protocol.value()) : std::nullopt)));
+  } catch (const store::Error& e) {
+    doc["sync"] = {{"error", failure_doc(store::to_failure(e))}};
+  }
+  doc["system"] = system_json();
+  doc["log"] = log_json(protolog::log_file_path(layout.logs_dir(), a.name));
+  doc["redaction"] = {
+      {"at_capture", true},
+      {"saved_secrets_masked", static_cast<bool>(secrets)},
+  };
+  if (!secrets) doc["redaction"]["note"] = "the account's saved secrets could not be read: " + secrets.failure().code;
+  doc["warnings"] = std::move(warnings);
+  mask_all(doc, redactor);
+
+  const bool html = ends_with_html(target.string());
+  const std::string content = html ? render_html(doc) : doc.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+  if (auto w = write_file_atomically(target, content); !w) return w.failure();
+  return WrittenReport{target, html, doc["log"]["lines"].get<size_t>(), !a.verify_tls};
+}
+
+}  // namespace md::report
