@@ -1188,8 +1188,9 @@ void Workspace::refresh_tokens_in_background() {
     }
     return [this, changed] {
       token_sweep_running_ = false;
-      if (changed.empty()) return;
+      // Once a minute the list is read again too: accounts added or removed in a terminal appear.
       reload_accounts();
+      if (changed.empty()) return;
       for (const std::string& name : changed)
         if (name == view_.token.account && view_.selected == name) load_token(name);
     };

@@ -17,7 +17,7 @@ constexpr ProviderHost kGmailHosts[] = {
 constexpr ProviderHost kMicrosoftHosts[] = {
     {"sign-in", "login.microsoftonline.com", 443}, {"token", "login.microsoftonline.com", 443},
     {"imap", "outlook.office365.com", 993},        {"pop3", "outlook.office365.com", 995},
-    {"smtp", "smtp.office365.com", 587},
+    {"smtp", "smtp.office365.com", 587, true},
 };
 
 void gmail(Account& a) {

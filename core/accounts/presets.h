@@ -16,6 +16,7 @@ struct ProviderHost {
   std::string_view role;  // "sign-in", "token", "imap", "pop3", "smtp"
   std::string_view host;
   int port;
+  bool starttls = false;  // TLS after the protocol's STARTTLS (submission on 587), not from the first byte
 };
 // Every host a provider's accounts talk to: the installer's quick connectivity test checks these.
 std::span<const ProviderHost> provider_hosts(Provider p);

@@ -69,8 +69,8 @@ int cmd_auth(CommandContext& ctx) {
     if (cfg.value().device_url.empty())
       return ctx.report(fail("oauth.invalid_request",
                              "This provider offers no device-code sign-in for mail (Google refuses the Gmail scope "
-                             "there). Use the browser sign-in; the address can be opened on any computer that can "
-                             "reach this one's http://127.0.0.1."));
+                             "there). Use the browser sign-in on this computer: 'maildoctor auth NAME' prints the "
+                             "address to paste into a browser here if none opens."));
     auto start = oauth::start_device(cfg.value(), transcript);
     if (!start) return ctx.report(start.failure());
     const auto& d = start.value();

@@ -284,9 +284,10 @@ int cmd_status(CommandContext& ctx) {
             << ((*last_check)["ok"].get<bool>() ? "all passed" : "failed (maildoctor check " + a.name + ")") << "\n";
   if (!token.is_null())
     ctx.out << "  token           "
-            << (token.value("seconds_left", json(nullptr)).is_number()
+            << (!token.value("signed_in", false) ? std::string("not signed in (maildoctor auth " + a.name + ")")
+                : token.value("seconds_left", json(nullptr)).is_number()
                     ? std::to_string(token["seconds_left"].get<long long>()) + " s left"
-                    : std::string("not signed in"))
+                    : std::string("no expiry known"))
             << "\n";
   return kExitOk;
 }

@@ -16,7 +16,8 @@ constexpr CommandUsage kCommands[] = {
      "NAME --provider gmail|microsoft|custom --email ADDR [--imap HOST:PORT] [--pop3 HOST:PORT] "
      "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security ...] [--auth oauth2|password] "
      "[--username U] [--password-stdin] [--issuer URL | --authorize-url U --token-url U [--device-url U] "
-     "[--revoke-url U]] [--client-id ID] [--client-secret S] [--scope S]... [--ca-file PEM] [--timeout SECONDS]",
+     "[--revoke-url U]] [--client-id ID] [--client-secret S] [--tenant T] [--scope S]... [--ca-file PEM] "
+     "[--timeout SECONDS]",
      "add an account (provider presets fill in hosts, ports and endpoints)"},
     {"account list", "[--json]", "list the accounts"},
     {"account show", "NAME [--json]", "show one account's settings (never its secrets)"},

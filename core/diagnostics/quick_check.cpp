@@ -8,6 +8,7 @@
 #include "accounts/presets.h"
 #include "diagnostics/ladder.h"
 #include "mail/connection.h"
+#include "mail/smtp_client.h"
 
 namespace md::diagnostics {
 namespace {
@@ -27,7 +28,7 @@ std::vector<StepResult> check_host(const accounts::ProviderHost& h, std::chrono:
   out[1].id = role + ".tcp";
   out[1].title = "Connect to " + where;
   out[2].id = role + ".tls";
-  out[2].title = "TLS handshake with " + where;
+  out[2].title = "TLS handshake with " + where + (h.starttls ? " (after STARTTLS)" : "");
   std::string skip_reason;
   auto t0 = steady_clock::now();
   auto addresses = mail::resolve(host, static_cast<uint16_t>(h.port), timeout);
@@ -51,11 +52,22 @@ std::vector<StepResult> check_host(const accounts::ProviderHost& h, std::chrono:
       out[1].status = StepStatus::pass;
       out[1].detail = "connected to " + conn.peer().ip;
       t0 = steady_clock::now();
-      auto t = conn.start_tls(mail::TlsOptions{host, "", true});
-      out[2].duration_ms = ms_since(t0);
       accounts::Account none;  // verification on, no extra CA
       out[2].status = StepStatus::pass;
-      detail::record_tls(out[2], t, conn, none);
+      if (h.starttls) {
+        // Submission on 587 answers in plain text first: greeting, EHLO, STARTTLS, then TLS.
+        mail::SmtpClient smtp(std::move(conn));
+        auto greeting = smtp.read_greeting();
+        auto ehlo = greeting ? smtp.ehlo("localhost") : Result<mail::SmtpExtensions>(greeting.failure());
+        auto t = ehlo ? smtp.starttls(mail::TlsOptions{host, "", true}) : Result<mail::TlsInfo>(ehlo.failure());
+        out[2].duration_ms = ms_since(t0);
+        detail::record_tls(out[2], t, smtp.connection(), none);
+        (void)smtp.quit();
+      } else {
+        auto t = conn.start_tls(mail::TlsOptions{host, "", true});
+        out[2].duration_ms = ms_since(t0);
+        detail::record_tls(out[2], t, conn, none);
+      }
     }
   }
   for (StepResult& s : out) {
