@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "accounts/presets.h"
+#include "oauth/token_endpoint.h"
 
 namespace md::accounts {
 namespace {
@@ -22,16 +23,12 @@ std::string endpoint_text(const ServerEndpoint& e) {
   return (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
 }
 
+// Typed scopes: spaces as OAuth writes them, commas as people do.
 std::vector<std::string> split_scopes(std::string_view text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find_first_of(" \t,", pos);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > pos) out.emplace_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
+  std::string spaced(text);
+  std::replace_if(
+      spaced.begin(), spaced.end(), [](char c) { return c == ',' || c == '\t'; }, ' ');
+  return oauth::split_scopes(spaced);
 }
 
 std::optional<int> parse_timeout(std::string_view text) {

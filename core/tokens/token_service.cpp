@@ -19,18 +19,6 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t end = s.find(' ', pos);
-    if (end == std::string::npos) end = s.size();
-    if (end > pos) out.push_back(s.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
 Result<void> record_refresh_error(store::Database& db, std::string_view account, const Failure& f) {
   try {
     db.prepare(
@@ -123,7 +111,7 @@ Result<TokenStatus> load_status(store::Database& db, std::string_view account) {
     st.bind(1, account);
     if (st.step()) {
       s.expires_at = parse_time(st.column_optional_text(0));
-      s.scopes = split(st.column_text(1));
+      s.scopes = oauth::split_scopes(st.column_text(1));
       s.identity = st.column_text(2);
       s.refresh_issued_at = parse_time(st.column_optional_text(3));
       s.last_refresh_at = parse_time(st.column_optional_text(4));
