@@ -154,6 +154,14 @@ sync::CounterReset reset_preview() {
   return r;
 }
 
+// The setup tab with a complete form of `provider`, as a user would have typed it.
+void setup_base(Scene& s, system_clock::time_point now, accounts::Provider provider) {
+  base(s, now);
+  s.ui.setup.provider_chosen = true;
+  s.ui.setup.draft = setup_draft(provider);
+  s.ui.bring_to_front = Tab::setup;
+}
+
 // The sync tab with the reset flow at `step`, carol signed in to the window.
 void reset_scene(Scene& s, system_clock::time_point now, ResetStep step) {
   base(s, now);
@@ -355,55 +363,43 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
       {"setup-authenticate",
        {"Setup: Authenticate, waiting for the browser with the address to copy",
         [](Scene& s, system_clock::time_point now) {
-          base(s, now);
-          s.ui.setup.provider_chosen = true;
-          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          setup_base(s, now, accounts::Provider::gmail);
           s.view.setup.sign_in.state = ConsentState::waiting;
           s.view.setup.sign_in.url =
               "https://accounts.google.com/o/oauth2/auth?response_type=code&client_id=1234.apps.googleusercontent.com"
               "&redirect_uri=http%3A%2F%2F127.0.0.1%3A41873%2F&scope=https%3A%2F%2Fmail.google.com%2F+openid+email"
               "&state=q8Lr…&code_challenge=…&code_challenge_method=S256&login_hint=frontdesk%40example.com";
-          s.ui.bring_to_front = Tab::setup;
         }}},
       {"setup-device-code",
        {"Setup without a browser: Microsoft's device code, shown large with its link",
         [](Scene& s, system_clock::time_point now) {
-          base(s, now);
-          s.ui.setup.provider_chosen = true;
-          s.ui.setup.draft = setup_draft(accounts::Provider::microsoft);
+          setup_base(s, now, accounts::Provider::microsoft);
           SignInProgress& p = s.view.setup.sign_in;
           p.state = ConsentState::waiting;
           p.mode = SignInMode::device;
           p.user_code = "K7QP-M2XD";
           p.verification_uri = "https://microsoft.com/devicelogin";
           p.code_expires_at = now + seconds(14 * 60 + 32);
-          s.ui.bring_to_front = Tab::setup;
         }}},
       {"setup-signed-in",
        {"Setup: signed in, the identity and scope checks passed, ready to save",
         [](Scene& s, system_clock::time_point now) {
-          base(s, now);
-          s.ui.setup.provider_chosen = true;
-          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          setup_base(s, now, accounts::Provider::gmail);
           SignInProgress& p = s.view.setup.sign_in;
           p.state = ConsentState::succeeded;
           p.identity = "frontdesk@example.com";
           p.mail_scope = "https://mail.google.com/";
           p.granted_scopes = {"https://mail.google.com/", "openid", "email"};
           s.view.setup.signed_in_key = accounts::sign_in_key(s.ui.setup.draft);
-          s.ui.bring_to_front = Tab::setup;
         }}},
       {"setup-wrong-account",
        {"Setup: the browser signed in as another Google account",
         [](Scene& s, system_clock::time_point now) {
-          base(s, now);
-          s.ui.setup.provider_chosen = true;
-          s.ui.setup.draft = setup_draft(accounts::Provider::gmail);
+          setup_base(s, now, accounts::Provider::gmail);
           SignInProgress& p = s.view.setup.sign_in;
           p.state = ConsentState::failed;
           p.failure = Failure{"auth.identity_mismatch",
                               "signed in as private.person@gmail.com, but the account is frontdesk@example.com"};
-          s.ui.bring_to_front = Tab::setup;
         }}},
       {"token-password",
        {"A password account has no token",

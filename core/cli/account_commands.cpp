@@ -59,16 +59,6 @@ Result<vault::Vault> open_vault(CommandContext& ctx) {
   return vault::Vault::open(layout.value().vault_key());
 }
 
-// Which secrets an account has, by kind, without reading them.
-json secret_presence(store::Database& db, const std::string& account) {
-  json out = json::object();
-  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token"}) out[kind] = false;
-  auto st = db.prepare("SELECT kind FROM secrets WHERE account = ?");
-  st.bind(1, account);
-  while (st.step()) out[st.column_text(0)] = true;
-  return out;
-}
-
 }  // namespace
 
 int cmd_account_add(CommandContext& ctx) {
@@ -186,7 +176,7 @@ int cmd_account_add(CommandContext& ctx) {
   if (!saved) return ctx.report(saved.failure());
   if (ctx.json) {
     json doc = accounts::to_json(saved.value());
-    doc["secrets"] = secret_presence(*db.value(), a.name);
+    doc["secrets"] = vault::secret_presence(*db.value(), a.name);
     ctx.emit(doc);
     return kExitOk;
   }
@@ -245,7 +235,7 @@ int cmd_account_show(CommandContext& ctx) {
   auto a = accounts::load_account(*db.value(), names[0]);
   if (!a) return ctx.report(a.failure());
   json doc = accounts::to_json(a.value());
-  doc["secrets"] = secret_presence(*db.value(), a.value().name);
+  doc["secrets"] = vault::secret_presence(*db.value(), a.value().name);
   if (ctx.json) {
     ctx.emit(doc);
     return kExitOk;

@@ -85,16 +85,6 @@ ojson system_json() {
   return out;
 }
 
-// Which secrets the account has, by kind — never their values.
-ojson secret_presence(store::Database& db, const std::string& account) {
-  ojson out = ojson::object();
-  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token"}) out[kind] = false;
-  auto st = db.prepare("SELECT kind FROM secrets WHERE account = ?");
-  st.bind(1, account);
-  while (st.step()) out[st.column_text(0)] = true;
-  return out;
-}
-
 // The report `check` saved for the account, or null when it never ran.
 ojson last_check_json(store::Database& db, const std::string& account) {
   auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
@@ -381,7 +371,7 @@ Result<WrittenReport> write_support_report(store::Database& db, const DataLayout
 
   try {
     ojson account = ojson(accounts::to_json(a));
-    account["secrets"] = secret_presence(db, a.name);
+    account["secrets"] = ojson(vault::secret_presence(db, a.name));
     doc["account"] = std::move(account);
 
     if (a.auth == accounts::AuthMethod::oauth2) {

@@ -496,4 +496,13 @@ Result<void> delete_secret(store::Database& db, std::string_view account, std::s
   return {};
 }
 
+nlohmann::json secret_presence(store::Database& db, std::string_view account) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* kind : {"password", "client_secret", "access_token", "refresh_token"}) out[kind] = false;
+  auto st = db.prepare("SELECT kind FROM secrets WHERE account = ?");
+  st.bind(1, account);
+  while (st.step()) out[st.column_text(0)] = true;
+  return out;
+}
+
 }  // namespace md::vault

@@ -13,6 +13,8 @@
 // only opens for the row it was sealed for (see put_secret: account + '\0' + kind).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <filesystem>
 #include <memory>
@@ -90,5 +92,9 @@ Result<void> delete_secret(store::Database& db, std::string_view account, std::s
 
 // True for the kinds listed above.
 bool is_secret_kind(std::string_view kind);
+
+// Which secrets an account has, by kind ({"password": true, "client_secret": false, ...}), without
+// reading them: what `account show` and reports may say. Throws store::Error.
+nlohmann::json secret_presence(store::Database& db, std::string_view account);
 
 }  // namespace md::vault
