@@ -3,6 +3,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <functional>
 #include <memory>
 
 #include "sign_in_widget.h"
@@ -63,12 +64,14 @@ void section(const char* title) {
 }
 
 // A labelled input whose problem shows under it once the user has been there.
+// `beside` draws on the field's own line (the server's security choice), before any problem line.
 void text_field(SetupPanelState& state, const std::vector<accounts::DraftProblem>& problems, const char* label,
                 std::string* value, DraftField field, const char* tooltip, ImGuiInputTextFlags flags = 0,
-                const char* placeholder = "") {
+                const char* placeholder = "", const std::function<void()>& beside = {}) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
   if (ImGui::InputTextWithHint(label, placeholder, value, flags)) state.touched.insert(field);
   item_tooltip(tooltip);
+  if (beside) beside();
   const accounts::DraftProblem* p = accounts::problem_of(problems, field);
   if (p != nullptr && (state.show_all_problems || state.touched.count(field) != 0)) {
     ImGui::Indent();
@@ -121,11 +124,13 @@ void draw_details(SetupPanelState& state, const WorkspaceView& view,
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Sign in with");
   ImGui::SameLine();
-  ImGui::RadioButton("OAuth 2.0 in the browser", &auth, 0);
+  // "##sign_in_with": the Password field below has the same label; one ID for both aborts ImGui.
+  ImGui::RadioButton("OAuth 2.0 in the browser##sign_in_with", &auth, 0);
   item_tooltip(d.provider == Provider::custom ? "For servers that accept OAuth bearer tokens (XOAUTH2 / OAUTHBEARER)."
                                               : "Recommended: the way this provider wants mail programs to sign in.");
   ImGui::SameLine();
-  ImGui::RadioButton(d.provider == Provider::custom ? "Password" : "App password", &auth, 1);
+  ImGui::RadioButton(d.provider == Provider::custom ? "Password##sign_in_with" : "App password##sign_in_with", &auth,
+                     1);
   item_tooltip("A password sent to the mail servers (over TLS).");
   d.auth = auth == 0 ? AuthMethod::oauth2 : AuthMethod::password;
 
@@ -147,7 +152,7 @@ void draw_details(SetupPanelState& state, const WorkspaceView& view,
                  "The sign-in server's address; its endpoints are read from /.well-known/openid-configuration.", 0,
                  "https://login.example.com");
       text_field(state, problems, "Scopes", &d.scopes, DraftField::scopes,
-                 "Space-separated; the mail scope first, then e.g. openid email offline_access.");
+                 "Space-separated, in any order: the mail server's scope and e.g. openid email offline_access.");
     }
   } else {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
@@ -160,14 +165,11 @@ void draw_details(SetupPanelState& state, const WorkspaceView& view,
   const ImGuiTreeNodeFlags open = d.provider == Provider::custom ? ImGuiTreeNodeFlags_DefaultOpen : 0;
   if (ImGui::CollapsingHeader(d.provider == Provider::custom ? "Servers" : "Servers (filled in for you)", open)) {
     text_field(state, problems, "IMAP", &d.imap, DraftField::imap, "host:port of the IMAP server; empty: not used.", 0,
-               "imap.example.com:993");
-    security_combo("##imap_security", d.imap_security);
+               "imap.example.com:993", [&] { security_combo("##imap_security", d.imap_security); });
     text_field(state, problems, "POP3", &d.pop3, DraftField::pop3, "host:port of the POP3 server; empty: not used.", 0,
-               "pop.example.com:995");
-    security_combo("##pop3_security", d.pop3_security);
+               "pop.example.com:995", [&] { security_combo("##pop3_security", d.pop3_security); });
     text_field(state, problems, "SMTP", &d.smtp, DraftField::smtp, "host:port of the SMTP server; empty: not used.", 0,
-               "smtp.example.com:587");
-    security_combo("##smtp_security", d.smtp_security);
+               "smtp.example.com:587", [&] { security_combo("##smtp_security", d.smtp_security); });
   }
   if (ImGui::CollapsingHeader("Advanced")) {
     text_field(state, problems, "Timeout (s)", &d.timeout, DraftField::timeout,
