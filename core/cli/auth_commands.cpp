@@ -168,7 +168,9 @@ int cmd_token(CommandContext& ctx) {
                   : std::string("no expiry known"))
           << (refreshed ? ", just refreshed" : "") << "\n";
   ctx.out << "  refresh token  "
-          << (s.refreshable
+          << (s.sign_in_dead() ? std::string("refused by the provider (") + s.last_error->code +
+                                     "): the sign-in is dead, run: maildoctor auth " + o.account.name
+              : s.refreshable
                   ? (s.refresh_issued_at
                          ? format_duration(
                                std::chrono::duration_cast<std::chrono::seconds>(now - *s.refresh_issued_at).count()) +

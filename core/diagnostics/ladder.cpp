@@ -219,8 +219,11 @@ std::optional<std::string> token_step(StepResult& s, const accounts::Account& a,
     set_failure(s, fail("oauth.not_signed_in", "'" + a.name + "' has no saved tokens: maildoctor auth " + a.name));
     return std::nullopt;
   }
+  // The refresh token is tested too, not only the access token: a sign-in whose refresh is refused dies
+  // within the hour while everything else still looks green. A refresh is cheap; what it returns is kept.
+  const bool test_refresh = status.value().refresh_token_saved;
   auto fresh =
-      tokens::fresh_access_token(*in.db, *in.vault, a, tokens::kDefaultRefreshMargin, false, in.http_transcript);
+      tokens::fresh_access_token(*in.db, *in.vault, a, tokens::kDefaultRefreshMargin, test_refresh, in.http_transcript);
   if (!fresh) {
     // A refresh that reached the token endpoint: what it answered (masked) is the evidence.
     const std::string& code = fresh.failure().code;
@@ -251,7 +254,8 @@ std::optional<std::string> token_step(StepResult& s, const accounts::Account& a,
       return std::nullopt;
     }
   }
-  s.detail = fresh.value().refreshed ? "access token refreshed just now" : "access token present and unexpired";
+  s.detail = fresh.value().refreshed ? "access token refreshed just now: the saved sign-in works"
+                                     : "access token present and unexpired (no refresh token to test)";
   return fresh.value().access_token;
 }
 

@@ -1,5 +1,10 @@
 #include "tokens/token_service.h"
 
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "oauth/token_endpoint.h"
 #include "util/time.h"
 
@@ -31,6 +36,23 @@ Result<void> record_refresh_error(store::Database& db, std::string_view account,
   } catch (const store::Error& e) {
     return store::to_failure(e);
   }
+}
+
+// One refresh per account at a time in this process. A rotating refresh token spent twice makes the
+// provider revoke the whole grant (oidc-provider and Microsoft do), and the window's token sweep, its
+// checks and a Refresh now can all want one at once.
+struct RefreshGate {
+  std::mutex busy;
+  std::atomic<unsigned long long> finished{0};  // refreshes attempted so far
+};
+
+RefreshGate& refresh_gate(const std::string& account) {
+  static std::mutex gates_mutex;
+  static std::map<std::string, std::unique_ptr<RefreshGate>> gates;
+  std::lock_guard lock(gates_mutex);
+  auto& gate = gates[account];
+  if (!gate) gate = std::make_unique<RefreshGate>();
+  return *gate;
 }
 
 }  // namespace
@@ -124,8 +146,9 @@ Result<TokenStatus> load_status(store::Database& db, std::string_view account) {
     kinds.bind(1, account);
     while (kinds.step()) {
       s.signed_in = true;
-      if (kinds.column_text(0) == "refresh_token") s.refreshable = true;
+      if (kinds.column_text(0) == "refresh_token") s.refresh_token_saved = true;
     }
+    s.refreshable = s.refresh_token_saved && !s.sign_in_dead();
     return s;
   } catch (const store::Error& e) {
     return store::to_failure(e);
@@ -143,6 +166,23 @@ Result<FreshToken> fresh_access_token(store::Database& db, const vault::Vault& v
   const auto now = system_clock::now();
   const bool expiring = !status.value().expires_at || *status.value().expires_at - margin <= now;
   if (access.value() && !expiring && !force) return FreshToken{*access.value(), false};
+
+  RefreshGate& gate = refresh_gate(a.name);
+  const unsigned long long seen = gate.finished.load();
+  std::lock_guard hold(gate.busy);
+  struct CountAttempt {
+    RefreshGate& gate;
+    ~CountAttempt() { ++gate.finished; }
+  } count_attempt{gate};
+  if (gate.finished.load() != seen) {
+    // Another worker refreshed while this one waited: take its outcome instead of a second refresh.
+    auto after = load_status(db, a.name);
+    if (!after) return after.failure();
+    if (after.value().last_error) return *after.value().last_error;
+    auto latest = vault::get_secret(db, vault, a.name, "access_token");
+    if (!latest) return latest.failure();
+    if (latest.value()) return FreshToken{*latest.value(), true};
+  }
 
   auto refresh_token = vault::get_secret(db, vault, a.name, "refresh_token");
   if (!refresh_token) return refresh_token.failure();
@@ -207,6 +247,8 @@ nlohmann::json to_json(const TokenStatus& s, system_clock::time_point now) {
       s.refresh_issued_at ? json(std::chrono::duration_cast<std::chrono::seconds>(now - *s.refresh_issued_at).count())
                           : json(nullptr);
   j["refreshable"] = s.refreshable;
+  j["refresh_token_saved"] = s.refresh_token_saved;
+  j["sign_in_dead"] = s.sign_in_dead();
   j["last_refresh_at"] = s.last_refresh_at ? json(util::format_iso8601(*s.last_refresh_at)) : json(nullptr);
   j["last_error"] = s.last_error ? json{{"code", s.last_error->code}, {"detail", s.last_error->detail}} : json(nullptr);
   return j;

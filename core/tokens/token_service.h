@@ -29,8 +29,13 @@ struct TokenStatus {
   std::string identity;
   std::optional<std::chrono::system_clock::time_point> refresh_issued_at;
   std::optional<std::chrono::system_clock::time_point> last_refresh_at;
-  bool refreshable = false;           // a refresh token is saved
+  bool refresh_token_saved = false;
+  // A refresh token is saved and the provider has not refused it: after invalid_grant the sign-in is
+  // dead even while the access token still works, and nothing will refresh it.
+  bool refreshable = false;
   std::optional<Failure> last_error;  // the last refresh's failure, e.g. oauth.invalid_grant
+
+  bool sign_in_dead() const { return last_error && last_error->code == "oauth.invalid_grant"; }
 
   long long seconds_left(std::chrono::system_clock::time_point now) const;
 };
@@ -61,7 +66,7 @@ Result<FreshToken> fresh_access_token(store::Database& db, const vault::Vault& v
 Result<void> forget_tokens(store::Database& db, std::string_view account);
 
 // The `token --json` document: expires_at, seconds_left, scopes, identity, refresh_token_age_s,
-// refreshable (and last_refresh_at, last_error).
+// refreshable (and refresh_token_saved, sign_in_dead, last_refresh_at, last_error).
 nlohmann::json to_json(const TokenStatus& status, std::chrono::system_clock::time_point now);
 
 }  // namespace md::tokens
