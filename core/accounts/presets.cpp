@@ -54,13 +54,16 @@ void microsoft(Account& a, std::string_view tenant) {
   o.device_url = base + "devicecode";
   // Microsoft has no RFC 7009 revocation endpoint; removing an account forgets the tokens.
   o.revoke_url.clear();
-  o.userinfo_url = "https://graph.microsoft.com/oidc/userinfo";
+  // No userinfo: Graph's endpoint refuses a token made for outlook.office.com. `profile` puts
+  // preferred_username in the id_token instead (email alone is only there when the user has one set).
+  o.userinfo_url.clear();
   o.scopes = {std::string(kMsImapScope),
               std::string(kMsPopScope),
               std::string(kMsSmtpScope),
               "offline_access",
               "openid",
-              "email"};
+              "email",
+              "profile"};
   o.mail_scope = kMsImapScope;
   o.extra_authorize_params.clear();
 }

@@ -42,7 +42,8 @@ std::optional<std::string> address_claim(const nlohmann::json& claims) {
   return std::nullopt;
 }
 
-Result<std::string> from_id_token(const ClientConfig& cfg, const TokenSet& tokens) {
+// The id_token's claims once its issuer, audience and expiry hold.
+Result<nlohmann::json> checked_id_token_claims(const ClientConfig& cfg, const TokenSet& tokens) {
   auto claims = decode_jwt_payload(*tokens.id_token);
   if (!claims) return fail("oauth.bad_response", "The id_token from the token endpoint is not a readable JWT.");
   std::string iss;
@@ -68,29 +69,39 @@ Result<std::string> from_id_token(const ClientConfig& cfg, const TokenSet& token
   if (exp_s + static_cast<double>(std::chrono::seconds(kExpiryLeeway).count()) < static_cast<double>(obtained_s))
     return fail("oauth.bad_response",
                 "The id_token had already expired when it was received (check this computer's clock).");
-  auto address = address_claim(*claims);
-  if (!address)
-    return fail("oauth.bad_response",
-                "The id_token names no address (no email, preferred_username or upn): request the email scope.");
-  return *address;
+  return std::move(*claims);
 }
 
-Result<std::string> from_userinfo(const ClientConfig& cfg, const TokenSet& tokens, net::Transcript* transcript) {
+Result<std::string> from_userinfo(const ClientConfig& cfg, const TokenSet& tokens, net::Transcript* transcript,
+                                  std::string_view why) {
   if (cfg.userinfo_url.empty())
-    return fail("oauth.bad_response",
-                "The token response has no id_token and the provider has no userinfo "
-                "endpoint: request the openid and email scopes.");
+    return fail("oauth.identity_unknown",
+                std::string(why) +
+                    " and the provider has no userinfo endpoint: ask for the openid and email (or "
+                    "profile) scopes so the id_token names the address.");
   auto resp = net::http_get(cfg.userinfo_url,
                             {{"Authorization", "Bearer " + tokens.access_token}, {"Accept", "application/json"}},
                             cfg.http, transcript);
   if (!resp) return fail("oauth.endpoint_unreachable", resp.failure().code + ": " + resp.failure().detail);
-  if (resp.value().status != 200)
-    return fail("oauth.bad_response", "The userinfo endpoint answered HTTP " + std::to_string(resp.value().status) +
-                                          ": \"" + one_line(resp.value().body, 200) + "\".");
+  const int status = resp.value().status;
+  if (status == 401 || status == 403)
+    // Microsoft's mail token is for outlook.office.com, not for Graph's userinfo: a refusal here says
+    // nothing about the sign-in itself.
+    return fail("oauth.identity_unknown",
+                std::string(why) + ", and the userinfo endpoint refused this access token (HTTP " +
+                    std::to_string(status) + ": \"" + one_line(resp.value().body, 200) +
+                    "\"); a token for the mail server only is often not accepted there: ask for the profile "
+                    "or email scope so the id_token names the address.");
+  if (status != 200)
+    return fail("oauth.bad_response", "The userinfo endpoint answered HTTP " + std::to_string(status) + ": \"" +
+                                          one_line(resp.value().body, 200) + "\".");
   auto claims = parse_json_object(resp.value().body);
   if (!claims) return fail("oauth.bad_response", "The userinfo answer is not a JSON object.");
   auto address = address_claim(*claims);
-  if (!address) return fail("oauth.bad_response", "The userinfo answer names no address: request the email scope.");
+  if (!address)
+    return fail("oauth.identity_unknown", std::string(why) +
+                                              ", and the userinfo answer names no address either (no email, "
+                                              "preferred_username or upn): ask for the email scope.");
   return *address;
 }
 
@@ -107,8 +118,14 @@ std::optional<nlohmann::json> decode_jwt_payload(std::string_view jwt) {
 }
 
 Result<std::string> signed_in_identity(const ClientConfig& cfg, const TokenSet& tokens, net::Transcript* transcript) {
-  if (tokens.id_token && !tokens.id_token->empty()) return from_id_token(cfg, tokens);
-  return from_userinfo(cfg, tokens, transcript);
+  if (!tokens.id_token || tokens.id_token->empty())
+    return from_userinfo(cfg, tokens, transcript, "The token response has no id_token");
+  auto claims = checked_id_token_claims(cfg, tokens);
+  if (!claims) return claims.failure();
+  if (auto address = address_claim(claims.value())) return *address;
+  // OpenID Connect Core 5.4: when an access token is issued, the claims the scopes ask for may be
+  // given by the UserInfo endpoint only (oidc-provider's default, and other conformant providers').
+  return from_userinfo(cfg, tokens, transcript, "The id_token names no address (no email, preferred_username or upn)");
 }
 
 Result<void> check_identity(std::string_view expected_email, std::string_view identity) {

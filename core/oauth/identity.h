@@ -25,8 +25,10 @@ std::optional<nlohmann::json> decode_jwt_payload(std::string_view jwt);
 // equal cfg.issuer (when both are set, else "oauth.issuer_mismatch"), `aud` must contain the
 // client id and `exp` must not lie more than 10 minutes before the token was obtained (else
 // "oauth.bad_response"). The address is `email`, else Microsoft's `preferred_username`, else `upn`.
-// Without an id_token, the userinfo endpoint is asked with the access token. Neither →
-// "oauth.bad_response" saying to request the openid and email scopes.
+// Without an id_token, or with one that names no address (OIDC Core 5.4 lets a provider give the
+// claims at UserInfo only), the userinfo endpoint is asked with the access token. No address from
+// either (no endpoint, the endpoint refuses the mail token, or it names none) →
+// "oauth.identity_unknown" saying which scope makes the id_token name it.
 Result<std::string> signed_in_identity(const ClientConfig& cfg, const TokenSet& tokens,
                                        net::Transcript* transcript = nullptr);
 

@@ -82,9 +82,10 @@ TEST_CASE("oauth: id_token checks: issuer, audience, expiry, shape") {
   CHECK(signed_in_identity(cfg(), tokens_with(c)).failure().code == "oauth.bad_response");
   c["exp"] = 1'800'000'000 - 60;  // within the clock-skew leeway
   CHECK(signed_in_identity(cfg(), tokens_with(c)).ok());
+  // A valid id_token with no address and no userinfo endpoint: its own code, not a proxy's.
   c = good_claims();
   c.erase("email");
-  CHECK(signed_in_identity(cfg(), tokens_with(c)).failure().code == "oauth.bad_response");
+  CHECK(signed_in_identity(cfg(), tokens_with(c)).failure().code == "oauth.identity_unknown");
 
   TokenSet t = tokens_with(good_claims());
   for (const char* broken : {"not-a-jwt", "a.b", "a.!!!.c", "a.b.c.d", "eyJ9.bm90IGpzb24.x"}) {
@@ -118,10 +119,26 @@ TEST_CASE("oauth: without an id_token the userinfo endpoint names the identity")
   CHECK(seen_auth == "Bearer good-token");
   REQUIRE(id.ok());
   CHECK(id.value() == "dave@example.test");
+  // OIDC Core 5.4: the id_token of a code flow may carry only `sub` (oidc-provider's default); the
+  // address then comes from UserInfo.
+  auto sub_only = good_claims();
+  sub_only.erase("email");
+  sub_only["sub"] = "1";
+  TokenSet with_id = tokens_with(sub_only);
+  with_id.access_token = "good-token";
+  auto from_userinfo = signed_in_identity(c, with_id);
+  REQUIRE_MESSAGE(from_userinfo.ok(), (from_userinfo ? "" : from_userinfo.failure().detail));
+  CHECK(from_userinfo.value() == "dave@example.test");
+  // A userinfo endpoint that refuses the mail token (Microsoft's Graph with an Outlook token) says
+  // which scope to ask for, and blames no proxy.
+  with_id.access_token = "bad-token";
+  auto refused = signed_in_identity(c, with_id);
+  CHECK(refused.failure().code == "oauth.identity_unknown");
+  CHECK(refused.failure().detail.find("profile") != std::string::npos);
   t.access_token = "bad-token";
-  CHECK(signed_in_identity(c, t).failure().code == "oauth.bad_response");
+  CHECK(signed_in_identity(c, t).failure().code == "oauth.identity_unknown");
   c.userinfo_url.clear();
-  CHECK(signed_in_identity(c, t).failure().code == "oauth.bad_response");
+  CHECK(signed_in_identity(c, t).failure().code == "oauth.identity_unknown");
   svr.stop();
   thread.join();
 }

@@ -172,9 +172,9 @@ const configuration = {
     openid: ['sub'],
     email: ['email', 'email_verified'],
   },
-  // Put the email claim into the ID token too (code flow), so a client can check the identity
-  // from the token response alone, as it does with Google.
-  conformIdTokenClaims: false,
+  // conformIdTokenClaims stays at oidc-provider's default (true): as OpenID Connect Core 5.4 allows,
+  // the id_token of a code flow carries only `sub`, and the email comes from UserInfo. Other
+  // conformant providers do the same; MailDoctor must cope with it (issue 12).
   async findAccount(_ctx, id) {
     const user = USERS.find((u) => u.email === id);
     if (!user) return undefined;
