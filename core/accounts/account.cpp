@@ -183,4 +183,23 @@ Result<void> validate(const Account& a) {
   return {};
 }
 
+Result<std::string> infer_mail_scope(const std::vector<std::string>& scopes) {
+  static constexpr std::string_view kIdentityScopes[] = {"openid",         "email",   "profile",
+                                                         "offline_access", "address", "phone"};
+  std::vector<std::string> candidates;
+  for (const std::string& s : scopes)
+    if (std::find(std::begin(kIdentityScopes), std::end(kIdentityScopes), s) == std::end(kIdentityScopes) &&
+        std::find(candidates.begin(), candidates.end(), s) == candidates.end())
+      candidates.push_back(s);
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty())
+    return fail("accounts.invalid",
+                "none of the scopes is a mail permission (openid, email, profile and offline_access are about "
+                "the sign-in only): add the mail server's scope, e.g. --scope https://mail.example.com/imap");
+  std::string list;
+  for (const std::string& c : candidates) list += (list.empty() ? "" : ", ") + c;
+  return fail("accounts.invalid", "several scopes could be the mail permission (" + list +
+                                      "): name the one the mail server checks with --mail-scope");
+}
+
 }  // namespace md::accounts

@@ -61,6 +61,10 @@ struct Account {
 Result<std::pair<std::string, int>> parse_host_port(std::string_view text, std::string_view flag);
 // Every rule an account must satisfy before it is saved; the first broken one is reported.
 Result<void> validate(const Account& a);
+// The mail permission among a custom provider's scopes: the one scope that is not an OpenID Connect
+// or OAuth one (openid, email, profile, offline_access, address, phone), whatever the order.
+// accounts.invalid when there is none, or several (then it must be named: --mail-scope).
+Result<std::string> infer_mail_scope(const std::vector<std::string>& scopes);
 bool valid_account_name(std::string_view name);
 // http:// on this machine (127.0.0.1, localhost, [::1]): the only place plain HTTP is allowed for
 // OAuth endpoints (test servers, a local identity provider).

@@ -113,7 +113,11 @@ std::vector<DraftProblem> check_draft(const AccountDraft& d, const std::vector<s
       else if (!issuer.starts_with("https://") && !is_loopback_url(issuer))
         out.push_back({DraftField::issuer, "The issuer address starts with https:// (http:// only on this computer)."});
       if (split_scopes(d.scopes).empty())
-        out.push_back({DraftField::scopes, "Enter the scopes to ask for, the mail scope first."});
+        out.push_back({DraftField::scopes,
+                       "Enter the scopes to ask for: the mail server's scope, then e.g. "
+                       "openid email offline_access."});
+      else if (auto mail = infer_mail_scope(split_scopes(d.scopes)); !mail)
+        out.push_back({DraftField::scopes, mail.failure().detail});
     }
   }
   if (!parse_timeout(d.timeout)) out.push_back({DraftField::timeout, "A whole number of seconds from 1 to 600."});
@@ -152,7 +156,7 @@ Result<Account> build_account(const AccountDraft& d) {
     if (a.provider == Provider::custom) {
       a.oauth.issuer = trimmed(d.issuer);
       a.oauth.scopes = split_scopes(d.scopes);
-      a.oauth.mail_scope = a.oauth.scopes.front();
+      a.oauth.mail_scope = infer_mail_scope(a.oauth.scopes).value();  // check_draft made sure there is one
     }
   } else {
     a.oauth = {};

@@ -105,7 +105,12 @@ int cmd_account_add(CommandContext& ctx) {
   auto client_secret = ctx.args.value("--client-secret");
   if (auto scopes = ctx.args.values("--scope"); !scopes.empty()) o.scopes = scopes;
   if (auto v = ctx.args.value("--mail-scope")) o.mail_scope = *v;
-  if (o.mail_scope.empty() && !o.scopes.empty()) o.mail_scope = o.scopes.front();
+  if (a.auth == accounts::AuthMethod::oauth2 && o.mail_scope.empty() && !o.scopes.empty()) {
+    // Not simply the first: "--scope openid --scope mail" must not make openid the mail permission.
+    auto inferred = accounts::infer_mail_scope(o.scopes);
+    if (!inferred) return ctx.report(inferred.failure());
+    o.mail_scope = inferred.value();
+  }
   if (auto v = ctx.args.value("--ca-file")) a.ca_file = *v;
   if (ctx.args.flag("--no-verify-tls")) a.verify_tls = false;
   if (auto v = ctx.args.value("--timeout")) {

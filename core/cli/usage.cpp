@@ -14,10 +14,11 @@ namespace {
 constexpr CommandUsage kCommands[] = {
     {"account add",
      "NAME --provider gmail|microsoft|custom --email ADDR [--imap HOST:PORT] [--pop3 HOST:PORT] "
-     "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security ...] [--auth oauth2|password] "
+     "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security S] [--pop3-security S] [--smtp-security S] "
+     "[--auth oauth2|password] "
      "[--username U] [--password-stdin] [--issuer URL | --authorize-url U --token-url U [--device-url U] "
-     "[--revoke-url U]] [--client-id ID] [--client-secret S] [--tenant T] [--scope S]... [--ca-file PEM] "
-     "[--timeout SECONDS]",
+     "[--revoke-url U] [--userinfo-url U]] [--client-id ID] [--client-secret S] [--tenant T] [--scope S]... "
+     "[--mail-scope S] [--ca-file PEM] [--no-verify-tls] [--timeout SECONDS]",
      "add an account (provider presets fill in hosts, ports and endpoints)"},
     {"account list", "[--json]", "list the accounts"},
     {"account show", "NAME [--json]", "show one account's settings (never its secrets)"},
