@@ -58,7 +58,7 @@ std::vector<StepResult> check_host(const accounts::ProviderHost& h, std::chrono:
         // Submission on 587 answers in plain text first: greeting, EHLO, STARTTLS, then TLS.
         mail::SmtpClient smtp(std::move(conn));
         auto greeting = smtp.read_greeting();
-        auto ehlo = greeting ? smtp.ehlo("localhost") : Result<mail::SmtpExtensions>(greeting.failure());
+        auto ehlo = greeting ? smtp.ehlo() : Result<mail::SmtpExtensions>(greeting.failure());
         auto t = ehlo ? smtp.starttls(mail::TlsOptions{host, "", true}) : Result<mail::TlsInfo>(ehlo.failure());
         out[2].duration_ms = ms_since(t0);
         detail::record_tls(out[2], t, smtp.connection(), none);

@@ -176,6 +176,20 @@ Connection& Connection::operator=(Connection&& o) noexcept {
   return *this;
 }
 
+std::string Connection::local_address_literal() const {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (fd_ < 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET &&
+      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, text, sizeof text))
+    return "[" + std::string(text) + "]";
+  if (ss.ss_family == AF_INET6 &&
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, text, sizeof text))
+    return "[IPv6:" + std::string(text) + "]";
+  return {};
+}
+
 Connection Connection::adopt(int fd) {
   return Connection(fd);
 }
@@ -311,11 +325,11 @@ Result<TlsInfo> Connection::start_tls(const TlsOptions& options) {
       // Some bytes and then silence: a TLS server (or something on the way) that stopped answering.
       const uint64_t received = BIO_number_read(SSL_get_rbio(tls_->ssl()));
       close();
+      // A timeout is a timeout: not a refused handshake, and not the security setting's fault.
       if (received == 0)
-        return fail("tls.handshake_failed", "the server did not complete the TLS handshake within " +
-                                                describe(timeout_) +
-                                                " (the port may not speak TLS, or something on the way holds the "
-                                                "connection)");
+        return fail("tls.timeout", "the connection to " + endpoint(peer_) +
+                                       " was accepted, but no answer to the TLS handshake came within " +
+                                       describe(timeout_));
       return fail("tcp.timeout", "the TLS handshake with " + endpoint(peer_) + " started (" + std::to_string(received) +
                                      " bytes came from the server) and then nothing more came for " +
                                      describe(timeout_) + ": the server or something on the way stopped answering");

@@ -25,6 +25,16 @@ using Milliseconds = std::chrono::milliseconds;
 // A line longer than this is not a protocol line (a server in a loop, or the wrong protocol).
 inline constexpr size_t kMaxLineLength = 64 * 1024;
 
+// How much of one reply a client holds before it gives up with protocol.reply_too_large: the
+// untagged responses of one IMAP command (what its caller collects), one response with its
+// literals, the lines of one POP3 multi-line reply (CAPA, UIDL, LIST). A hostile or broken server
+// could otherwise make the client grow without bound. Bodies stream and have their own limit.
+struct ReplyLimits {
+  uint64_t max_lines = 2'000'000;                    // a UIDL of a very large mailbox is under a million
+  uint64_t max_bytes = uint64_t{256} << 20;          // of one reply, all its lines together
+  uint64_t max_response_bytes = uint64_t{16} << 20;  // IMAP: one response line with its literals
+};
+
 struct Address {
   std::string ip;  // printable: "127.0.0.1", "2001:db8::1"
   uint16_t port = 0;
@@ -95,6 +105,9 @@ class Connection {
   bool is_tls() const;
   bool is_open() const { return fd_ >= 0; }
   const Address& peer() const { return peer_; }
+  // This end's address as an RFC 5321 address literal: "[192.0.2.1]", "[IPv6:2001:db8::1]"; empty
+  // when the socket has none (closed).
+  std::string local_address_literal() const;
   void close();
 
   // One CRLF-terminated line without its CRLF (a bare LF is tolerated). `awaited` names what the

@@ -1,5 +1,7 @@
 #include "mail/smtp_client.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -163,7 +165,10 @@ Result<SmtpReply> SmtpClient::read_reply(std::string_view awaited) {
     if (!line) return line.failure();
     auto done = parser.feed(line.value());
     if (!done) return done.failure();
-    if (done.value()) return parser.take();
+    if (done.value()) {
+      last_reply_ = parser.take();
+      return last_reply_;
+    }
   }
 }
 
@@ -192,8 +197,24 @@ Result<SmtpReply> SmtpClient::read_greeting() {
   }
 }
 
+std::string SmtpClient::default_client_name() const {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) {
+    const std::string_view name(host);
+    // A domain name of letters, digits, hyphens and dots, with at least one dot inside.
+    const bool ldh = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '-' || c == '.';
+    });
+    const size_t dot = name.find('.');
+    if (ldh && dot != std::string_view::npos && dot > 0 && name.back() != '.' && !name.ends_with(".localdomain"))
+      return std::string(name);
+  }
+  std::string literal = conn_.local_address_literal();
+  return literal.empty() ? "[127.0.0.1]" : literal;
+}
+
 Result<SmtpExtensions> SmtpClient::ehlo(std::string_view client_name) {
-  auto r = command("EHLO " + std::string(client_name));
+  auto r = command("EHLO " + (client_name.empty() ? default_client_name() : std::string(client_name)));
   if (!r) return r.failure();
   if (r.value().code != 250) return fail("protocol.bad_response", "EHLO refused: " + printable(r.value().raw, 400));
   extensions_ = parse_ehlo(r.value());

@@ -66,8 +66,13 @@ class SmtpClient {
   // 220 (or a 554 refusal: positive() false). Failures: protocol.no_greeting,
   // protocol.unexpected_greeting.
   Result<SmtpReply> read_greeting();
-  // EHLO; remembered for SIZE and AUTH. Failure protocol.bad_response when refused.
-  Result<SmtpExtensions> ehlo(std::string_view client_name);
+  // EHLO; remembered for SIZE and AUTH. Failure protocol.bad_response when refused. An empty
+  // client_name says default_client_name().
+  Result<SmtpExtensions> ehlo(std::string_view client_name = {});
+  // What RFC 5321 4.1.4 asks EHLO to say: this machine's fully qualified name when it has one, else
+  // the address literal of this end of the connection. Never "localhost", which some providers
+  // throttle.
+  std::string default_client_name() const;
   // STARTTLS then the handshake; EHLO must be sent again afterwards (RFC 3207).
   // Failures: tls.starttls_unavailable (refused), and start_tls's.
   Result<TlsInfo> starttls(const TlsOptions& options);
@@ -80,12 +85,16 @@ class SmtpClient {
                                  std::string_view message);
   Result<void> quit();
 
+  // The last complete reply after the greeting (a refusal's own words, for the diagnosis).
+  const SmtpReply& last_reply() const { return last_reply_; }
+
  private:
   Result<SmtpReply> read_reply(std::string_view awaited);
   Result<SmtpReply> command(std::string_view line);
 
   Connection conn_;
   std::optional<SmtpExtensions> extensions_;
+  SmtpReply last_reply_;
 };
 
 // The message as DATA sends it: CRLF line ends, lines starting with "." doubled, a final CRLF,

@@ -123,21 +123,21 @@ TEST_CASE("ladder: a silent server is protocol.no_greeting within the timeout, n
   o.only = {LadderGroup::imap};
   LadderInputs in;
   in.password = "pw";
-  auto t0 = std::chrono::steady_clock::now();
+  // Each step ends by its own deadline (the account's 1 s timeout), and says so; no wall-clock bound
+  // here, which a loaded machine would break.
   auto r = run_ladder(imap_account(silent.port, accounts::Security::none), in, o);
-  auto elapsed = std::chrono::steady_clock::now() - t0;
-  CHECK(elapsed < 3s);  // timeout 1 s + 2 s
   CHECK(step(r, "imap.tls").status == StepStatus::warn);
   CHECK(step(r, "imap.tls").detail.find("no encryption") == 0);
   CHECK(code(step(r, "imap.greeting")) == "protocol.no_greeting");
   CHECK(step(r, "imap.greeting").duration_ms >= 900);
   CHECK(step(r, "imap.auth").status == StepStatus::skip);
 
-  // Implicit TLS to the same silent port: the handshake's own deadline.
-  t0 = std::chrono::steady_clock::now();
+  // Implicit TLS to the same silent port: the handshake's own deadline, named a timeout (not a
+  // refused handshake, not the security setting).
   r = run_ladder(imap_account(silent.port, accounts::Security::tls), in, o);
-  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
-  CHECK(code(step(r, "imap.tls")) == "tls.handshake_failed");
+  CHECK(code(step(r, "imap.tls")) == "tls.timeout");
+  CHECK(step(r, "imap.tls").detail.find("within 1 s") != std::string::npos);
+  CHECK(step(r, "imap.tls").duration_ms >= 900);
 }
 
 TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's words, no STARTTLS fails tls") {

@@ -257,11 +257,12 @@ TEST_CASE("mail: TLS to a plaintext or silent port fails within the deadline") {
   REQUIRE_FALSE(plain.result);
   CHECK(plain.result.failure().code == "tls.handshake_failed");
 
-  auto t0 = Clock::now();
+  // Silence is a timeout, named one, ended by the handshake's own deadline (no wall-clock bound
+  // here: a loaded machine would break it).
   auto silent = handshake(Mode::silent, nullptr, options("localhost"), 300ms);
   REQUIRE_FALSE(silent.result);
-  CHECK(silent.result.failure().code == "tls.handshake_failed");
-  CHECK(Clock::now() - t0 < 3s);
+  CHECK(silent.result.failure().code == "tls.timeout");
+  CHECK(silent.result.failure().detail.find("within 300 ms") != std::string::npos);
 }
 
 TEST_CASE("mail: a TLS handshake that starts and then stalls is tcp.timeout within the deadline") {
