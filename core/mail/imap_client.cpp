@@ -89,6 +89,12 @@ Result<std::string> ImapClient::read_response_line(std::string_view awaited) {
     if (*n > kMaxInlineLiteral)
       return fail("protocol.bad_response", "a " + std::to_string(*n) + "-byte literal in " + untagged->keyword +
                                                " data is more than MailDoctor reads");
+    if (whole.size() + *n > limits_.max_response_bytes) {
+      conn_.close();
+      return fail("protocol.reply_too_large", "one " + untagged->keyword + " response went on past " +
+                                                  std::to_string(whole.size()) +
+                                                  " bytes of literals; MailDoctor stopped reading");
+    }
     whole += "\r\n";
     if (auto r = conn_.read_exact(static_cast<size_t>(*n), whole, awaited); !r) return r.failure();
     auto more = conn_.read_line(awaited, kMaxImapLineLength);
@@ -100,11 +106,20 @@ Result<std::string> ImapClient::read_response_line(std::string_view awaited) {
 
 Result<imap::StatusResponse> ImapClient::read_until_tagged(const std::string& tag, std::string_view awaited,
                                                            const UntaggedCallback& on_untagged) {
+  uint64_t untagged = 0, untagged_bytes = 0;
   for (;;) {
     auto line = read_response_line(awaited);
     if (!line) return line.failure();
     const std::string& text = line.value();
     if (text.starts_with("* ")) {
+      untagged_bytes += text.size();
+      if (++untagged > limits_.max_lines || untagged_bytes > limits_.max_bytes) {
+        conn_.close();  // the tagged reply is unread: the connection cannot be used again
+        return fail("protocol.reply_too_large", "the server's answer (" + std::string(awaited) + ") went on past " +
+                                                    std::to_string(untagged) + " untagged responses and " +
+                                                    std::to_string(untagged_bytes) +
+                                                    " bytes; MailDoctor stopped reading");
+      }
       if (auto u = imap::parse_untagged(text); u && u->keyword == "CAPABILITY")
         caps_ = imap::parse_capabilities(u->rest);
       if (on_untagged) on_untagged(text);

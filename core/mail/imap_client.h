@@ -71,6 +71,7 @@ class ImapClient {
   Connection& connection() { return conn_; }
   // Bodies over this size are refused (protocol.bad_response) rather than held. Default 1 GiB.
   void set_max_message_size(uint64_t bytes) { max_literal_ = bytes; }
+  void set_reply_limits(const ReplyLimits& limits) { limits_ = limits; }
 
   // The server speaks first. Failures: protocol.no_greeting (nothing within the timeout, or the
   // connection closed first), protocol.unexpected_greeting (not an IMAP greeting).
@@ -120,6 +121,7 @@ class ImapClient {
   std::optional<imap::Capabilities> caps_;
   imap::StatusResponse last_;
   uint64_t max_literal_ = uint64_t{1} << 30;
+  ReplyLimits limits_;
   unsigned next_tag_ = 1;
 };
 

@@ -110,11 +110,19 @@ Result<Pop3Reply> Pop3Client::simple(std::string_view command) {
 
 Result<std::vector<std::string>> Pop3Client::read_multiline(std::string_view awaited) {
   std::vector<std::string> lines;
+  uint64_t bytes = 0;
   for (;;) {
     auto line = conn_.read_line(awaited, kMaxLineLength, false);
     if (!line) return line.failure();
     if (line.value() == ".") break;
     std::string& l = line.value();
+    bytes += l.size() + 2;
+    if (lines.size() >= limits_.max_lines || bytes > limits_.max_bytes) {
+      conn_.close();  // the rest of the reply is unread: the connection cannot be used again
+      return fail("protocol.reply_too_large", "the server's answer (" + std::string(awaited) + ") went on past " +
+                                                  std::to_string(lines.size()) + " lines and " + std::to_string(bytes) +
+                                                  " bytes; MailDoctor stopped reading");
+    }
     lines.push_back(l.starts_with("..") ? l.substr(1) : std::move(l));
   }
   conn_.note("(" + std::to_string(lines.size()) + " lines, then \".\")");

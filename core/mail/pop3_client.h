@@ -60,6 +60,7 @@ class Pop3Client {
  public:
   explicit Pop3Client(Connection connection);
   Connection& connection() { return conn_; }
+  void set_reply_limits(const ReplyLimits& limits) { limits_ = limits; }
 
   // +OK, or a -ERR (a POP3 server refusing service: reply.ok false). Failures:
   // protocol.no_greeting, protocol.unexpected_greeting.
@@ -101,6 +102,7 @@ class Pop3Client {
   Result<Pop3AuthResult> finish_auth(sasl::Mechanism m, Pop3AuthResult result);
 
   Connection conn_;
+  ReplyLimits limits_;
 };
 
 }  // namespace md::mail

@@ -27,16 +27,6 @@ Failure bad(const std::string& why, std::string_view body) {
 }
 
 // Reads a non-negative whole number of seconds; Field::wrong_type for anything else.
-Field seconds_field(const nlohmann::json& obj, const char* key, std::chrono::seconds& out) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return Field::absent;
-  if (!it->is_number()) return Field::wrong_type;
-  double v = it->get<double>();
-  if (!(v >= 0) || v > static_cast<double>(kMaxLifetime.count())) return Field::wrong_type;
-  out = std::chrono::seconds(static_cast<long long>(v));
-  return Field::ok;
-}
-
 // The real wait: in short slices, so cancelling answers within a fraction of a second.
 void cancellable_sleep(std::chrono::seconds d, const std::function<bool()>& cancelled) {
   auto until = std::chrono::steady_clock::now() + d;
@@ -82,9 +72,9 @@ Result<DeviceAuthorization> start_device(const ClientConfig& cfg, net::Transcrip
     case Field::wrong_type: return bad("message is not a string", r.body);
     case Field::absent: break;
   }
-  if (seconds_field(*j, "expires_in", a.expires_in) != Field::ok || a.expires_in.count() == 0)
+  if (seconds_field(*j, "expires_in", kMaxLifetime, a.expires_in) != Field::ok || a.expires_in.count() == 0)
     return bad("expires_in is missing or not a positive number", r.body);
-  switch (seconds_field(*j, "interval", a.interval)) {
+  switch (seconds_field(*j, "interval", kMaxLifetime, a.interval)) {
     case Field::wrong_type: return bad("interval is not a number", r.body);
     case Field::absent: a.interval = std::chrono::seconds(5); break;
     case Field::ok: break;

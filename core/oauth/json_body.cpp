@@ -1,5 +1,8 @@
 #include "oauth/json_body.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace md::oauth {
 namespace {
 
@@ -40,6 +43,26 @@ Field string_field(const nlohmann::json& obj, const char* key, std::string& out)
   if (it == obj.end() || it->is_null()) return Field::absent;
   if (!it->is_string()) return Field::wrong_type;
   out = it->get<std::string>();
+  return Field::ok;
+}
+
+Field seconds_field(const nlohmann::json& obj, const char* key, std::chrono::seconds max, std::chrono::seconds& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return Field::absent;
+  double v = -1;
+  if (it->is_number()) {
+    v = it->get<double>();
+  } else if (it->is_string()) {
+    const std::string& text = it->get_ref<const std::string&>();
+    if (text.empty() || text.size() > 12 ||
+        !std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
+      return Field::wrong_type;
+    v = std::stod(text);
+  } else {
+    return Field::wrong_type;
+  }
+  if (!std::isfinite(v) || v < 0 || v > static_cast<double>(max.count())) return Field::wrong_type;
+  out = std::chrono::seconds(static_cast<long long>(v));
   return Field::ok;
 }
 

@@ -2,6 +2,7 @@
 // tells "absent" apart from "present with the wrong type". Every OAuth answer goes through here.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,11 @@ enum class Field { absent, ok, wrong_type };
 
 // Reads obj[key] as a string (null counts as absent).
 Field string_field(const nlohmann::json& obj, const char* key, std::string& out);
+
+// Reads obj[key] as a whole number of seconds from 0 to max (null counts as absent). A numeric
+// string ("3599") counts too: Entra ID's v1 endpoints and AD FS send expires_in that way.
+// Fractions are cut off; anything else, negative or above max is wrong_type.
+Field seconds_field(const nlohmann::json& obj, const char* key, std::chrono::seconds max, std::chrono::seconds& out);
 
 // Untrusted text made fit for a one-line failure detail: line breaks and tabs become spaces,
 // other control and non-ASCII bytes '.', cut at `max` with "...".

@@ -15,7 +15,7 @@ namespace {
 constexpr std::chrono::seconds kDefaultLifetime{3600};
 // No real access token lives for more than a few days; a bigger number is a broken answer that
 // would otherwise overflow the time_point arithmetic.
-constexpr double kMaxLifetimeSeconds = 366.0 * 24 * 3600;
+constexpr std::chrono::seconds kMaxLifetime{366 * 24 * 3600};
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -83,16 +83,10 @@ Result<TokenSet> parse_token_response(long http_status, std::string_view body,
         return bad("token_type is \"" + one_line(t.token_type, 40) + "\", not Bearer", body);
       break;
   }
-  auto exp = j->find("expires_in");
-  if (exp == j->end() || exp->is_null()) {
-    t.expires_at = now + kDefaultLifetime;
-  } else {
-    if (!exp->is_number()) return bad("expires_in is not a number", body);
-    double seconds = exp->get<double>();
-    if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxLifetimeSeconds)
-      return bad("expires_in is out of range", body);
-    t.expires_at = now + std::chrono::seconds(static_cast<long long>(seconds));
-  }
+  std::chrono::seconds lifetime = kDefaultLifetime;
+  if (seconds_field(*j, "expires_in", kMaxLifetime, lifetime) == Field::wrong_type)
+    return bad("expires_in is not a number of seconds from 0 to a year", body);
+  t.expires_at = now + lifetime;
   std::string s;
   switch (string_field(*j, "refresh_token", s)) {
     case Field::wrong_type: return bad("refresh_token is not a string", body);

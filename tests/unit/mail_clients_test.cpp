@@ -631,3 +631,59 @@ TEST_CASE("mail: SMTP greeting and refusals: not SMTP, STARTTLS refused, recipie
     CHECK(s.finish().empty());
   }
 }
+
+// ------------------------------------------------------------------------------------ reply limits
+
+TEST_CASE("mail: a POP3 UIDL that never ends is protocol.reply_too_large at the line limit, not memory") {
+  std::string flood = "+OK\r\n";
+  for (int i = 1; i <= 500; ++i) flood += std::to_string(i) + " uid-" + std::to_string(i) + "\r\n";
+  ScriptedServer s({{'C', "UIDL"}, {'S', flood}}, 4096);
+  Pop3Client pop(s.connection());
+  ReplyLimits limits;
+  limits.max_lines = 100;
+  pop.set_reply_limits(limits);
+  auto ids = pop.uidl();
+  REQUIRE_FALSE(ids);
+  CHECK(ids.failure().code == "protocol.reply_too_large");
+  CHECK_FALSE(pop.connection().is_open());
+  (void)s.finish();
+  // The byte limit holds too, whatever the line count.
+  ScriptedServer bytes({{'C', "CAPA"}, {'S', "+OK\r\n" + std::string(3000, 'X') + "\r\nTOP\r\n.\r\n"}}, 4096);
+  Pop3Client pop2(bytes.connection());
+  limits = {};
+  limits.max_bytes = 1000;
+  pop2.set_reply_limits(limits);
+  auto caps = pop2.capa();
+  REQUIRE_FALSE(caps);
+  CHECK(caps.failure().code == "protocol.reply_too_large");
+  (void)bytes.finish();
+}
+
+TEST_CASE("mail: IMAP untagged responses and literals without end are protocol.reply_too_large") {
+  std::string flood;
+  for (int i = 0; i < 300; ++i) flood += "* SEARCH " + std::to_string(i) + "\r\n";
+  ScriptedServer s({{'C', "A1 UID SEARCH ALL"}, {'S', flood + "A1 OK done\r\n"}}, 4096);
+  ImapClient imap(s.connection());
+  ReplyLimits limits;
+  limits.max_lines = 100;
+  imap.set_reply_limits(limits);
+  size_t seen = 0;
+  auto r = imap.command("UID SEARCH ALL", [&](std::string_view) { ++seen; });
+  REQUIRE_FALSE(r);
+  CHECK(r.failure().code == "protocol.reply_too_large");
+  CHECK(seen == 100);
+  (void)s.finish();
+
+  // One response made of endless small literals: the response-size limit stops it.
+  std::string literals = "* LIST () \"/\" {10}\r\n";
+  for (int i = 0; i < 200; ++i) literals += "0123456789 {10}\r\n";
+  ScriptedServer lit({{'C', "A1 LIST \"\" *"}, {'S', literals}}, 4096);
+  ImapClient imap2(lit.connection());
+  limits = {};
+  limits.max_response_bytes = 1000;
+  imap2.set_reply_limits(limits);
+  auto l = imap2.command("LIST \"\" *");
+  REQUIRE_FALSE(l);
+  CHECK(l.failure().code == "protocol.reply_too_large");
+  (void)lit.finish();
+}

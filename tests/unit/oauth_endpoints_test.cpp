@@ -115,6 +115,20 @@ TEST_CASE("oauth: a good token response is read completely") {
   CHECK_FALSE(minimal.value().refresh_token);
 }
 
+TEST_CASE("oauth: expires_in as a numeric string is read (Entra ID v1, AD FS)") {
+  // The shape of the v1 endpoint's answer, token values cut short: expires_in and expires_on are
+  // strings there. Source: https://learn.microsoft.com/en-us/azure/active-directory/azuread-dev/v1-protocols-oauth-code
+  // ("Successful response").
+  auto t = parse_token_response(
+      200,
+      R"({"access_token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIs","token_type":"Bearer",)"
+      R"("expires_in":"3600","expires_on":"1388444763","resource":"https://service.contoso.com/",)"
+      R"("refresh_token":"AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUT","scope":"https%3A%2F%2Fgraph.microsoft.com%2Fmail.read"})",
+      {"requested"}, kNow);
+  REQUIRE_MESSAGE(t.ok(), (t ? "" : t.failure().detail));
+  CHECK(t.value().expires_at == kNow + 3600s);
+}
+
 TEST_CASE("oauth: token responses with missing or mistyped fields are oauth.bad_response") {
   const char* bad[] = {
       R"({"token_type":"Bearer","expires_in":3600})",
@@ -122,7 +136,10 @@ TEST_CASE("oauth: token responses with missing or mistyped fields are oauth.bad_
       R"({"access_token":42,"token_type":"Bearer"})",
       R"({"access_token":"at"})",
       R"({"access_token":"at","token_type":"mac"})",
-      R"({"access_token":"at","token_type":"Bearer","expires_in":"3600"})",
+      R"({"access_token":"at","token_type":"Bearer","expires_in":"3600s"})",
+      R"({"access_token":"at","token_type":"Bearer","expires_in":"-5"})",
+      R"({"access_token":"at","token_type":"Bearer","expires_in":"99999999999"})",
+      R"({"access_token":"at","token_type":"Bearer","expires_in":true})",
       R"({"access_token":"at","token_type":"Bearer","expires_in":-5})",
       R"({"access_token":"at","token_type":"Bearer","expires_in":1e300})",
       R"({"access_token":"at","token_type":"Bearer","refresh_token":17})",
@@ -333,9 +350,10 @@ TEST_CASE("oauth: device flow start reads Microsoft's and Google's answers") {
   CHECK(g.value().verification_uri == "https://www.google.com/device");
   CHECK(g.value().interval == 5s);  // RFC 8628's default
 
-  ScriptedEndpoint broken({{200, R"({"device_code":"dc","verification_uri":"x","expires_in":600})"},
-                           {200, R"({"device_code":"dc","user_code":"u","verification_uri":"x","expires_in":"600"})"},
-                           {400, R"({"error":"invalid_scope"})"}});
+  ScriptedEndpoint broken(
+      {{200, R"({"device_code":"dc","verification_uri":"x","expires_in":600})"},
+       {200, R"({"device_code":"dc","user_code":"u","verification_uri":"x","expires_in":"ten minutes"})"},
+       {400, R"({"error":"invalid_scope"})"}});
   CHECK(start_device(broken.config()).failure().code == "oauth.bad_response");
   CHECK(start_device(broken.config()).failure().code == "oauth.bad_response");
   CHECK(start_device(broken.config()).failure().code == "oauth.invalid_scope");
