@@ -16,7 +16,7 @@ bootstrap:
 	scripts/bootstrap.sh
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
 
 configure: $(BUILD)/CMakeCache.txt
 
@@ -36,7 +36,7 @@ test-main: configure
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 test-sanitize:
-	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON $(CMAKE_ARGS)
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 
