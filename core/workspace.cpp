@@ -9,6 +9,7 @@
 #include "accounts/presets.h"
 #include "accounts/repository.h"
 #include "diagnostics/ladder.h"
+#include "diagnostics/last_check.h"
 #include "diagnostics/quick_check.h"
 #include "oauth/consent_flow.h"
 #include "oauth/device_flow.h"
@@ -61,6 +62,18 @@ BackgroundSchedule read_schedule(store::Database& db) {
 using diagnostics::StepResult;
 using diagnostics::StepStatus;
 
+// Why the account's sign-in cannot renew itself any more, if it cannot. Throws store::Error.
+std::optional<Failure> dead_sign_in(store::Database& db, const accounts::Account& a) {
+  if (a.auth != accounts::AuthMethod::oauth2) return std::nullopt;
+  auto status = tokens::load_status(db, a.name);
+  if (!status) return std::nullopt;
+  const tokens::TokenStatus& s = status.value();
+  if (s.sign_in_dead()) return s.last_error;
+  if (s.signed_in && !s.refresh_token_saved && s.seconds_left(std::chrono::system_clock::now()) <= 0)
+    return Failure{"oauth.invalid_grant", "The access token has expired and there is no refresh token."};
+  return std::nullopt;
+}
+
 // Red when the last token refresh failed, amber when an OAuth account has not signed in yet;
 // otherwise the last check's colour, grey when it never ran. Throws store::Error.
 Health account_health(store::Database& db, const accounts::Account& a) {
@@ -75,32 +88,18 @@ Health account_health(store::Database& db, const accounts::Account& a) {
     }
   }
   // The last report `check` or the window saved: the colour of its worst step.
-  auto last = db.prepare("SELECT value FROM settings WHERE key = ?");
-  last.bind(1, "last_check:" + a.name);
-  if (!last.step()) return Health::unknown;
-  auto doc = nlohmann::json::parse(last.column_text(0), nullptr, false);
-  if (!doc.is_object() || !doc.contains("steps") || !doc["steps"].is_array()) return Health::unknown;
+  auto text = diagnostics::load_last_check(db, a.name);
+  auto report = text ? diagnostics::parse_check_report(*text) : std::nullopt;
+  if (!report) return Health::unknown;
   Health h = Health::ok;
-  for (const auto& s : doc["steps"]) {
-    const std::string status = s.is_object() ? s.value("status", "") : "";
-    if (status == "fail") return Health::failed;
-    if (status == "warn") h = Health::warning;
+  for (const StepResult& s : report->steps) {
+    if (s.status == StepStatus::fail) return Health::failed;
+    if (s.status == StepStatus::warn) h = Health::warning;
   }
   return h;
 }
 
 // Same UPSERT as `check`: `status` and `report` read the last report from here.
-void save_last_check(store::Database& db, const diagnostics::CheckReport& report) {
-  try {
-    db.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .bind(1, "last_check:" + report.account)
-        .bind(2, diagnostics::to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-        .run();
-  } catch (const store::Error&) {
-    // The run itself is the answer; a report that cannot be kept is not a reason to fail it.
-  }
-}
-
 struct Opened {
   store::Database db;
   vault::Vault vault;
@@ -351,9 +350,17 @@ void Workspace::reload_accounts() {
         std::error_code ec;
         std::filesystem::create_directories(layout_.logs_dir(), ec);
         schedule = read_schedule(db.value());
-        for (const accounts::Account& a : list.value())
-          accounts.push_back({a.name, a.email, accounts::to_string(a.provider), a.auth == accounts::AuthMethod::oauth2,
-                              !a.oauth.device_url.empty(), a.timeout_s, account_health(db.value(), a)});
+        for (const accounts::Account& a : list.value()) {
+          AccountSummary& s = accounts.emplace_back();
+          s.name = a.name;
+          s.email = a.email;
+          s.provider = accounts::to_string(a.provider);
+          s.oauth = a.auth == accounts::AuthMethod::oauth2;
+          s.device_code = !a.oauth.device_url.empty();
+          s.timeout_s = a.timeout_s;
+          s.health = account_health(db.value(), a);
+          s.dead_sign_in = dead_sign_in(db.value(), a);
+        }
       }
     } catch (const store::Error& e) {
       // Without this the job fails with no completion and the window says "opening database..."
@@ -505,11 +512,40 @@ void Workspace::select(const std::string& account) {
     if (!account.empty()) load_sync(account);
   }
   if (view_.reset.stage != ResetStage::resetting) view_.reset = ResetView{};
+  if (!account.empty() && view_.check(account) == nullptr) load_stored_check(account);
+}
+
+void Workspace::load_stored_check(const std::string& name) {
+  jobs_->submit("Read the last check of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
+    std::optional<diagnostics::CheckReport> report;
+    try {
+      if (auto db = store::Database::open(layout_.database(), store::schema()))
+        if (auto text = diagnostics::load_last_check(db.value(), name)) report = diagnostics::parse_check_report(*text);
+    } catch (const store::Error&) {
+      // Nothing to show then: the panel says no check has run, and Run checks works as ever.
+    }
+    return [this, name, report = std::move(report)]() mutable {
+      if (!report || view_.check(name) != nullptr) return;  // a run of this session is newer
+      CheckRun& r = view_.checks[name];
+      r.subject = name;
+      r.stored = true;
+      r.started_at = report->started_at;
+      auto finished = report->started_at;
+      for (const StepResult& step : report->steps) finished += std::chrono::milliseconds(step.duration_ms);
+      r.finished_at = finished;
+      r.steps = std::move(report->steps);
+    };
+  });
 }
 
 void Workspace::set_health(const std::string& account, Health health) {
   for (AccountSummary& a : view_.accounts)
     if (a.name == account) a.health = health;
+}
+
+void Workspace::set_dead_sign_in(const std::string& account, std::optional<Failure> failure) {
+  for (AccountSummary& a : view_.accounts)
+    if (a.name == account) a.dead_sign_in = failure;
 }
 
 void Workspace::run_checks(const std::string& name) {
@@ -561,7 +597,7 @@ void Workspace::run_checks(const std::string& name) {
     in.cancelled = [&ctx] { return ctx.cancelled(); };
     diagnostics::LadderOptions options;
     auto report = diagnostics::run_ladder(o.account, in, options);
-    save_last_check(o.db, report);
+    diagnostics::save_last_check(o.db, report);
     return [this, name, report = std::move(report), cancelled = ctx.cancelled()]() mutable {
       CheckRun& r = view_.checks[name];
       r.running = false;
@@ -570,6 +606,14 @@ void Workspace::run_checks(const std::string& name) {
       r.finished_at = std::chrono::system_clock::now();
       live_steps_.erase(name);
       if (run_health(r) != Health::unknown) set_health(name, run_health(r));
+      // The ladder tests the refresh token: a refusal there kills the sign-in like any other.
+      for (const StepResult& step : r.steps)
+        if (step.id == "oauth.token") {
+          if (step.failure && step.failure->code == "oauth.invalid_grant")
+            set_dead_sign_in(name, Failure{step.failure->code, step.failure->detail});
+          else if (step.status == StepStatus::pass)
+            set_dead_sign_in(name, std::nullopt);
+        }
       // The ladder's oauth.token step may have refreshed the token (or failed to): show it.
       if (view_.selected == name && view_.token.account == name && view_.token.status) load_token(name);
     };
@@ -654,6 +698,8 @@ void Workspace::refresh_token(const std::string& name) {
     }
     return [this, name, failure, status] {
       if (failure) set_health(name, Health::failed);
+      if (failure && failure->code == "oauth.invalid_grant") set_dead_sign_in(name, failure);
+      if (!failure) set_dead_sign_in(name, std::nullopt);
       if (view_.token.account != name) return;
       view_.token.refreshing = false;
       if (status) view_.token.status = status;
@@ -774,7 +820,11 @@ void Workspace::reauthenticate(const std::string& name, SignInMode mode) {
       if (auto s = tokens::load_status(o.db, name)) status = s.value();
     }
     return jobs::Completion([this, name, failure, identity, granted, mail_scope, status] {
-      if (!failure) set_health(name, Health::unknown);
+      if (!failure) {
+        set_dead_sign_in(name, std::nullopt);
+        // Its checks again at once: the account shows where it stands now, not grey until the next round.
+        run_checks(name);
+      }
       if (view_.token.account != name || consent_for_setup_) return;
       SignInProgress& p = view_.token.sign_in;
       p.state = failure ? ConsentState::failed : ConsentState::succeeded;
@@ -1081,6 +1131,11 @@ void Workspace::reset_counter(const Command& c) {
                     view_.reset.result = done;
                     view_.reset.admin = admin;
                     if (!failure) view_.reset.at = now;
+                    // The last run's "downloaded N" described the counter that is gone now.
+                    if (!failure && view_.sync.account == name && !view_.sync.running) {
+                      view_.sync.summary.reset();
+                      view_.sync.failure.reset();
+                    }
                     load_sync(name);
                   };
                 });

@@ -37,6 +37,9 @@ struct AccountSummary {
   bool device_code = false;  // the provider offers the device code sign-in (no browser needed here)
   int timeout_s = 20;
   Health health = Health::unknown;
+  // Set while the sign-in cannot renew itself (the refresh was refused with invalid_grant, or the
+  // access token expired with no refresh token): the re-authentication pop-up or banner names it.
+  std::optional<Failure> dead_sign_in;
 };
 
 // One run of the check ladder (an account's, or the quick connectivity test's): the steps appear
@@ -51,6 +54,7 @@ struct CheckRun {
   std::optional<std::chrono::system_clock::time_point> finished_at;
   std::vector<diagnostics::StepResult> steps;
   std::optional<Failure> error;  // could not start (no database, account gone)
+  bool stored = false;           // the last check of an earlier session, read back from the store
   int step_timeout_s = 20;       // what one step may take at most (for "cancelling..." text)
   jobs::JobId job = 0;
 };
@@ -296,6 +300,8 @@ class Workspace {
   void setup_clear();
   SignInProgress* sign_in_view();  // the progress the running sign-in updates
   void load_sync(const std::string& account);
+  // The account's stored last check, shown until a run of this session replaces it.
+  void load_stored_check(const std::string& account);
   void sync_now(const std::string& account);
   void preview_reset(const std::string& account);
   void reset_counter(const Command& c);
@@ -311,6 +317,7 @@ class Workspace {
   void save_report(const std::string& account);
   void save_log(const std::string& account);
   void set_health(const std::string& account, Health health);
+  void set_dead_sign_in(const std::string& account, std::optional<Failure> failure);
 
   DataLayout layout_;
   std::function<void()> wake_;

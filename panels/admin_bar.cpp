@@ -3,7 +3,9 @@
 #include <imgui.h>
 
 #include <cstring>
+#include <string>
 
+#include "admin/password.h"
 #include "theme.h"
 #include "widgets.h"
 
@@ -58,7 +60,10 @@ void draw_busy(const char* text, PanelOutput& out) {
 void draw_sign_in(const WorkspaceView& view, AdminBarState& state, PanelOutput& out) {
   ImGui::TextWrapped("Sign in as an admin of this MailDoctor to reset mailbox counters and re-authenticate accounts.");
   ImGui::Spacing();
+  // The keyboard starts where the typing is: the name, or the password when the name is filled in.
+  if (ImGui::IsWindowAppearing() && state.user[0] == '\0') ImGui::SetKeyboardFocusHere();
   ImGui::InputText("Admin user", state.user, sizeof state.user);
+  if (ImGui::IsWindowAppearing() && state.user[0] != '\0') ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputText("Password", state.password, sizeof state.password,
                                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
   if (!state.waiting && view.admin.failure && view.admin.serial != 0)
@@ -77,9 +82,13 @@ void draw_first_admin(const WorkspaceView& view, AdminBarState& state, PanelOutp
       "This MailDoctor has no admin yet. Admins may reset a mailbox's download counter; every reset is "
       "audited with their name. Create the first admin now (more can be added by an admin later).");
   ImGui::Spacing();
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   ImGui::InputText("Admin user", state.user, sizeof state.user);
   ImGui::InputText("Password", state.password, sizeof state.password, ImGuiInputTextFlags_Password);
-  ImGui::InputText("Repeat password", state.repeat, sizeof state.repeat, ImGuiInputTextFlags_Password);
+  // Said before the first try, not only after a refusal.
+  hint_text(("At least " + std::to_string(admin::kMinPasswordChars) + " characters.").c_str());
+  const bool entered = ImGui::InputText("Repeat password", state.repeat, sizeof state.repeat,
+                                        ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
   const bool same = std::strcmp(state.password, state.repeat) == 0;
   if (!same && state.repeat[0] != '\0') {
     ImGui::PushStyleColor(ImGuiCol_Text, colour::warning);
@@ -91,7 +100,8 @@ void draw_first_admin(const WorkspaceView& view, AdminBarState& state, PanelOutp
   if (view.admin.busy) draw_busy("Creating the admin...", out);
   const bool ready = state.user[0] != '\0' && state.password[0] != '\0' && same && !view.admin.busy;
   ImGui::BeginDisabled(!ready);
-  if (ImGui::Button("Create admin")) send_credentials(state, view, Command::Kind::add_first_admin, out);
+  if (ImGui::Button("Create admin") || (entered && ready))
+    send_credentials(state, view, Command::Kind::add_first_admin, out);
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Later") || state.first_frame.escape_pressed()) close_form(state);

@@ -214,6 +214,13 @@ void draw_diagnostics_panel(const WorkspaceView& view, DiagnosticsPanelState& st
   ImGui::PushStyleColor(ImGuiCol_Text, run->running ? colour::muted : colour);
   ImGui::TextWrapped("%s", run_summary(*run).c_str());
   ImGui::PopStyleColor();
+  if (run->stored) {
+    // After a restart the last result stays in view, dated, until a new run replaces it.
+    hint_text(("The last check, run " + local_time(run->started_at) +
+               " before MailDoctor was restarted. Run checks for a fresh one.")
+                  .c_str());
+    utc_tooltip(run->started_at);
+  }
   if (run->error) {
     const auto e = diagnostics::explain(*run->error);
     hint_text(e.remedy.c_str());

@@ -60,7 +60,7 @@ void draw_about(MainWindowState& state) {
   if (ImGui::BeginPopupModal("About MailDoctor", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::TextUnformatted("MailDoctor");
     hint_text("Sets up OAuth 2.0 and password email accounts and finds out fast why they stopped working.");
-    if (ImGui::Button("Close")) ImGui::CloseCurrentPopup();
+    if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   }
 }
@@ -92,21 +92,24 @@ void draw_background_settings(const WorkspaceView& view, MainWindowState& state)
     ImGui::CloseCurrentPopup();
   }
   ImGui::SameLine();
-  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGuiKey_Escape)) ImGui::CloseCurrentPopup();
+  // 1.86 takes a key index, not an ImGuiKey: GetKeyIndex maps Escape to the backend's key.
+  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
 }
 
-// Shown whatever tab is in front when the selected account's token is dead and no admin is
-// signed in to the window: the pop-up is an admin's, so the others are told whom to ask.
+// Shown whatever tab is in front while any account's sign-in is dead and no admin is signed in to
+// the window: the pop-up is an admin's, so the others are told which accounts and whom to ask.
 void draw_dead_token_banner(const WorkspaceView& view) {
-  if (view.admin.session || !dead_token_failure(view.token, view.now)) return;
+  if (view.admin.session) return;
+  const std::vector<DeadSignIn> dead = dead_sign_ins(view);
+  if (dead.empty()) return;
+  std::string names;
+  for (const DeadSignIn& d : dead) names += (names.empty() ? "'" : ", '") + d.account + "'";
   status_icon(Health::failed);
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
-  ImGui::TextWrapped(
-      "'%s' can no longer sign in on its own. Ask an admin to sign in (top right) and "
-      "re-authenticate it.",
-      view.token.account.c_str());
+  ImGui::TextWrapped("%s can no longer sign in on %s own. Ask an admin to sign in (top right) and re-authenticate %s.",
+                     names.c_str(), dead.size() == 1 ? "its" : "their", dead.size() == 1 ? "it" : "them");
   ImGui::PopStyleColor();
 }
 
@@ -125,6 +128,8 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   if (!state.selected_first && view.selected.empty() && !view.accounts.empty()) {
     state.out.send({Command::Kind::select_account, view.accounts.front().name});
     state.selected_first = true;
+    // With accounts to look after, the window opens on their diagnostics, not on Setup.
+    state.bring_to_front = Tab::diagnostics;
   }
 
   draw_dead_token_banner(view);

@@ -21,8 +21,12 @@ PopupAnswer QuestionPopup::draw() {
   ImGui::TextUnformatted(message.c_str());
   ImGui::PopTextWrapPos();
   ImGui::Spacing();
-  if (ImGui::Button(accept_label.c_str())) answer = PopupAnswer::accepted;
-  ImGui::SetItemDefaultFocus();  // Enter with keyboard navigation answers the main question
+  // Enter answers the main question (1.86's navigation presses buttons with Space only).
+  const bool enter =
+      !ImGui::IsAnyItemActive() && (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
+                                    ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false));
+  if (ImGui::Button(accept_label.c_str()) || enter) answer = PopupAnswer::accepted;
+  ImGui::SetItemDefaultFocus();
   ImGui::SameLine();
   if (ImGui::Button(decline_label.c_str()) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
     answer = PopupAnswer::declined;
@@ -65,6 +69,12 @@ void ModalFrame::end() {
 
 bool ModalFrame::escape_pressed() const {
   return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+}
+
+bool ModalFrame::enter_pressed() const {
+  if (ImGui::IsAnyItemActive()) return false;  // an input's own Enter is the input's
+  return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
+         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false);
 }
 
 }  // namespace md::panels

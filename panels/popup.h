@@ -45,6 +45,9 @@ struct ModalFrame {
   void end();
   // Escape was pressed this frame while it showed.
   bool escape_pressed() const;
+  // Enter (or the keypad's) was pressed this frame while no text field is being edited: the
+  // dialog's default action. ImGui 1.86's keyboard navigation presses buttons with Space only.
+  bool enter_pressed() const;
   // It showed in the last frame (for tests).
   bool is_shown() const { return shown_; }
 

@@ -100,6 +100,7 @@ CheckRun make_run(std::string subject, std::vector<StepResult> steps, system_clo
 tokens::TokenStatus token_status(system_clock::time_point now, seconds left) {
   tokens::TokenStatus s;
   s.signed_in = true;
+  s.refresh_token_saved = true;
   s.refreshable = true;
   s.expires_at = now + left;
   s.identity = "alice@example.com";
@@ -109,14 +110,26 @@ tokens::TokenStatus token_status(system_clock::time_point now, seconds left) {
   return s;
 }
 
+AccountSummary account_summary(std::string name, std::string email, std::string provider, bool oauth, bool device_code,
+                               Health health) {
+  AccountSummary a;
+  a.name = std::move(name);
+  a.email = std::move(email);
+  a.provider = std::move(provider);
+  a.oauth = oauth;
+  a.device_code = device_code;
+  a.health = health;
+  return a;
+}
+
 void base(Scene& s, system_clock::time_point now) {
   s.view.data_dir = "/home/alice/.local/share/maildoctor";
   s.view.store_ready = true;
   s.view.now = now;
   s.view.accounts = {
-      {"alice", "alice@example.com", "gmail", true, false, 20, Health::ok},
-      {"bob", "bob@contoso.example", "microsoft", true, true, 20, Health::failed},
-      {"front-desk", "desk@practice.example", "custom", false, false, 20, Health::unknown},
+      account_summary("alice", "alice@example.com", "gmail", true, false, Health::ok),
+      account_summary("bob", "bob@contoso.example", "microsoft", true, true, Health::failed),
+      account_summary("front-desk", "desk@practice.example", "custom", false, false, Health::unknown),
   };
   s.view.selected = "alice";
   s.view.token.account = "alice";
@@ -304,9 +317,10 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
         [](Scene& s, system_clock::time_point now) {
           base(s, now);
           s.view.token.status = token_status(now, seconds(-120));
+          s.view.token.status->refresh_token_saved = false;
           s.view.token.status->refreshable = false;
           s.view.accounts[0].health = Health::failed;
-          s.ui.token.prompted_for = "alice#0";  // the prompt was answered "Later"
+          s.ui.token.prompted_for = "alice#0\n";  // the prompt was answered "Later"
           s.ui.bring_to_front = Tab::token;
         }}},
       {"token-reauth-modal",
@@ -318,8 +332,20 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
               Failure{"oauth.invalid_grant", "Token has been expired or revoked. (error=invalid_grant)"};
           s.view.token.failure_serial = 1;
           s.view.accounts[0].health = Health::failed;
+          // Another account's refresh was refused in the background too: the pop-up names both.
+          s.view.accounts[1].dead_sign_in =
+              Failure{"oauth.invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity."};
           s.view.admin.session = admin::AdminSession{"carol", now - seconds(60)};
           s.ui.bring_to_front = Tab::token;
+        }}},
+      {"reauth-other-account",
+       {"On the Diagnostics tab: another account's sign-in died in the background; the admin's pop-up names it",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.accounts[1].dead_sign_in =
+              Failure{"oauth.invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity."};
+          s.view.admin.session = admin::AdminSession{"carol", now - seconds(60)};
+          s.ui.bring_to_front = Tab::diagnostics;
         }}},
       {"token-dead-no-admin",
        {"A dead token while no admin is signed in: a banner asks for one",
@@ -358,6 +384,17 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.ui.setup.draft.email = "frontdesk.example.com";
           s.ui.setup.draft.name = "frontdesk";
           s.ui.setup.touched = {accounts::DraftField::email, accounts::DraftField::client_id};
+          s.ui.bring_to_front = Tab::setup;
+        }}},
+      {"setup-custom-password",
+       {"Setup: another provider, signing in with a password (the default there), servers to enter",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.ui.setup.provider_chosen = true;
+          s.ui.setup.draft = accounts::new_draft(accounts::Provider::custom);
+          s.ui.setup.draft.email = "frontdesk@practice.example";
+          s.ui.setup.draft.name = "frontdesk";
+          s.ui.setup.touched = {accounts::DraftField::email, accounts::DraftField::password};
           s.ui.bring_to_front = Tab::setup;
         }}},
       {"setup-authenticate",

@@ -35,7 +35,7 @@ const char* protocol_name(accounts::Protocol p) {
 
 std::string last_sync_text(const sync::MailboxState& s) {
   if (!s.last_sync_at) return "never";
-  std::string text = *s.last_sync_at;
+  std::string text = local_time(*s.last_sync_at);
   if (s.last_sync_result) text += "  (" + *s.last_sync_result + ")";
   if (s.last_sync_detail && !s.last_sync_detail->empty()) text += "\n" + *s.last_sync_detail;
   return text;
@@ -59,7 +59,7 @@ void draw_status(const sync::SyncStatus& st) {
   field("Stored messages",
         std::to_string(st.stored.messages) + "  (" + format_bytes(static_cast<uint64_t>(st.stored.bytes)) + ")");
   field("Last sync", st.state ? last_sync_text(*st.state) : "never");
-  field("Last counter reset", st.last_reset ? st.last_reset->at + " by " + st.last_reset->admin : "never");
+  field("Last counter reset", st.last_reset ? local_time(st.last_reset->at) + " by " + st.last_reset->admin : "never");
   ImGui::EndTable();
 }
 

@@ -36,12 +36,12 @@ void draw_countdown(const tokens::TokenStatus& s, const TokenView& token, const 
     return;
   }
   const long long left = s.seconds_left(view.now);
-  const ImVec4 col = left <= 0                                       ? colour::failure
-                     : left <= tokens::kDefaultRefreshMargin.count() ? colour::warning
-                                                                     : colour::ok;
-  status_icon(left <= 0                                       ? Health::failed
-              : left <= tokens::kDefaultRefreshMargin.count() ? Health::warning
-                                                              : Health::ok);
+  const ImVec4 col = left <= 0 || dead_token_failure(token, view.now) ? colour::failure
+                     : left <= tokens::kDefaultRefreshMargin.count()  ? colour::warning
+                                                                      : colour::ok;
+  status_icon(left <= 0 || dead_token_failure(token, view.now) ? Health::failed
+              : left <= tokens::kDefaultRefreshMargin.count()  ? Health::warning
+                                                               : Health::ok);
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Text, col);
   ImGui::SetWindowFontScale(1.6f);
@@ -53,11 +53,17 @@ void draw_countdown(const tokens::TokenStatus& s, const TokenView& token, const 
   ImGui::PopStyleColor();
   ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
-  const char* hint = left > 0 ? "until the access token expires (it is refreshed automatically before then)"
-                     : dead_token_failure(token, view.now)
-                         ? "the access token has expired and the saved sign-in no longer works"
-                     : s.refreshable ? "the access token has expired; it is refreshed on the next use"
-                                     : "the access token has expired and there is no refresh token";
+  // A refused refresh (invalid_grant) kills the sign-in even while the access token still works: say so,
+  // never "refreshed automatically".
+  const bool dead = dead_token_failure(token, view.now).has_value();
+  const char* hint =
+      left > 0 && dead            ? "until the access token expires; the sign-in is dead (its refresh was refused): "
+                                    "re-authenticate before then"
+      : left > 0 && s.refreshable ? "until the access token expires (it is refreshed automatically before then)"
+      : left > 0                  ? "until the access token expires; there is no refresh token: sign in again then"
+      : dead                      ? "the access token has expired and the saved sign-in no longer works"
+      : s.refreshable             ? "the access token has expired; it is refreshed on the next use"
+                                  : "the access token has expired and there is no refresh token";
   hint_text(hint);
   // Only a ticking countdown asks for frames: one per second, on the second.
   if (left > 0) out.redraw_within(seconds_to_next_tick(*s.expires_at, view.now));
@@ -68,13 +74,15 @@ void draw_details(const tokens::TokenStatus& s, const TokenView& token, system_c
   ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
   field("Signed in as", s.identity.empty() ? "(unknown)" : s.identity);
-  field("Expires at", s.expires_at ? util::format_iso8601(*s.expires_at) : "-");
+  field("Expires at", s.expires_at ? local_time(*s.expires_at) : "-");
+  if (s.expires_at) utc_tooltip(*s.expires_at);
   const long long since_refresh = seconds_since(token.refreshed_at ? token.refreshed_at : s.last_refresh_at, now);
   field("Last refresh", since_refresh < 0 ? "never" : format_age(since_refresh) + " ago");
   const long long rt_age = seconds_since(s.refresh_issued_at, now);
-  field("Refresh token", !s.refreshable ? "none saved: sign in again when the access token expires"
-                         : rt_age < 0   ? "saved"
-                                        : "saved, issued " + format_age(rt_age) + " ago");
+  field("Refresh token", s.sign_in_dead()         ? "refused by the provider: re-authenticate"
+                         : !s.refresh_token_saved ? "none saved: sign in again when the access token expires"
+                         : rt_age < 0             ? "saved"
+                                                  : "saved, issued " + format_age(rt_age) + " ago");
   std::string scopes;
   for (const std::string& sc : s.scopes) scopes += (scopes.empty() ? "" : "\n") + sc;
   field("Scopes", scopes.empty() ? "-" : scopes);
@@ -84,19 +92,43 @@ void draw_details(const tokens::TokenStatus& s, const TokenView& token, system_c
 }  // namespace
 
 bool draw_reauth_prompt(const WorkspaceView& view, TokenPanelState& state, PanelOutput& out) {
-  const TokenView& token = view.token;
-  const system_clock::time_point now = view.now;
+  const std::vector<DeadSignIn> dead = dead_sign_ins(view);
   // The pop-up is for an admin; everyone else sees the banner asking for one.
-  if (view.admin.session && should_prompt_reauth(token, state, now)) {
-    state.prompted_for = token.account + "#" + std::to_string(token.failure_serial);
-    const auto f = dead_token_failure(token, now);
-    const auto e = diagnostics::explain(*f);
-    state.reauth_prompt.message = "The account '" + token.account + "' can no longer sign in on its own: " + e.reason +
-                                  "\n\nRe-authenticate now to open the provider's sign-in page in the browser.";
-    state.reauth_prompt.open();
+  if (view.admin.session && should_prompt_reauth(view, state)) {
+    state.prompted_for = dead_sign_ins_key(view, dead);
+    state.reauth_prompt.open = true;
   }
-  if (state.reauth_prompt.draw() != PopupAnswer::accepted) return false;
-  out.send({Command::Kind::reauthenticate, token.account});
+  if (dead.empty()) state.reauth_prompt.open = false;
+  ReauthPrompt& prompt = state.reauth_prompt;
+  if (!prompt.frame.begin(prompt.open)) return false;
+  ImGui::TextUnformatted(dead.size() == 1 ? "This account can no longer sign in on its own:"
+                                          : "These accounts can no longer sign in on their own:");
+  ImGui::Spacing();
+  std::optional<std::string> chosen;
+  for (const DeadSignIn& d : dead) {
+    ImGui::PushID(d.account.c_str());
+    ImGui::Separator();
+    status_icon(Health::failed);
+    ImGui::SameLine();
+    ImGui::TextUnformatted(d.account.c_str());
+    hint_text(diagnostics::explain(d.failure).reason.c_str());
+    if (ImGui::Button("Re-authenticate Now")) chosen = d.account;
+    if (&d == &dead.front()) ImGui::SetItemDefaultFocus();  // Enter answers the first
+    item_tooltip("Opens the provider's sign-in page in the browser for this account.");
+    ImGui::PopID();
+  }
+  ImGui::Separator();
+  if (!chosen && prompt.frame.enter_pressed()) chosen = dead.front().account;
+  const bool later = ImGui::Button("Later") || prompt.frame.escape_pressed();
+  if (chosen || later) {
+    prompt.open = false;
+    prompt.frame.close();
+  }
+  prompt.frame.end();
+  if (!chosen) return false;
+  // Re-authentication works on the selected account: select it first (commands apply in order).
+  if (view.selected != *chosen) out.send({Command::Kind::select_account, *chosen});
+  out.send({Command::Kind::reauthenticate, *chosen});
   return true;
 }
 
@@ -129,16 +161,45 @@ std::optional<Failure> dead_token_failure(const TokenView& token, system_clock::
   for (const auto* f : {&token.refresh_failure, token.status ? &token.status->last_error : nullptr}) {
     if (f != nullptr && *f && (*f)->code == "oauth.invalid_grant") return **f;
   }
-  if (token.status && token.status->signed_in && !token.status->refreshable && token.status->expires_at &&
+  if (token.status && token.status->signed_in && !token.status->refresh_token_saved && token.status->expires_at &&
       token.status->seconds_left(now) <= 0)
     return Failure{"oauth.invalid_grant", "The access token has expired and there is no refresh token."};
   return std::nullopt;
 }
 
-bool should_prompt_reauth(const TokenView& token, const TokenPanelState& state, system_clock::time_point now) {
-  if (token.sign_in.state == ConsentState::waiting || state.reauth_prompt.is_open()) return false;
-  if (!dead_token_failure(token, now)) return false;
-  return state.prompted_for != token.account + "#" + std::to_string(token.failure_serial);
+std::vector<DeadSignIn> dead_sign_ins(const WorkspaceView& view) {
+  std::vector<DeadSignIn> out;
+  const std::optional<Failure> selected = dead_token_failure(view.token, view.now);
+  bool selected_listed = false;
+  for (const AccountSummary& a : view.accounts) {
+    if (selected && a.name == view.token.account) {
+      out.push_back({a.name, *selected});
+      selected_listed = true;
+    } else if (a.dead_sign_in && !(a.name == view.token.account && view.token.status && !selected)) {
+      // The token view is newer than the list for the selected account: a re-authentication that
+      // just succeeded is not dead any more.
+      out.push_back({a.name, *a.dead_sign_in});
+    }
+  }
+  if (selected && !selected_listed && !view.token.account.empty()) out.push_back({view.token.account, *selected});
+  return out;
+}
+
+std::string dead_sign_ins_key(const WorkspaceView& view, const std::vector<DeadSignIn>& dead) {
+  std::string key;
+  for (const DeadSignIn& d : dead) {
+    key += d.account;
+    if (d.account == view.token.account) key += "#" + std::to_string(view.token.failure_serial);
+    key += '\n';
+  }
+  return key;
+}
+
+bool should_prompt_reauth(const WorkspaceView& view, const TokenPanelState& state) {
+  if (view.token.sign_in.state == ConsentState::waiting || state.reauth_prompt.is_open()) return false;
+  const std::vector<DeadSignIn> dead = dead_sign_ins(view);
+  if (dead.empty()) return false;
+  return state.prompted_for != dead_sign_ins_key(view, dead);
 }
 
 void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOutput& out) {
@@ -175,8 +236,9 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
   ImGui::BeginDisabled(!s.refreshable || token.refreshing);
   if (ImGui::Button("Refresh now")) out.send({Command::Kind::refresh_token, account->name});
   ImGui::EndDisabled();
-  item_tooltip(s.refreshable ? "Asks the token endpoint for a new access token now."
-                             : "No refresh token is saved: Re-authenticate instead.");
+  item_tooltip(s.refreshable      ? "Asks the token endpoint for a new access token now."
+               : s.sign_in_dead() ? "The provider refused the saved sign-in: Re-authenticate instead."
+                                  : "No refresh token is saved: Re-authenticate instead.");
   if (token.refreshing) {
     ImGui::SameLine();
     spinner();

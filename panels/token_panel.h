@@ -1,12 +1,13 @@
 // The selected account's OAuth token: a live mm:ss countdown to the access token's expiry (a frame
 // a second only while it shows), last refresh, refresh-token age, scopes and identity; Refresh now
-// and Re-authenticate run on workers. A dead token (oauth.invalid_grant) asks once, in a modal,
-// whether to re-authenticate now.
+// and Re-authenticate run on workers. Dead sign-ins (oauth.invalid_grant) of any account are named
+// once, in an admin's modal, each with Re-authenticate Now; others see a banner.
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "panel_output.h"
 #include "popup.h"
@@ -14,10 +15,28 @@
 
 namespace md::panels {
 
-struct TokenPanelState {
-  QuestionPopup reauth_prompt{"Sign-in expired##reauth", "Re-authenticate Now", "Later"};
-  std::string prompted_for;  // "account#serial" of the failure the prompt last asked about
+// The admin's pop-up naming every account whose sign-in is dead, each with Re-authenticate Now.
+struct ReauthPrompt {
+  ModalFrame frame{"Sign-in expired##reauth"};
+  bool open = false;
+  bool is_open() const { return open; }
 };
+
+struct TokenPanelState {
+  ReauthPrompt reauth_prompt;
+  std::string prompted_for;  // dead_sign_ins_key() of the failures the prompt last asked about
+};
+
+// An account whose sign-in cannot renew itself, and why.
+struct DeadSignIn {
+  std::string account;
+  Failure failure;
+};
+// Every account with a dead sign-in: the list's (from the store and this session's refreshes and
+// checks) and the selected account's token view, each once, in the list's order.
+std::vector<DeadSignIn> dead_sign_ins(const WorkspaceView& view);
+// Changes when an account joins the list or the selected one fails again: the prompt asks anew.
+std::string dead_sign_ins_key(const WorkspaceView& view, const std::vector<DeadSignIn>& dead);
 
 // 3599 → "59:59", 3600 → "1:00:00", negative → "00:00".
 std::string format_countdown(long long seconds);
@@ -28,13 +47,13 @@ double seconds_to_next_tick(std::chrono::system_clock::time_point expires_at,
                             std::chrono::system_clock::time_point now);
 // The failure that makes the token unusable until someone signs in again, if any.
 std::optional<Failure> dead_token_failure(const TokenView& token, std::chrono::system_clock::time_point now);
-// A new dead-token failure the prompt has not asked about yet.
-bool should_prompt_reauth(const TokenView& token, const TokenPanelState& state,
-                          std::chrono::system_clock::time_point now);
+// A new dead sign-in the prompt has not asked about yet.
+bool should_prompt_reauth(const WorkspaceView& view, const TokenPanelState& state);
 
 void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOutput& out);
-// The "Re-authenticate Now" / "Later" modal, drawn whatever tab is in front; true when the user
-// chose to re-authenticate (the command is already sent).
+// The modal naming every dead sign-in with "Re-authenticate Now" each and "Later", drawn whatever
+// tab is in front; true when the user chose to re-authenticate one (the account is selected and the
+// command sent).
 bool draw_reauth_prompt(const WorkspaceView& view, TokenPanelState& state, PanelOutput& out);
 
 }  // namespace md::panels

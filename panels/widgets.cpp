@@ -1,9 +1,11 @@
 #include "widgets.h"
 
 #include <cmath>
+#include <ctime>
 
 #include "diagnostics/catalogue.h"
 #include "theme.h"
+#include "util/time.h"
 
 namespace md::panels {
 
@@ -146,6 +148,28 @@ void hint_text(const char* text) {
 void heading(const char* text) {
   ImGui::TextUnformatted(text);
   ImGui::Separator();
+}
+
+std::string local_time(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+#if defined(_WIN32)
+  localtime_s(&local, &secs);
+#else
+  localtime_r(&secs, &local);
+#endif
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
+  return buf;
+}
+
+std::string local_time(const std::string& iso8601_utc) {
+  auto t = util::parse_iso8601(iso8601_utc);
+  return t ? local_time(*t) : iso8601_utc;
+}
+
+void utc_tooltip(std::chrono::system_clock::time_point t) {
+  item_tooltip((util::format_iso8601(t) + " (UTC)").c_str());
 }
 
 }  // namespace md::panels

@@ -4,6 +4,7 @@
 
 #include <imgui.h>
 
+#include <chrono>
 #include <string>
 
 #include "diagnostics/check_report.h"
@@ -37,5 +38,11 @@ void failure_block(const Failure& failure, const char* what);
 void saved_file_line(const SavedFileView& file, const std::string& account, const char* what, PanelOutput& out);
 // Tooltip on the last item, also when it is disabled.
 void item_tooltip(const char* text);
+// A time as the person at the screen reads it: this computer's local time, "2026-12-04 09:12".
+std::string local_time(std::chrono::system_clock::time_point t);
+// The same for an ISO 8601 UTC text as the store keeps it; the text itself when it is not one.
+std::string local_time(const std::string& iso8601_utc);
+// Tooltip on the last item with the UTC time, for comparing with servers' logs.
+void utc_tooltip(std::chrono::system_clock::time_point t);
 
 }  // namespace md::panels

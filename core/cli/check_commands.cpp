@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/run.h"
 #include "diagnostics/ladder.h"
+#include "diagnostics/last_check.h"
 #include "diagnostics/quick_check.h"
 #include "mail/sasl.h"
 #include "vault/vault.h"
@@ -68,18 +69,6 @@ int quick_check(CommandContext& ctx, const std::string& provider_name) {
     };
   }
   return finish(ctx, diagnostics::run_quick_check(*provider, o));
-}
-
-// One UPSERT into the settings table: no migration needed.
-void save_last_check(store::Database& db, const diagnostics::CheckReport& report) {
-  try {
-    db.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .bind(1, "last_check:" + report.account)
-        .bind(2, diagnostics::to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-        .run();
-  } catch (const store::Error&) {
-    // The check itself is the answer; a report that cannot be kept is not a reason to fail it.
-  }
 }
 
 }  // namespace
@@ -148,7 +137,7 @@ int cmd_check(CommandContext& ctx) {
     };
   }
   auto report = diagnostics::run_ladder(a, in, options);
-  save_last_check(*db.value(), report);
+  diagnostics::save_last_check(*db.value(), report);
   return finish(ctx, report);
 }
 

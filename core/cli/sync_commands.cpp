@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "cli/run.h"
+#include "diagnostics/last_check.h"
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_lock.h"
@@ -232,11 +233,9 @@ int cmd_status(CommandContext& ctx) {
   std::optional<json> last_check;
   try {
     status = sync::load_sync_status(db, a.name, protocol);
-    auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
-    st.bind(1, "last_check:" + a.name);
-    if (st.step()) {
-      json check = json::parse(st.column_text(0), nullptr, false);
-      if (!check.is_discarded())
+    if (auto text = diagnostics::load_last_check(db, a.name)) {
+      json check = json::parse(*text, nullptr, false);
+      if (check.is_object())
         last_check = json{{"ok", check.value("ok", false)}, {"started_at", check.value("started_at", "")}};
     }
   } catch (const store::Error& e) {

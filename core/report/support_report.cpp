@@ -19,6 +19,7 @@
 
 #include "accounts/repository.h"
 #include "diagnostics/catalogue.h"
+#include "diagnostics/last_check.h"
 #include "oauth/loopback_listener.h"
 #include "protolog/log_file.h"
 #include "sync/sync.h"
@@ -87,10 +88,9 @@ ojson system_json() {
 
 // The report `check` saved for the account, or null when it never ran.
 ojson last_check_json(store::Database& db, const std::string& account) {
-  auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
-  st.bind(1, "last_check:" + account);
-  if (!st.step()) return nullptr;
-  ojson parsed = ojson::parse(st.column_text(0), nullptr, false);
+  auto text = diagnostics::load_last_check(db, account);
+  if (!text) return nullptr;
+  ojson parsed = ojson::parse(*text, nullptr, false);
   if (parsed.is_discarded()) return ojson{{"unreadable", true}};
   return parsed;
 }

@@ -2,11 +2,13 @@
 // mouse swept and clicking across the window: no crash and no failed ImGui assertion.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "assert_hook.h"
 #include "diagnostics_panel.h"
 #include "headless.h"
+#include "item_ids.h"
 #include "log_panel.h"
 #include "main_window.h"
 #include "scenes.h"
@@ -48,9 +50,44 @@ void draw_panels_apart(Scene& s) {
   ImGui::End();
 }
 
+// Fails the test with every ID clash the frames so far produced.
+void check_no_id_clash(const std::string& scene) {
+  for (const test::ItemIdClash& c : test::take_item_id_clashes())
+    FAIL_CHECK("scene " << scene << ": " << test::describe(c));
+}
+
 }  // namespace
 
-TEST_CASE("every scene draws in a headless context without an ImGui assertion") {
+TEST_CASE("the ID clash recorder finds two items with one label, and PushID tells them apart") {
+  test::HeadlessImGui imgui;
+  (void)test::take_item_id_clashes();
+  const long long before = test::recorded_item_count();
+  imgui.frame([] {
+    ImGui::Begin("clash");
+    int choice = 1;
+    ImGui::RadioButton("Password", &choice, 1);
+    static char text[16] = "";
+    ImGui::InputText("Password", text, sizeof text);
+    ImGui::End();
+  });
+  CHECK(test::recorded_item_count() - before >= 2);
+  auto clashes = test::take_item_id_clashes();
+  REQUIRE(clashes.size() == 1);
+  CHECK(clashes[0].window == "clash");
+  imgui.frame([] {
+    ImGui::Begin("no clash");
+    for (int i = 0; i < 3; ++i) {
+      ImGui::PushID(i);
+      ImGui::Button("Remove");
+      ImGui::PopID();
+    }
+    ImGui::End();
+  });
+  CHECK(test::take_item_id_clashes().empty());
+}
+
+TEST_CASE("every scene draws in a headless context without an ImGui assertion or an ID clash") {
+  (void)test::take_item_id_clashes();
   const int before = test::failed_assertions();
   for (const std::string& name : scene_names()) {
     INFO("scene: " << name);
@@ -84,6 +121,7 @@ TEST_CASE("every scene draws in a headless context without an ImGui assertion") 
       io.MouseWheel = -50;
       imgui.frame([&] { draw_scene(*scene); });
       io.MouseWheel = 0;
+      check_no_id_clash(name);
     } catch (const test::AssertionFailed& e) {
       FAIL_CHECK(std::string(e.what()));
     }
@@ -177,6 +215,39 @@ TEST_CASE("the re-authentication pop-up opens once per failure and Escape means 
   imgui.frame([&] { draw_scene(*scene); });
   imgui.frame([&] { draw_scene(*scene); });
   CHECK(scene->ui.token.reauth_prompt.is_open());
+}
+
+TEST_CASE("another account's dead sign-in opens the pop-up on any tab; Enter re-authenticates that one") {
+  auto scene = make_scene("reauth-other-account", kNow);
+  test::HeadlessImGui imgui;
+  ImGuiIO& io = imgui.io();
+  std::vector<Command> sent;
+  auto frame = [&] {
+    imgui.frame([&] {
+      scene->ui.out.reset_timing();
+      draw_main_window(scene->view, scene->ui);
+      for (Command& c : scene->ui.out.commands) sent.push_back(std::move(c));
+      scene->ui.out.commands.clear();
+    });
+  };
+  for (int i = 0; i < 3; ++i) frame();
+  CHECK(scene->ui.token.reauth_prompt.is_open());
+  // Enter answers the default, the first account's Re-authenticate Now (bob: alice is fine).
+  io.KeysDown[ImGuiKey_Enter] = true;
+  frame();
+  io.KeysDown[ImGuiKey_Enter] = false;
+  frame();
+  CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
+  REQUIRE(sent.size() >= 2);
+  const auto select = std::find_if(sent.begin(), sent.end(), [](const Command& c) {
+    return c.kind == Command::Kind::select_account && c.account == "bob";
+  });
+  const auto reauth = std::find_if(sent.begin(), sent.end(), [](const Command& c) {
+    return c.kind == Command::Kind::reauthenticate && c.account == "bob";
+  });
+  REQUIRE(select != sent.end());
+  REQUIRE(reauth != sent.end());
+  CHECK(select < reauth);  // selected first: re-authentication works on the selected account
 }
 
 TEST_CASE("a dead token with no admin signed in: no pop-up, a banner; an admin signing in gets the pop-up") {

@@ -56,41 +56,64 @@ TEST_CASE("token countdown: the next frame lands just after the next whole secon
 
 TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, once per failure") {
   TokenPanelState state;
-  TokenView token;
+  WorkspaceView view;
+  view.now = kNow;
+  view.accounts.resize(2);
+  view.accounts[0].name = "alice";
+  view.accounts[1].name = "bob";
+  view.selected = "alice";
+  TokenView& token = view.token;
   token.account = "alice";
   tokens::TokenStatus s;
   s.signed_in = true;
+  s.refresh_token_saved = true;
   s.refreshable = true;
   s.expires_at = kNow + seconds(600);
   token.status = s;
   CHECK_FALSE(dead_token_failure(token, kNow));
-  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+  CHECK_FALSE(should_prompt_reauth(view, state));
 
   // A failed refresh for another reason (the network) is not a dead token.
   token.refresh_failure = Failure{"tcp.timeout", "no answer"};
   token.failure_serial = 1;
-  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+  CHECK_FALSE(should_prompt_reauth(view, state));
 
   token.refresh_failure = Failure{"oauth.invalid_grant", "revoked"};
   token.failure_serial = 2;
-  CHECK(should_prompt_reauth(token, state, kNow));
-  state.prompted_for = "alice#2";
-  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+  CHECK(should_prompt_reauth(view, state));
+  state.prompted_for = dead_sign_ins_key(view, dead_sign_ins(view));
+  CHECK_FALSE(should_prompt_reauth(view, state));
   token.failure_serial = 3;
-  CHECK(should_prompt_reauth(token, state, kNow));
+  CHECK(should_prompt_reauth(view, state));
+  state.prompted_for = dead_sign_ins_key(view, dead_sign_ins(view));
+
+  // Another account's sign-in dies (found by the token sweep or its checks): asked again, and both
+  // are named, the selected one first as the list orders them.
+  view.accounts[1].dead_sign_in = Failure{"oauth.invalid_grant", "AADSTS700082: The refresh token has expired"};
+  CHECK(should_prompt_reauth(view, state));
+  auto dead = dead_sign_ins(view);
+  REQUIRE(dead.size() == 2);
+  CHECK(dead[0].account == "alice");
+  CHECK(dead[1].account == "bob");
+  // Only the other account is dead: it is named, though it is not selected.
+  token.refresh_failure.reset();
+  dead = dead_sign_ins(view);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].account == "bob");
 
   // While the browser sign-in is running, nothing asks.
+  state.prompted_for.clear();
   token.sign_in.state = ConsentState::waiting;
-  CHECK_FALSE(should_prompt_reauth(token, state, kNow));
+  CHECK_FALSE(should_prompt_reauth(view, state));
 
   // Expired with no refresh token: dead even without a failure.
   TokenView expired;
   expired.account = "bob";
+  s.refresh_token_saved = false;
   s.refreshable = false;
   s.expires_at = kNow - seconds(1);
   expired.status = s;
   CHECK(dead_token_failure(expired, kNow));
-  CHECK(should_prompt_reauth(expired, state, kNow));
   // A stored failure from an earlier session counts too.
   TokenView stored;
   stored.account = "carol";
@@ -198,7 +221,7 @@ namespace {
 WorkspaceView reset_view(ResetStage stage) {
   WorkspaceView v;
   v.selected = "alice";
-  v.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok}};
+  v.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok, std::nullopt}};
   v.reset.account = "alice";
   v.reset.stage = stage;
   if (stage == ResetStage::ready) {
@@ -328,7 +351,7 @@ TEST_CASE("sync panel words: the consequence of a reset and byte sizes") {
 
 TEST_CASE("setup flow: provider, details, authenticate, save; each step allows only what it can do") {
   WorkspaceView view;
-  view.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok}};
+  view.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok, std::nullopt}};
   SetupPanelState state;
   PanelOutput out;
   CHECK(setup_step(state, view.setup) == SetupStep::provider);
