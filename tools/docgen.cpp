@@ -568,7 +568,11 @@ std::vector<ChallengeRule> challenge_rules() {
     std::optional<std::string> code;
     bool same_for_all = true;
     for (MailProtocol p : {MailProtocol::imap, MailProtocol::pop3, MailProtocol::smtp}) {
-      auto r = md::diagnostics::match_failure({p, s, "", "{\"status\":\"400\"}"});
+      md::diagnostics::ServerEvidence ev;
+      ev.protocol = p;
+      ev.sign_in = s;
+      ev.challenge = "{\"status\":\"400\"}";
+      auto r = md::diagnostics::match_failure(ev);
       if (!r) {
         same_for_all = false;
         continue;
@@ -620,9 +624,13 @@ std::string failure_codes_md() {
     << "happened and what to do. The window and the command line show the same words, plus the evidence:\n"
     << "the server's own reply.\n\n"
     << "Codes are stable: once shipped, a code never changes meaning; new codes are added.\n\n"
-    << "Where a code comes from a mail server's reply, **Server texts** lists the words that select it.\n"
-    << "MailDoctor looks for them, ignoring case, in the server's final reply, row by row in the order of\n"
-    << "the [table at the end](#server-texts-in-match-order); the first row that matches wins.\n\n"
+    << "Where a code comes from a mail server's reply, MailDoctor reads the structure the protocol gives\n"
+    << "first: an SMTP 4xx reply is transient whatever its words; then a provider's own words where one\n"
+    << "code carries several causes (**Server texts** below, in the order of the\n"
+    << "[table at the end](#server-texts-in-match-order), ignoring case; the first row that matches wins);\n"
+    << "then the IMAP response code in brackets (RFC 5530), the POP3 extended code (RFC 2449 / 3206) or\n"
+    << "the SMTP reply and enhanced status codes (RFC 3463 / 5248), read with the step where the refusal\n"
+    << "came; last, the plain words of a refused sign-in from servers that give no code.\n\n"
     << "## Contents\n\n";
   for (const std::string& g : groups) {
     o << "- **" << g << ":** ";
@@ -666,9 +674,15 @@ std::string failure_codes_md() {
     << "| # | Protocol | Sign-in | The reply contains | Code |\n"
     << "|---|---|---|---|---|\n";
   int n = 0;
-  for (const auto& m : matchers)
+  for (const auto& m : matchers) {
+    // "(credentials)": the refused sign-in's own code, which depends on the account.
+    const std::string code = m.code == "(credentials)"
+                                 ? link("auth.token_rejected") + " (OAuth 2.0), else " + link("auth.bad_credentials") +
+                                       " (" + link("auth.basic_auth_disabled") + " on Microsoft 365 IMAP and POP3)"
+                                 : link(m.code);
     o << "| " << ++n << " | " << protocol_name(m.protocol) << " | " << sign_in_name(m.sign_in) << " | "
-      << md_code(m.needle, true) << " | " << link(m.code) << " |\n";
+      << md_code(m.needle, true) << " | " << code << " |\n";
+  }
   for (const ChallengeRule& r : rules) {
     std::string who;
     for (const std::string& s : r.sign_ins) who += (who.empty() ? "" : " or ") + s;

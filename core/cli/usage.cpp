@@ -14,7 +14,8 @@ namespace {
 constexpr CommandUsage kCommands[] = {
     {"account add",
      "NAME --provider gmail|microsoft|custom --email ADDR [--imap HOST:PORT] [--pop3 HOST:PORT] "
-     "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security S] [--pop3-security S] [--smtp-security S] "
+     "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security tls|starttls|none] "
+     "[--pop3-security tls|starttls|none] [--smtp-security tls|starttls|none] "
      "[--auth oauth2|password] "
      "[--username U] [--password-stdin] [--issuer URL | --authorize-url U --token-url U [--device-url U] "
      "[--revoke-url U] [--userinfo-url U]] [--client-id ID] [--client-secret S] [--tenant T] [--scope S]... "

@@ -47,6 +47,13 @@ constexpr CatalogueEntry kCatalogue[] = {
      "The server's certificate does not name the host you connected to.",
      "Check the host name (use the provider's official name, e.g. imap.gmail.com). A mismatch on the "
      "right name points to TLS inspection or a wrong DNS answer."},
+    {"tls.timeout", "No answer to the secure connection",
+     "The server accepted the connection, then never answered the start of the secure (TLS) connection "
+     "before the time limit. Something holds the connection open without passing it on: a firewall or "
+     "proxy that accepts and then drops the traffic, a TLS-inspection device, or an overloaded server.",
+     "Try again in a few minutes. If it persists, ask the network administrator whether a firewall, proxy or "
+     "antivirus filters this port, or try another network to compare. If the port is meant for STARTTLS "
+     "(143, 110, 587), choose STARTTLS instead of TLS."},
     {"tls.handshake_failed", "Secure connection failed",
      "The TLS handshake failed: the server and this computer could not agree on a secure connection, "
      "or the port does not speak TLS.",
@@ -56,6 +63,11 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Use the TLS port instead (993 for IMAP, 995 for POP3, 465 for SMTP), or check that nothing on the "
      "network strips STARTTLS from the server's answers."},
     // --- Protocol --------------------------------------------------------------------------------
+    {"protocol.reply_too_large", "The server's answer never ended",
+     "The mail server kept sending one answer far beyond what any real mailbox needs (millions of lines or "
+     "hundreds of megabytes), so MailDoctor stopped reading it rather than fill this computer's memory.",
+     "This is a fault of the server or of something between (a proxy or antivirus mangling the connection). "
+     "Try again; if it repeats, send the protocol log (Save report...) to the mail provider."},
     {"protocol.no_greeting", "Server connected but said nothing",
      "The connection opened but the server sent no greeting: usually a TLS port used without TLS, "
      "or the wrong port.",
@@ -112,6 +124,42 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Microsoft 365 refused the sign-in because SMTP AUTH is disabled for the tenant or the mailbox.",
      "An administrator enables Authenticated SMTP for this mailbox (Microsoft 365 admin centre > "
      "user > Mail > Manage email apps)."},
+    {"auth.mfa_required", "Multi-factor sign-in required",
+     "The organisation's policy (Conditional Access or security defaults) requires multi-factor authentication for "
+     "this account, and the saved sign-in does not satisfy it. Simply retrying with the same sign-in does not help.",
+     "Authenticate again interactively in the browser and complete the multi-factor prompt. If no prompt appears or it "
+     "keeps failing, the organisation's administrator must check the Conditional Access policy for this app and user."},
+    {"auth.conditional_access", "Blocked by the organisation's access policy",
+     "A Conditional Access policy set by the administrator blocks this sign-in (for example location, device not "
+     "managed or compliant, or app not allowed). Signing in again does not help.",
+     "Ask the organisation's administrator to check the Conditional Access sign-in log for this user and app, and to "
+     "allow it or tell you which device or network to use."},
+    {"auth.wrong_tenant", "Account not in the app's organisation",
+     "The account does not exist in the Microsoft tenant the app signs in to: a typo in the address, a personal "
+     "Microsoft account used with an organisation-only app, or a guest account.",
+     "Check the email address, and that the app registration's tenant (common, organizations or the tenant id) matches "
+     "the account's organisation."},
+    {"auth.account_locked", "Account locked", "The account is locked after too many wrong passwords (smart lockout).",
+     "Wait until the lock expires (or ask the administrator to unlock it), then sign in with the right password."},
+    {"auth.password_expired", "Password expired",
+     "The account's password has expired and must be changed before any sign-in works.",
+     "Change the password by signing in on the provider's web page (or ask the administrator to reset it), then "
+     "authenticate again."},
+    {"auth.account_disabled", "Account disabled",
+     "The account is disabled (blocked from signing in) in the organisation's directory.",
+     "Ask the organisation's administrator to re-enable the account."},
+    {"auth.basic_auth_disabled", "Password sign-in turned off by the provider",
+     "The server no longer accepts a password (basic authentication) for this account, for example Outlook.com and "
+     "Exchange Online. App passwords use the same path and are refused too.",
+     "Switch the account to OAuth 2.0 sign-in (Re-authenticate with OAuth). No password change will fix this."},
+    {"auth.temporary_failure", "Temporary sign-in failure",
+     "The server could not check the sign-in right now (its authentication service is unavailable or overloaded). This "
+     "is not a wrong password.",
+     "Wait a few minutes and try again later. If it persists, the mail server's administrator must check its "
+     "authentication backend; do not change the password."},
+    {"auth.in_use", "Mailbox in use by another session",
+     "Another POP3 session (another device, or a program that did not log out) holds the mailbox lock.",
+     "Close the other mail program or device using POP3 on this account, wait a minute and try again."},
     // --- OAuth -----------------------------------------------------------------------------------
     {"oauth.no_client", "No OAuth client configured",
      "MailDoctor ships no client id: each organisation registers its own app with Google or Microsoft.",
@@ -158,6 +206,12 @@ constexpr CatalogueEntry kCatalogue[] = {
      "The sign-in server answered with something that is not a valid OAuth reply (an HTML page from a "
      "proxy or captive portal, or broken JSON).",
      "Check for a captive portal or proxy login page on this network, then try again."},
+    {"oauth.identity_unknown", "Signed in, but the provider did not say as whom",
+     "The sign-in worked, but neither the ID token nor the provider's userinfo endpoint named the signed-in "
+     "address, so MailDoctor cannot check that the right mailbox signed in.",
+     "Ask for the scopes that name the address: add 'email' (or 'profile', which gives Microsoft's "
+     "preferred_username) to the account's scopes, or give the provider's userinfo endpoint "
+     "(--userinfo-url), then authenticate again."},
     {"oauth.bad_redirect", "Browser came back without a sign-in code",
      "The browser returned to MailDoctor without an authorization code or an error.",
      "Authenticate again from MailDoctor (do not reload an old sign-in page)."},
@@ -170,6 +224,21 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"oauth.invalid_request", "Sign-in request refused",
      "The provider refused the sign-in request as malformed or not allowed for this app.",
      "Check the app registration type (desktop) and the endpoints; save a report for support."},
+    {"oauth.client_deleted", "OAuth app was deleted",
+     "The OAuth client id used for this account was deleted at the provider (for example in the Google Cloud console).",
+     "Register a new OAuth client (Desktop app), update the account with the new client id, then authenticate again."},
+    {"oauth.client_disabled", "OAuth app is disabled",
+     "The app registration is disabled in the organisation (disabled by an administrator or by the provider).",
+     "Ask the organisation's administrator to re-enable the enterprise application, or register a new app."},
+    {"oauth.org_internal", "App limited to its own organisation",
+     "The Google app is set to Internal, so only accounts of the organisation that owns it may sign in, and this "
+     "account is outside it.",
+     "Sign in with an account of that organisation, or have the app owner set the OAuth consent screen to External."},
+    {"oauth.user_not_assigned", "User not assigned to the app",
+     "The organisation requires users to be assigned to this app before they can sign in, and this user is not "
+     "assigned.",
+     "Ask the organisation's administrator to assign the user (or a group) to the app in Enterprise applications > "
+     "Users and groups."},
     {"oauth.discovery_invalid", "Provider settings could not be read",
      "The issuer's OpenID configuration is missing, unreadable, or names another issuer.",
      "Check the issuer URL, or give the endpoints explicitly with --authorize-url and --token-url."},
@@ -192,14 +261,49 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"oauth.not_signed_in", "Not signed in yet", "This account has no saved sign-in.",
      "Authenticate the account (maildoctor auth NAME, or Authenticate in the window)."},
     // --- Mailbox ---------------------------------------------------------------------------------
+    {"imap.listing_inconsistent", "The server's message list does not add up",
+     "The mail server counts messages in the inbox, but neither of the two ways to list them (UID SEARCH, then "
+     "UID FETCH) names them. MailDoctor stopped rather than report an incomplete download as complete.",
+     "Try again later; if it repeats, the mail server's index is damaged or it is misbehaving: send the protocol "
+     "log (Save report...) to the mail provider or server administrator, who can rebuild the mailbox index."},
     {"imap.mailbox_missing", "Mailbox not found", "The server has no such mailbox (folder) for this account.",
      "Check the folder name; INBOX always exists on a working account."},
     {"imap.throttled", "Server is limiting this account",
      "The server is slowing down or refusing this account because of too many connections or requests.",
      "Close other mail programs on this account, wait a few minutes and try again."},
+    {"imap.server_bug", "Mail server internal error",
+     "The IMAP server reported an internal error (SERVERBUG) while running a command; the request itself was valid.",
+     "Try again later. If it repeats, report it to the mail provider with the saved report; the server side must fix "
+     "it."},
+    {"imap.over_quota", "Mailbox full",
+     "The mailbox is over its storage quota, so the server refuses to store more mail.",
+     "Delete or archive mail (empty Trash), or ask the administrator for more quota."},
     {"smtp.rejected", "Message refused",
      "The SMTP server refused the test message (sender or recipient not allowed, or policy).",
      "Check the sender and recipient addresses; the server's words below say which."},
+    {"smtp.send_as_denied", "Not allowed to send as this address",
+     "The From address is not the signed-in mailbox, and the mailbox has no Send As permission for it.",
+     "Use the signed-in address as the sender (send as yourself), or ask the administrator to grant Send As permission "
+     "or add the address as an alias."},
+    {"smtp.quota_exceeded", "Sending limit reached",
+     "The account reached the provider's sending limit (for example Gmail's daily limit or Exchange Online's "
+     "recipients per day).",
+     "Wait until the limit resets (usually within 24 hours) and send less; use a bulk-mail service for large volumes."},
+    {"smtp.spam_blocked", "Message blocked as spam",
+     "The server refused the message or the account because its spam protection flagged it (content, sender "
+     "reputation, or missing SPF/DKIM/DMARC).",
+     "Check the sending domain's SPF, DKIM and DMARC and the message content; sign in to the provider's webmail for a "
+     "block notice or verification; the sender's administrator may need to request delisting."},
+    {"smtp.throttled", "Server asks to try again later",
+     "The SMTP server temporarily refused the connection or message (a 4xx reply such as 421 or 450): rate limiting or "
+     "a temporary condition.",
+     "Wait a few minutes and try again later; if it keeps happening, send less often or check the sending IP's "
+     "reputation."},
+    {"smtp.relay_denied", "Server wants you to sign in before sending",
+     "The SMTP server refused the sender or recipient because the session is not signed in (or the server does not "
+     "relay for this sender).",
+     "Turn on SMTP authentication for the account so MailDoctor can sign in before sending; check the earlier sign-in "
+     "reply."},
     {"clock.skew", "Computer clock is wrong",
      "This computer's clock differs from the server's by several minutes: sign-in tokens and "
      "certificates look expired or not yet valid.",

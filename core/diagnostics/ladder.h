@@ -42,7 +42,7 @@ struct LadderOptions {
   std::vector<LadderGroup> only;                   // empty: every group
   std::optional<std::string> send_test;            // SMTP: send a test message to this address
   std::optional<mail::sasl::Mechanism> mechanism;  // overrides the account's default mechanism
-  std::string client_name = "localhost";           // what EHLO says
+  std::string client_name;  // what EHLO says; empty: SmtpClient::default_client_name() (RFC 5321 4.1.4)
 };
 
 // One line of a mail protocol's conversation: "imap", "pop3" or "smtp".
@@ -130,6 +130,9 @@ std::optional<mail::sasl::Mechanism> choose_mechanism(const MailRun& run,
                                                       bool login_always_possible);
 // A refused sign-in: the matcher's code over the server's words and the decoded challenge, else
 // auth.token_rejected (OAuth) / auth.bad_credentials (password); the words are the evidence.
+// The failure a server's refusal at `stage` names (matchers.h), else `fallback` with its detail.
+Failure classify_refusal(const MailRun& run, MailProtocol protocol, MailStage stage, const std::string& response,
+                         Failure fallback);
 void record_refusal(StepResult& step, const MailRun& run, MailProtocol protocol,
                     const std::vector<std::string>& server_lines, const std::string& challenge_base64,
                     const std::optional<mail::sasl::Challenge>& challenge);

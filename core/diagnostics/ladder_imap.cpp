@@ -36,9 +36,11 @@ void run_imap(StepRunner& steps, const MailRun& run) {
     auto g = client->read_greeting();
     if (!g) return set_failure(s, g.failure());
     s.evidence.push_back("server: " + mail::printable(g.value().response.line, 500));
-    if (g.value().bye())
-      return set_failure(s, fail("protocol.bad_response",
-                                 "the server refused the connection: " + mail::printable(g.value().response.line)));
+    if (g.value().refused())
+      return set_failure(
+          s, classify_refusal(run, MailProtocol::imap, MailStage::greeting, g.value().response.line,
+                              fail("protocol.bad_response",
+                                   "the server refused the connection: " + mail::printable(g.value().response.line))));
     s.detail = g.value().preauth() ? "PREAUTH: the server signed us in already" : "IMAP server ready";
   });
   steps.run("imap.capabilities", "IMAP capabilities", [&](StepResult& s) { capabilities_step(s, *client, caps); });
@@ -82,7 +84,9 @@ void run_imap(StepRunner& steps, const MailRun& run) {
     steps.run("imap.mailbox", "Open INBOX (EXAMINE)", [&](StepResult& s) {
       auto m = client->examine("INBOX");
       if (!m) {
-        set_failure(s, m.failure());
+        const std::string& line = client->last_response().line;
+        set_failure(s, line.empty() ? m.failure()
+                                    : classify_refusal(run, MailProtocol::imap, MailStage::mailbox, line, m.failure()));
         if (!client->last_response().line.empty())
           s.evidence.push_back("server: " + mail::printable(client->last_response().line, 500));
         return;

@@ -129,13 +129,17 @@ std::optional<mail::sasl::Mechanism> choose_mechanism(const MailRun& run,
   return std::nullopt;
 }
 
+Failure classify_refusal(const MailRun& run, MailProtocol protocol, MailStage stage, const std::string& response,
+                         Failure fallback) {
+  if (auto code = match_failure(server_evidence(run.account, protocol, stage, response))) fallback.code = *code;
+  return fallback;
+}
+
 void record_refusal(StepResult& s, const MailRun& run, MailProtocol protocol,
                     const std::vector<std::string>& server_lines, const std::string& challenge_base64,
                     const std::optional<mail::sasl::Challenge>& challenge) {
   const bool oauth = run.account.auth == accounts::AuthMethod::oauth2;
-  ServerEvidence ev;
-  ev.protocol = protocol;
-  ev.sign_in = oauth ? SignIn::oauth2 : SignIn::password;
+  ServerEvidence ev = server_evidence(run.account, protocol, MailStage::auth, "");
   for (const std::string& l : server_lines) {
     ev.response += (ev.response.empty() ? "" : "\n") + l;
     s.evidence.push_back("server: " + mail::printable(l, 500));

@@ -37,8 +37,9 @@ void run_pop3(StepRunner& steps, const MailRun& run) {
     if (!g) return set_failure(s, g.failure());
     s.evidence.push_back("server: " + mail::printable(g.value().line, 500));
     if (!g.value().ok)
-      return set_failure(
-          s, fail("protocol.bad_response", "the server refused the connection: " + mail::printable(g.value().line)));
+      return set_failure(s, classify_refusal(run, MailProtocol::pop3, MailStage::greeting, g.value().line,
+                                             fail("protocol.bad_response", "the server refused the connection: " +
+                                                                               mail::printable(g.value().line))));
     s.detail = "POP3 server ready";
   });
   steps.run("pop3.capabilities", "POP3 capabilities (CAPA)", [&](StepResult& s) { capa_step(s, *client, caps); });

@@ -32,7 +32,11 @@ std::vector<std::string> lines_of(const std::string& raw) {
 
 void ehlo_step(StepResult& s, mail::SmtpClient& client, const MailRun& run, std::optional<mail::SmtpExtensions>& ext) {
   auto r = client.ehlo(run.options.client_name);
-  if (!r) return set_failure(s, r.failure());
+  if (!r) {
+    if (client.last_reply().code == 0) return set_failure(s, r.failure());
+    return set_failure(
+        s, classify_refusal(run, MailProtocol::smtp, MailStage::capabilities, client.last_reply().raw, r.failure()));
+  }
   ext = r.value();
   s.evidence.push_back("server: " + mail::printable(ext->greeting, 300));
   for (const std::string& k : ext->keywords) s.evidence.push_back("EHLO " + k);
@@ -67,8 +71,9 @@ void run_smtp(StepRunner& steps, const MailRun& run) {
     if (!g) return set_failure(s, g.failure());
     for (const std::string& l : lines_of(g.value().raw)) s.evidence.push_back("server: " + mail::printable(l, 500));
     if (!g.value().positive())
-      return set_failure(s,
-                         fail("smtp.rejected", "the server refused the connection: " + mail::printable(g.value().raw)));
+      return set_failure(s, classify_refusal(run, MailProtocol::smtp, MailStage::greeting, g.value().raw,
+                                             fail("smtp.rejected", "the server refused the connection: " +
+                                                                       mail::printable(g.value().raw))));
     s.detail = "SMTP server ready";
   });
   steps.run("smtp.capabilities", "SMTP capabilities (EHLO)", [&](StepResult& s) { ehlo_step(s, *client, run, ext); });
@@ -106,7 +111,13 @@ void run_smtp(StepRunner& steps, const MailRun& run) {
     if (run.options.send_test) {
       steps.run("smtp.send", "Send a test message to " + *run.options.send_test, [&](StepResult& s) {
         auto r = client->send_message(a.email, {*run.options.send_test}, test_message(a, *run.options.send_test));
-        if (!r) return set_failure(s, r.failure());
+        if (!r) {
+          if (r.failure().code != "smtp.rejected") return set_failure(s, r.failure());
+          for (const std::string& l : lines_of(client->last_reply().raw))
+            s.evidence.push_back("server: " + mail::printable(l, 500));
+          return set_failure(
+              s, classify_refusal(run, MailProtocol::smtp, MailStage::send, client->last_reply().raw, r.failure()));
+        }
         for (const std::string& l : lines_of(r.value().raw)) s.evidence.push_back("server: " + mail::printable(l, 500));
         s.detail = "the server accepted the test message";
       });

@@ -68,8 +68,10 @@ Result<ImapGreeting> ImapClient::read_greeting() {
     return fail("protocol.unexpected_greeting", f.detail);
   }
   auto status = imap::parse_status(line.value());
+  // "* NO" is not in RFC 3501's greeting grammar, but real servers refuse service with it (Yahoo's
+  // "* NO [UNAVAILABLE] internal server error"): a refusal like BYE, not another protocol.
   if (!status || status->tag != "*" ||
-      (status->status != "OK" && status->status != "PREAUTH" && status->status != "BYE"))
+      (status->status != "OK" && status->status != "PREAUTH" && status->status != "BYE" && status->status != "NO"))
     return fail("protocol.unexpected_greeting", "not an IMAP greeting: " + printable(line.value()));
   ImapGreeting g;
   g.response = std::move(*status);

@@ -25,7 +25,8 @@ struct ImapGreeting {
   imap::StatusResponse response;                   // * OK / * PREAUTH / * BYE
   std::optional<imap::Capabilities> capabilities;  // from [CAPABILITY …] when the server sent it
   bool preauth() const { return response.status == "PREAUTH"; }
-  bool bye() const { return response.status == "BYE"; }
+  // BYE, or a NO some servers send instead: the server refuses service.
+  bool refused() const { return response.status == "BYE" || response.status == "NO"; }
 };
 
 // How a sign-in went, in the server's words.

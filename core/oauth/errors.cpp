@@ -31,6 +31,29 @@ constexpr AadstsRow kAadsts[] = {
     {50173, "oauth.invalid_grant", "the grant was revoked, for example after a password change or reset"},
     {70043, "oauth.invalid_grant", "the sign-in expired under a Conditional Access sign-in frequency policy"},
     {70008, "oauth.invalid_grant", "the authorization code or refresh token has expired"},
+    {54005, "oauth.invalid_grant", "the authorization code was already used: sign in again"},
+    {50058, "oauth.invalid_grant", "no one is signed in for a silent sign-in: sign in interactively"},
+    // Signing in again alone does not help with these: a policy or the account itself decides.
+    {50076, "auth.mfa_required", "multi-factor authentication is required by the organisation's policy"},
+    {50079, "auth.mfa_required", "the user must register for multi-factor authentication"},
+    {53003, "auth.conditional_access", "a Conditional Access policy blocks this sign-in"},
+    {530003, "auth.conditional_access", "Conditional Access requires a managed device"},
+    {50126, "auth.bad_credentials", "the user name or password is wrong"},
+    {50034, "auth.wrong_tenant", "the account does not exist in this directory"},
+    {50020, "auth.wrong_tenant", "the account is from another identity provider or tenant and not a guest here"},
+    {50053, "auth.account_locked", "the account is locked after too many wrong passwords"},
+    {50055, "auth.password_expired", "the password has expired"},
+    {50057, "auth.account_disabled", "the user account is disabled"},
+    {50105, "oauth.user_not_assigned", "the user is not assigned to this app"},
+    {50194, "oauth.unauthorized_client", "a single-tenant app was used with the /common endpoint: use the tenant's"},
+    {500113, "oauth.redirect_uri_mismatch", "no reply address is registered for the app"},
+    {70011, "oauth.invalid_scope", "a requested scope is not valid"},
+    {650057, "oauth.invalid_scope", "a requested permission is not listed in the app registration"},
+    {65004, "oauth.access_denied", "the user declined consent"},
+    {700025, "oauth.invalid_client", "a public client sent a client secret: remove it or register a Web app"},
+    {7000112, "oauth.client_disabled", "the app registration is disabled"},
+    {70016, "oauth.consent_timeout", "the device code was never entered and confirmed"},
+    {70020, "oauth.device_expired", "the device code expired before it was used"},
 };
 
 const AadstsRow* find_aadsts(long long n) {
@@ -45,6 +68,10 @@ enum class Where { token_endpoint, redirect };
 std::optional<std::string> code_for_error(std::string_view error, Where where) {
   if (error == "invalid_grant" || error == "bad_verification_code") return "oauth.invalid_grant";
   if (error == "invalid_client") return "oauth.invalid_client";
+  // Google's own values for a client that was deleted, disabled or is for its organisation only.
+  if (error == "deleted_client") return "oauth.client_deleted";
+  if (error == "disabled_client") return "oauth.client_disabled";
+  if (error == "org_internal") return "oauth.org_internal";
   if (error == "unauthorized_client" || error == "unsupported_grant_type" || error == "unsupported_response_type")
     return "oauth.unauthorized_client";
   if (error == "access_denied" || error == "authorization_declined") return "oauth.access_denied";

@@ -43,10 +43,8 @@ Result<Mechanism> mechanism(const accounts::Account& a, const std::function<bool
 Failure refusal(const accounts::Account& a, diagnostics::MailProtocol protocol, const std::string& server_words,
                 const std::optional<mail::sasl::Challenge>& challenge) {
   const bool oauth = a.auth == accounts::AuthMethod::oauth2;
-  diagnostics::ServerEvidence ev;
-  ev.protocol = protocol;
-  ev.sign_in = oauth ? diagnostics::SignIn::oauth2 : diagnostics::SignIn::password;
-  ev.response = server_words;
+  diagnostics::ServerEvidence ev =
+      diagnostics::server_evidence(a, protocol, diagnostics::MailStage::auth, server_words);
   if (challenge) ev.challenge = challenge->raw;
   std::string code = diagnostics::match_failure(ev).value_or(oauth ? "auth.token_rejected" : "auth.bad_credentials");
   return fail(code, "the server refused the sign-in as " + a.login_name() + ": " + mail::printable(server_words, 500) +
@@ -69,7 +67,7 @@ Result<mail::ImapClient> open_imap(const accounts::Account& a, const std::string
   mail::ImapClient client(std::move(conn).value());
   auto greeting = client.read_greeting();
   if (!greeting) return greeting.failure();
-  if (greeting.value().bye())
+  if (greeting.value().refused())
     return fail("protocol.bad_response",
                 "the server refused the connection: " + mail::printable(greeting.value().response.line));
   auto caps = client.capability();

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "diagnostics/matchers.h"
 #include "mail/imap_client.h"
 #include "mail/pop3_client.h"
 #include "sync/mail_session.h"
@@ -102,6 +103,37 @@ std::string join_flags(const std::optional<std::vector<std::string>>& flags) {
   return out;
 }
 
+// Why the UIDs a SEARCH listed above `start` cannot be the whole story, by the server's own numbers
+// (EXISTS, UIDNEXT); nullopt when they agree. From 0 every message must be listed; above a counter
+// the exact count is unknown, but none listed while UIDNEXT says UIDs were given out above it is
+// worth a second look.
+std::optional<std::string> search_disagrees(const std::vector<uint32_t>& uids, uint32_t start,
+                                            const mail::Mailbox& box) {
+  if (box.exists == 0) return std::nullopt;
+  if (start == 0 && uids.size() < box.exists)
+    return "EXAMINE counted " + std::to_string(box.exists) + " message(s) in INBOX";
+  if (uids.empty() && box.uidnext && *box.uidnext > uint64_t{start} + 1)
+    return "UIDNEXT is " + std::to_string(*box.uidnext) + " with " + std::to_string(box.exists) +
+           " message(s) in INBOX";
+  return std::nullopt;
+}
+
+// Every UID above `start`, from "UID FETCH start+1:* (UID)": no bodies, a few bytes a message.
+Result<std::vector<uint32_t>> list_uids_by_fetch(mail::ImapClient& imap, uint32_t start) {
+  std::vector<uint32_t> uids;
+  auto listed = imap.uid_fetch(std::to_string(uint64_t{start} + 1) + ":*", "(UID)",
+                               [&](mail::imap::FetchedMessage& m) -> Result<void> {
+                                 if (m.uid && *m.uid > start) uids.push_back(*m.uid);
+                                 return {};
+                               });
+  if (!listed) return listed.failure();
+  if (!listed.value().response.ok())
+    return fail("protocol.bad_response", "UID FETCH (UID) refused: " + mail::printable(listed.value().response.line));
+  std::sort(uids.begin(), uids.end());
+  uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+  return uids;
+}
+
 Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& account, const std::string& secret,
                               const SyncOptions& options, Progress& progress, Clock::time_point started) {
   SyncSummary summary;
@@ -140,12 +172,32 @@ Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& acco
           }
         });
     if (!search) return search.failure();
-    if (!search.value().ok())
-      return fail("protocol.bad_response", "UID SEARCH refused: " + mail::printable(search.value().line));
+    if (!search.value().ok()) {
+      auto code = diagnostics::match_failure(diagnostics::server_evidence(
+          account, diagnostics::MailProtocol::imap, diagnostics::MailStage::mailbox, search.value().line));
+      return fail(code.value_or("protocol.bad_response"),
+                  "UID SEARCH refused: " + mail::printable(search.value().line));
+    }
     // "n:*" always includes the highest UID, even when it is below n (RFC 3501 6.4.8).
     std::erase_if(uids, [&](uint32_t u) { return u <= start; });
     std::sort(uids.begin(), uids.end());
     uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    // Never trust one answer over the server's own numbers: a real server answered this SEARCH with
+    // nothing while EXAMINE counted hundreds of messages and UIDNEXT stood far above the counter.
+    if (auto disagreement = search_disagrees(uids, start, mailbox.value())) {
+      note("UID SEARCH listed " + std::to_string(uids.size()) + " message(s) above UID " + std::to_string(start) +
+           ", but " + *disagreement + ": listing them with UID FETCH (UID) instead, as mbsync and Thunderbird do");
+      auto listed = list_uids_by_fetch(imap, start);
+      if (!listed) return listed.failure();
+      uids = std::move(listed).value();
+      // FETCH's listing is the server's own word on which messages exist. Nothing at all from both,
+      // for a mailbox EXAMINE says is not empty, is the silent zero: never reported as ok.
+      if (uids.empty() && start == 0)
+        return fail("imap.listing_inconsistent",
+                    "INBOX has " + std::to_string(summary.server_messages) +
+                        " message(s) by EXAMINE, but UID SEARCH and UID FETCH both list none; nothing was "
+                        "downloaded rather than reporting an empty mailbox as complete");
+    }
   }
   progress.total = uids.size();
   if (options.on_progress) options.on_progress(progress);
@@ -185,10 +237,14 @@ Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& acco
   fetch_complete = fetched && (uids.empty() || fetched.value().response.ok());
   download.commit(fetch_complete || summary.previous_uidvalidity || !state || !state->uidvalidity);
   if (!fetched) return with_progress(fetched.failure(), progress);
-  if (!fetch_complete)
-    return with_progress(fail("protocol.bad_response",
-                              "the server answered UID FETCH with: " + mail::printable(fetched.value().response.line)),
-                         progress);
+  if (!fetch_complete) {
+    const std::string& line = fetched.value().response.line;
+    auto code = diagnostics::match_failure(
+        diagnostics::server_evidence(account, diagnostics::MailProtocol::imap, diagnostics::MailStage::mailbox, line));
+    return with_progress(
+        fail(code.value_or("protocol.bad_response"), "the server answered UID FETCH with: " + mail::printable(line)),
+        progress);
+  }
   (void)imap.logout();
   summary.last_uid = counter();
   return summary;

@@ -145,7 +145,13 @@ TEST_CASE("mail: IMAP greetings: OK with capabilities, PREAUTH, BYE, and what is
   {
     ScriptedServer s({{'S', "* BYE Too many simultaneous connections\r\n"}});
     ImapClient imap(s.connection());
-    CHECK(imap.read_greeting().value().bye());
+    CHECK(imap.read_greeting().value().refused());
+  }
+  {
+    // Not in RFC 3501's grammar, but Yahoo refuses service this way.
+    ScriptedServer s({{'S', "* NO [UNAVAILABLE] internal server error (#IS6530)\r\n"}});
+    ImapClient imap(s.connection());
+    CHECK(imap.read_greeting().value().refused());
   }
   {
     ScriptedServer s({{'S', "220 smtp.example.test ESMTP ready\r\n"}});
