@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include "workspace_detail.h"
 
 #include "accounts/presets.h"
 #include "accounts/repository.h"
@@ -24,6 +25,10 @@
 #include "vault/vault.h"
 
 namespace md {
+
+using detail::open_account;
+using detail::Opened;
+
 namespace {
 
 constexpr size_t kLogRingCapacity = 200'000;
@@ -99,24 +104,6 @@ Health account_health(store::Database& db, const accounts::Account& a) {
   return h;
 }
 
-// Same UPSERT as `check`: `status` and `report` read the last report from here.
-struct Opened {
-  store::Database db;
-  vault::Vault vault;
-  accounts::Account account;
-};
-
-// Workers open their own connection: one Database per thread.
-Result<Opened> open_account(const DataLayout& layout, const std::string& name) {
-  auto db = store::Database::open(layout.database(), store::schema());
-  if (!db) return db.failure();
-  auto account = accounts::load_account(db.value(), name);
-  if (!account) return account.failure();
-  auto v = vault::Vault::open(layout.vault_key());
-  if (!v) return v.failure();
-  return Opened{std::move(db).value(), std::move(v).value(), std::move(account).value()};
-}
-
 Result<tokens::TokenStatus> read_status(const DataLayout& layout, const std::string& name) {
   auto db = store::Database::open(layout.database(), store::schema());
   if (!db) return db.failure();
@@ -154,6 +141,20 @@ Result<sync::SyncStatus> read_sync_status(const DataLayout& layout, const std::s
 }
 
 }  // namespace
+
+namespace detail {
+
+Result<Opened> open_account(const DataLayout& layout, const std::string& name) {
+  auto db = store::Database::open(layout.database(), store::schema());
+  if (!db) return db.failure();
+  auto account = accounts::load_account(db.value(), name);
+  if (!account) return account.failure();
+  auto v = vault::Vault::open(layout.vault_key());
+  if (!v) return v.failure();
+  return Opened{std::move(db).value(), std::move(v).value(), std::move(account).value()};
+}
+
+}  // namespace detail
 
 // A running sync's progress, handed from its worker to the UI thread.
 struct Workspace::LiveProgress {
@@ -476,6 +477,15 @@ void Workspace::apply(const Command& c) {
       if (c.draft) setup_save(*c.draft);
       break;
     case Command::Kind::setup_clear: setup_clear(); break;
+    case Command::Kind::edit_open: edit_open(c.account); break;
+    case Command::Kind::edit_save:
+      if (c.draft) edit_save(c.account, *c.draft);
+      break;
+    case Command::Kind::edit_remove: edit_remove(c.account, c.user, c.password); break;
+    case Command::Kind::edit_close:
+      if (view_.edit.stage != AccountEditStage::saving && view_.edit.stage != AccountEditStage::removing)
+        view_.edit = AccountEditView{};
+      break;
     case Command::Kind::clear_log: log_buffer_.clear(); break;
     case Command::Kind::sync_now: sync_now(c.account); break;
     case Command::Kind::cancel_sync:
@@ -922,7 +932,8 @@ void Workspace::setup_save(const accounts::AccountDraft& draft) {
     }
     if (account && account.value().auth == accounts::AuthMethod::oauth2 && !pending)
       account = fail("oauth.not_signed_in", "Authenticate first: Save keeps the account signed in.");
-    Result<void> saved = account ? Result<void>() : Result<void>(account.failure());
+    // A CA file that does not exist fails here, not at the first check after Save.
+    Result<void> saved = account ? ops::check_account_files(account.value()) : Result<void>(account.failure());
     std::string name = account ? account.value().name : std::string();
     if (saved) {
       if (auto prepared = prepare_data_dir(layout_.root); !prepared) saved = prepared.failure();

@@ -18,6 +18,7 @@
 #include "datadir.h"
 #include "diagnostics/check_report.h"
 #include "jobs/job_runner.h"
+#include "ops/account_ops.h"
 #include "protolog/protolog.h"
 #include "result.h"
 #include "sync/message_store.h"
@@ -101,6 +102,18 @@ struct SetupView {
   SetupSave save = SetupSave::idle;
   std::optional<Failure> save_failure;
   std::string saved_account;  // after Save
+};
+
+// Editing or removing a saved account (Edit, Change password, Remove in the accounts list).
+enum class AccountEditStage { closed, loading, editing, saving, saved, removing, removed, failed };
+struct AccountEditView {
+  std::string account;
+  AccountEditStage stage = AccountEditStage::closed;
+  std::optional<accounts::AccountDraft> draft;  // the saved settings as the form shows them; no secret
+  std::optional<ops::SyncFootprint> footprint;  // what removing it forgets: then it needs an admin
+  std::optional<Failure> failure;               // of loading, saving or removing
+  bool tokens_forgotten = false;                // the save changed what the sign-in was made for
+  uint64_t serial = 0;                          // counts finished saves and removals
 };
 
 // The selected account's mailbox download, as the sync panel shows it.
@@ -198,6 +211,7 @@ struct WorkspaceView {
   std::map<std::string, CheckRun> checks;  // by account name, or "quick:gmail" / "quick:microsoft"
   TokenView token;                         // of the selected account
   SetupView setup;                         // the "Add account" flow
+  AccountEditView edit;                    // Edit / Change password / Remove of a saved account
   SyncView sync;                           // of the selected account
   ResetView reset;
   AdminView admin;
@@ -242,6 +256,10 @@ struct Command {
     set_background,    // check_every_min, sync_every_min: saved in the data dir
     save_report,       // account: the support report (HTML) into the data dir's reports/ folder
     save_log,          // account: its redacted protocol log lines into reports/
+    edit_open,         // account: load its settings into the edit form (and what removing it forgets)
+    edit_save,         // account, draft: the settings and any secret typed (ops::edit_account)
+    edit_remove,       // account, user, password (or the window's admin session when user is empty)
+    edit_close,        //
   };
   Kind kind;
   std::string account = {};
@@ -298,6 +316,10 @@ class Workspace {
   void setup_sign_in(const accounts::AccountDraft& draft, SignInMode mode);
   void setup_save(const accounts::AccountDraft& draft);
   void setup_clear();
+  // workspace_accounts.cpp: Edit, Change password and Remove of a saved account.
+  void edit_open(const std::string& account);
+  void edit_save(const std::string& account, const accounts::AccountDraft& draft);
+  void edit_remove(const std::string& account, const std::string& user, const std::string& password);
   SignInProgress* sign_in_view();  // the progress the running sign-in updates
   void load_sync(const std::string& account);
   // The account's stored last check, shown until a run of this session replaces it.

@@ -79,7 +79,7 @@ std::vector<DraftProblem> check_draft(const AccountDraft& d, const std::vector<s
   else if (!valid_email(email))
     out.push_back({DraftField::email, "'" + std::string(email) + "' is not an email address (name@example.com)."});
 
-  if (d.auth == AuthMethod::password && d.password.empty())
+  if (d.auth == AuthMethod::password && d.password.empty() && !d.editing)
     out.push_back({DraftField::password, d.provider == Provider::custom
                                              ? "Enter the mailbox's password."
                                              : "Enter an app password (the account's normal password is refused "
@@ -164,6 +164,54 @@ Result<Account> build_account(const AccountDraft& d) {
   if (!trimmed(d.ca_file).empty()) a.ca_file = std::string(trimmed(d.ca_file));
   a.timeout_s = *parse_timeout(d.timeout);
   if (needs_discovery(a)) return a;  // validated once discovery has filled the endpoints
+  if (auto r = validate(a); !r) return r.failure();
+  return a;
+}
+
+AccountDraft draft_from_account(const Account& a) {
+  AccountDraft d;
+  d.editing = true;
+  d.provider = a.provider;
+  d.auth = a.auth;
+  d.name = a.name;
+  d.email = a.email;
+  d.username = a.username;
+  d.imap = endpoint_text(a.imap);
+  d.pop3 = endpoint_text(a.pop3);
+  d.smtp = endpoint_text(a.smtp);
+  d.imap_security = a.imap.security;
+  d.pop3_security = a.pop3.security;
+  d.smtp_security = a.smtp.security;
+  d.tenant = a.oauth.tenant;
+  d.client_id = a.oauth.client_id;
+  d.issuer = a.oauth.issuer;
+  for (const std::string& s : a.oauth.scopes) d.scopes += (d.scopes.empty() ? "" : " ") + s;
+  d.ca_file = a.ca_file.value_or("");
+  d.timeout = std::to_string(a.timeout_s);
+  return d;
+}
+
+Result<Account> apply_draft(const Account& before, const AccountDraft& d) {
+  AccountDraft typed = d;
+  typed.provider = before.provider;  // another provider is another account
+  typed.name = before.name;
+  auto built = build_account(typed);
+  if (!built) return built.failure();
+  Account a = std::move(built).value();
+  a.verify_tls = before.verify_tls;
+  a.created_at = before.created_at;
+  // What discovery found stays while the issuer is the same; a new issuer is discovered again.
+  if (a.auth == AuthMethod::oauth2 && before.auth == AuthMethod::oauth2 && a.provider == Provider::custom &&
+      a.oauth.issuer == before.oauth.issuer) {
+    const OAuthSettings& o = before.oauth;
+    a.oauth.authorize_url = o.authorize_url;
+    a.oauth.token_url = o.token_url;
+    a.oauth.device_url = o.device_url;
+    a.oauth.revoke_url = o.revoke_url;
+    a.oauth.userinfo_url = o.userinfo_url;
+    a.oauth.extra_authorize_params = o.extra_authorize_params;
+  }
+  if (needs_discovery(a)) return a;
   if (auto r = validate(a); !r) return r.failure();
   return a;
 }

@@ -27,6 +27,8 @@ struct AccountDraft {
   std::string timeout = "20";
   // Secrets: they go to the vault at Save, never into a view, a log or the database in the clear.
   std::string password, client_secret;
+  // Editing a saved account: an empty password or client secret keeps the saved one.
+  bool editing = false;
 };
 
 // A draft with what the provider is known to use filled in (servers; OAuth for Gmail and Microsoft).
@@ -47,6 +49,12 @@ const DraftProblem* problem_of(const std::vector<DraftProblem>& problems, DraftF
 // with the first problem of check_draft (no names taken) when there is one. An account of another
 // provider signing in with OAuth keeps empty endpoints until discovery fills them (needs_discovery).
 Result<Account> build_account(const AccountDraft& draft);
+// The form for editing a saved account: its settings as typed text, no secrets (editing is set).
+AccountDraft draft_from_account(const Account& account);
+// The saved account with the edited draft applied: what the form shows, changed; what it does not
+// show (OAuth endpoints found by discovery, TLS verification, when it was made) kept. The endpoints
+// are found again when the issuer changed (needs_discovery). accounts.invalid as build_account.
+Result<Account> apply_draft(const Account& before, const AccountDraft& draft);
 // True when the OAuth endpoints still have to come from the issuer's discovery document.
 bool needs_discovery(const Account& account);
 

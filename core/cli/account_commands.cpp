@@ -1,12 +1,14 @@
-// account add | list | show | remove.
+// account add | edit | list | show | remove.
 #include <ostream>
 
 #include "accounts/presets.h"
 #include "accounts/repository.h"
 #include "cli/commands.h"
+#include "cli/password_input.h"
 #include "cli/run.h"
 #include "oauth/discovery.h"
 #include "oauth/token_endpoint.h"
+#include "ops/account_ops.h"
 #include "tokens/token_service.h"
 #include "vault/vault.h"
 
@@ -61,6 +63,79 @@ Result<vault::Vault> open_vault(CommandContext& ctx) {
 
 }  // namespace
 
+namespace {
+
+// The settings flags `account add` and `account edit` share, applied over `a` (a flag not given keeps
+// what `a` has). The secrets are returned, never put into the account.
+struct SecretFlags {
+  bool password_stdin = false;
+  std::optional<std::string> client_secret;
+};
+
+Result<SecretFlags> apply_setting_flags(CommandContext& ctx, Account& a) {
+  std::optional<Security> all_security;
+  if (auto v = ctx.args.value("--security")) {
+    all_security = accounts::parse_security(*v);
+    if (!all_security) return fail("usage", "--security must be tls, starttls or none");
+  }
+  for (Protocol p : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
+    accounts::ServerEndpoint& e = p == Protocol::imap ? a.imap : p == Protocol::pop3 ? a.pop3 : a.smtp;
+    if (auto r = read_endpoint(ctx, p, e, all_security); !r) return r.failure();
+  }
+  if (auto v = ctx.args.value("--auth")) {
+    auto m = accounts::parse_auth_method(*v);
+    if (!m) return fail("usage", "--auth must be oauth2 or password");
+    a.auth = *m;
+  }
+  if (auto v = ctx.args.value("--username")) a.username = *v;
+  SecretFlags secrets;
+  secrets.password_stdin = ctx.args.flag("--password-stdin");
+  if (secrets.password_stdin && a.auth != accounts::AuthMethod::password)
+    return fail("usage", "--password-stdin needs --auth password");
+
+  auto& o = a.oauth;
+  const bool new_scopes = !ctx.args.values("--scope").empty();
+  if (auto v = ctx.args.value("--issuer")) o.issuer = *v;
+  if (auto v = ctx.args.value("--authorize-url")) o.authorize_url = *v;
+  if (auto v = ctx.args.value("--token-url")) o.token_url = *v;
+  if (auto v = ctx.args.value("--device-url")) o.device_url = *v;
+  if (auto v = ctx.args.value("--revoke-url")) o.revoke_url = *v;
+  if (auto v = ctx.args.value("--userinfo-url")) o.userinfo_url = *v;
+  if (auto v = ctx.args.value("--client-id")) o.client_id = *v;
+  secrets.client_secret = ctx.args.value("--client-secret");
+  if (new_scopes) o.scopes = ctx.args.values("--scope");
+  if (auto v = ctx.args.value("--mail-scope"))
+    o.mail_scope = *v;
+  else if (new_scopes && a.provider == accounts::Provider::custom)
+    o.mail_scope.clear();  // inferred again from the new scopes
+  if (a.auth == accounts::AuthMethod::oauth2 && o.mail_scope.empty() && !o.scopes.empty()) {
+    // Not simply the first: "--scope openid --scope mail" must not make openid the mail permission.
+    auto inferred = accounts::infer_mail_scope(o.scopes);
+    if (!inferred) return inferred.failure();
+    o.mail_scope = inferred.value();
+  }
+  if (auto v = ctx.args.value("--ca-file")) {
+    if (v->empty())
+      a.ca_file.reset();
+    else
+      a.ca_file = *v;
+  }
+  if (ctx.args.flag("--no-verify-tls")) a.verify_tls = false;
+  if (ctx.args.flag("--verify-tls")) a.verify_tls = true;
+  if (auto v = ctx.args.value("--timeout")) {
+    try {
+      size_t used = 0;
+      a.timeout_s = std::stoi(*v, &used);
+      if (used != v->size()) throw std::invalid_argument(*v);
+    } catch (const std::exception&) {
+      return fail("usage", "--timeout needs a whole number of seconds, not '" + *v + "'");
+    }
+  }
+  return secrets;
+}
+
+}  // namespace
+
 int cmd_account_add(CommandContext& ctx) {
   ctx.json = ctx.args.flag("--json");
   Account a;
@@ -73,81 +148,19 @@ int cmd_account_add(CommandContext& ctx) {
   a.email = *email;
   a.provider = *provider;
   accounts::apply_preset(a, ctx.args.value("--tenant").value_or(""));
-
-  std::optional<Security> all_security;
-  if (auto v = ctx.args.value("--security")) {
-    all_security = accounts::parse_security(*v);
-    if (!all_security) return ctx.report(fail("usage", "--security must be tls, starttls or none"));
-  }
-  for (Protocol p : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
-    accounts::ServerEndpoint& e = p == Protocol::imap ? a.imap : p == Protocol::pop3 ? a.pop3 : a.smtp;
-    if (auto r = read_endpoint(ctx, p, e, all_security); !r) return ctx.report(r.failure());
-  }
-
-  if (auto v = ctx.args.value("--auth")) {
-    auto m = accounts::parse_auth_method(*v);
-    if (!m) return ctx.report(fail("usage", "--auth must be oauth2 or password"));
-    a.auth = *m;
-  }
-  a.username = ctx.args.value("--username").value_or("");
-  const bool password_stdin = ctx.args.flag("--password-stdin");
-  if (password_stdin && a.auth != accounts::AuthMethod::password)
-    return ctx.report(fail("usage", "--password-stdin needs --auth password"));
-
-  auto& o = a.oauth;
-  if (auto v = ctx.args.value("--issuer")) o.issuer = *v;
-  if (auto v = ctx.args.value("--authorize-url")) o.authorize_url = *v;
-  if (auto v = ctx.args.value("--token-url")) o.token_url = *v;
-  if (auto v = ctx.args.value("--device-url")) o.device_url = *v;
-  if (auto v = ctx.args.value("--revoke-url")) o.revoke_url = *v;
-  if (auto v = ctx.args.value("--userinfo-url")) o.userinfo_url = *v;
-  if (auto v = ctx.args.value("--client-id")) o.client_id = *v;
-  auto client_secret = ctx.args.value("--client-secret");
-  if (auto scopes = ctx.args.values("--scope"); !scopes.empty()) o.scopes = scopes;
-  if (auto v = ctx.args.value("--mail-scope")) o.mail_scope = *v;
-  if (a.auth == accounts::AuthMethod::oauth2 && o.mail_scope.empty() && !o.scopes.empty()) {
-    // Not simply the first: "--scope openid --scope mail" must not make openid the mail permission.
-    auto inferred = accounts::infer_mail_scope(o.scopes);
-    if (!inferred) return ctx.report(inferred.failure());
-    o.mail_scope = inferred.value();
-  }
-  if (auto v = ctx.args.value("--ca-file")) a.ca_file = *v;
-  if (ctx.args.flag("--no-verify-tls")) a.verify_tls = false;
-  if (auto v = ctx.args.value("--timeout")) {
-    try {
-      size_t used = 0;
-      a.timeout_s = std::stoi(*v, &used);
-      if (used != v->size()) throw std::invalid_argument(*v);
-    } catch (const std::exception&) {
-      return ctx.report(fail("usage", "--timeout needs a whole number of seconds, not '" + *v + "'"));
-    }
-  }
+  auto flags = apply_setting_flags(ctx, a);
+  if (!flags) return ctx.report(flags.failure());
+  const bool password_stdin = flags.value().password_stdin;
+  const std::optional<std::string> client_secret = flags.value().client_secret;
+  const auto& o = a.oauth;
   if (auto r = ctx.args.finish(); !r) return ctx.report(r.failure());
   // Positionals are known only once every flag has taken its value.
   auto names = ctx.args.positionals();
   if (names.size() != 1) return ctx.report(fail("usage", "account add needs exactly one NAME"));
   a.name = names[0];
-  // --issuer alone: the endpoints come from the issuer's OpenID configuration (explicit ones win).
-  if (a.auth == accounts::AuthMethod::oauth2 && !o.issuer.empty() &&
-      (o.authorize_url.empty() || o.token_url.empty() || o.userinfo_url.empty())) {
-    oauth::ClientConfig base;
-    base.authorize_url = o.authorize_url;
-    base.token_url = o.token_url;
-    base.device_url = o.device_url;
-    base.revoke_url = o.revoke_url;
-    base.userinfo_url = o.userinfo_url;
-    base.http.ca_file = a.ca_file;
-    base.http.timeout_s = a.timeout_s;
-    base.http.verify_tls = a.verify_tls;
-    auto found = oauth::discover(o.issuer, base, ctx.transcript(a.name));
-    if (!found) return ctx.report(found.failure());
-    o.authorize_url = found.value().authorize_url;
-    o.token_url = found.value().token_url;
-    o.device_url = found.value().device_url;
-    o.revoke_url = found.value().revoke_url;
-    o.userinfo_url = found.value().userinfo_url;
-  }
+  if (auto r = ops::discover_endpoints(a, ctx.transcript(a.name)); !r) return ctx.report(r.failure());
   if (auto r = accounts::validate(a); !r) return ctx.report(r.failure());
+  if (auto r = ops::check_account_files(a); !r) return ctx.report(r.failure());
 
   std::optional<std::string> password;
   if (password_stdin) {
@@ -266,8 +279,64 @@ int cmd_account_show(CommandContext& ctx) {
   return kExitOk;
 }
 
+int cmd_account_edit(CommandContext& ctx) {
+  ctx.json = ctx.args.flag("--json");
+  auto email = ctx.args.value("--email");
+  if (ctx.args.value("--provider"))
+    return ctx.report(fail("usage", "account edit cannot change the provider: add a new account for another one"));
+  // Read every flag before the positionals: ArgReader knows them only then.
+  Account a;
+  auto flags = apply_setting_flags(ctx, a);
+  (void)flags;
+  if (auto r = ctx.args.finish(); !r) return ctx.report(r.failure());
+  auto names = ctx.args.positionals();
+  if (names.size() != 1) return ctx.report(fail("usage", "account edit needs exactly one NAME"));
+  auto db = ctx.database();
+  if (!db) return ctx.report(db.failure());
+  auto loaded = accounts::load_account(*db.value(), names[0]);
+  if (!loaded) return ctx.report(loaded.failure());
+  a = loaded.value();
+  if (email) a.email = *email;
+  // The flags again, now over the saved settings (the first pass only made them known).
+  auto applied = apply_setting_flags(ctx, a);
+  if (!applied) return ctx.report(applied.failure());
+  if (auto r = ops::discover_endpoints(a, ctx.transcript(a.name)); !r) return ctx.report(r.failure());
+
+  ops::AccountEdit edit{a, std::nullopt, applied.value().client_secret};
+  if (applied.value().password_stdin) {
+    auto p = ctx.read_secret_line("password");
+    if (!p) return ctx.report(p.failure());
+    edit.password = p.value();
+  }
+  auto v = open_vault(ctx);
+  if (!v) return ctx.report(v.failure());
+  auto edited = ops::edit_account(*db.value(), v.value(), edit);
+  if (!edited) return ctx.report(edited.failure());
+  const Account& saved = edited.value().account;
+  if (ctx.json) {
+    json doc = accounts::to_json(saved);
+    doc["secrets"] = vault::secret_presence(*db.value(), saved.name);
+    doc["tokens_forgotten"] = edited.value().tokens_forgotten;
+    ctx.emit(doc);
+    return kExitOk;
+  }
+  ctx.out << "Updated account '" << saved.name << "' (" << accounts::to_string(saved.provider) << ", " << saved.email
+          << ")\n";
+  ctx.out << "  IMAP  " << describe_endpoint(saved.imap) << "\n";
+  ctx.out << "  POP3  " << describe_endpoint(saved.pop3) << "\n";
+  ctx.out << "  SMTP  " << describe_endpoint(saved.smtp) << "\n";
+  if (!saved.verify_tls) ctx.out << "  WARNING: TLS certificate verification is OFF for this account.\n";
+  if (edited.value().tokens_forgotten)
+    ctx.out << "The saved sign-in was for the old settings and was forgotten: sign in with 'maildoctor auth "
+            << saved.name << "'.\n";
+  ctx.out << "Next: run the checks with 'maildoctor check " << saved.name << "'.\n";
+  return kExitOk;
+}
+
 int cmd_account_remove(CommandContext& ctx) {
   ctx.json = ctx.args.flag("--json");
+  auto admin_user = ctx.args.value("--admin");
+  const bool password_stdin = ctx.args.flag("--password-stdin");
   if (auto r = ctx.args.finish(); !r) return ctx.report(r.failure());
   auto names = ctx.args.positionals();
   if (names.size() != 1) return ctx.report(fail("usage", "account remove needs exactly one NAME"));
@@ -276,33 +345,45 @@ int cmd_account_remove(CommandContext& ctx) {
   auto account = accounts::load_account(*db.value(), names[0]);
   if (!account) return ctx.report(account.failure());
 
-  // Revoke at the provider first, so the grant does not outlive the account here. A provider
-  // that cannot be reached does not keep the account: say so, and remove it anyway.
-  std::string revocation = "none";
-  if (account.value().auth == accounts::AuthMethod::oauth2 && !account.value().oauth.revoke_url.empty()) {
-    auto v = open_vault(ctx);
-    std::optional<std::string> refresh_token;
-    if (v) {
-      auto t = vault::get_secret(*db.value(), v.value(), account.value().name, "refresh_token");
-      if (t && t.value()) refresh_token = *t.value();
-    }
-    auto cfg =
-        v ? tokens::client_config(*db.value(), v.value(), account.value()) : Result<oauth::ClientConfig>(v.failure());
-    if (refresh_token && cfg) {
-      ctx.protect_secret(*refresh_token);
-      auto revoked = oauth::revoke(cfg.value(), *refresh_token, "refresh_token", ctx.transcript(account.value().name));
-      revocation = revoked ? "revoked" : "failed";
-      if (!revoked && !ctx.json)
-        ctx.err << "maildoctor: could not revoke the sign-in at the provider (" << revoked.failure().code
-                << "): remove MailDoctor's access in the account's security settings.\n";
-    }
+  // An admin only when the removal forgets a download counter (ops::remove_account says why).
+  std::optional<admin::AdminSession> session;
+  if (admin_user) {
+    auto input = PasswordInput::open(ctx, password_stdin, "account remove");
+    if (!input) return ctx.report(input.failure());
+    auto password = input.value().existing("Password of admin '" + *admin_user + "': ", "admin password");
+    if (!password) return ctx.report(password.failure());
+    auto verified = admin::verify_admin(*db.value(), *admin_user, password.value().value, admin::Clock::now());
+    password.value().wipe();
+    if (!verified) return ctx.report(verified.failure());
+    session = verified.value();
   }
-  if (auto r = accounts::remove_account(*db.value(), names[0]); !r) return ctx.report(r.failure());
-  if (ctx.json)
-    ctx.emit({{"ok", true}, {"removed", names[0]}, {"revocation", revocation}});
-  else
+  auto v = open_vault(ctx);
+  if (v)
+    if (auto t = vault::get_secret(*db.value(), v.value(), names[0], "refresh_token"); t && t.value())
+      ctx.protect_secret(*t.value());
+  auto removed = ops::remove_account(*db.value(), v ? &v.value() : nullptr, names[0], session, ctx.transcript(names[0]),
+                                     admin::Clock::now());
+  if (!removed) {
+    if (removed.failure().code == "admin.not_authorized" && !ctx.json)
+      ctx.err << "maildoctor: to remove it anyway, sign in as an admin: maildoctor account remove " << names[0]
+              << " --admin USER\n";
+    return ctx.report(removed.failure());
+  }
+  const std::string& revocation = removed.value().revocation;
+  if (revocation == "failed" && !ctx.json)
+    ctx.err << "maildoctor: could not revoke the sign-in at the provider (" << removed.value().revocation_failure->code
+            << "): remove MailDoctor's access in the account's security settings.\n";
+  if (ctx.json) {
+    json doc = {{"ok", true}, {"removed", names[0]}, {"revocation", revocation}};
+    if (session) doc["admin"] = session->user;
+    doc["forgotten"] = {{"last_uid", removed.value().forgotten.last_uid},
+                        {"pop3_uidls", removed.value().forgotten.pop3_uidls},
+                        {"stored_messages", removed.value().forgotten.stored_messages}};
+    ctx.emit(doc);
+  } else {
     ctx.out << "Removed account '" << names[0] << "' and its saved secrets"
             << (revocation == "revoked" ? "; its sign-in was revoked at the provider" : "") << ".\n";
+  }
   return kExitOk;
 }
 

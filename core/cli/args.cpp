@@ -51,7 +51,7 @@ Result<GlobalArgs> parse_global(const std::vector<std::string>& argv) {
 bool ArgReader::flag(const std::string& name) {
   bool seen = false;
   for (size_t i = 0; i < args_.size(); ++i)
-    if (!used_[i] && args_[i] == name) used_[i] = seen = true;
+    if (!is_value_[i] && args_[i] == name) used_[i] = seen = true;
   return seen;
 }
 
@@ -64,15 +64,16 @@ std::optional<std::string> ArgReader::value(const std::string& name) {
 
 std::vector<std::string> ArgReader::values(const std::string& name) {
   std::vector<std::string> out;
+  // Reading a flag again gives the same values (account edit reads the settings flags twice).
   for (size_t i = 0; i < args_.size(); ++i) {
-    if (used_[i]) continue;
+    if (is_value_[i]) continue;
     if (args_[i] == name) {
       used_[i] = true;
-      if (i + 1 >= args_.size() || used_[i + 1]) {
+      if (i + 1 >= args_.size() || (used_[i + 1] && !is_value_[i + 1])) {
         if (!error_) error_ = name + " needs a value";
         continue;
       }
-      used_[i + 1] = true;
+      used_[i + 1] = is_value_[i + 1] = true;
       out.push_back(args_[++i]);
     } else if (args_[i].starts_with(name + "=")) {
       used_[i] = true;

@@ -38,6 +38,7 @@ class ArgReader {
  private:
   std::vector<std::string> args_;
   std::vector<bool> used_ = std::vector<bool>(args_.size(), false);
+  std::vector<bool> is_value_ = std::vector<bool>(args_.size(), false);  // the value of a flag read
   std::optional<std::string> error_;
 };
 

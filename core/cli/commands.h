@@ -8,6 +8,7 @@ namespace md::cli {
 int cmd_account_add(CommandContext& ctx);
 int cmd_account_list(CommandContext& ctx);
 int cmd_account_show(CommandContext& ctx);
+int cmd_account_edit(CommandContext& ctx);
 int cmd_account_remove(CommandContext& ctx);
 int cmd_auth(CommandContext& ctx);
 int cmd_token(CommandContext& ctx);

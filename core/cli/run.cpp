@@ -18,6 +18,7 @@ constexpr CommandEntry kCommands[] = {
     {"account add", cmd_account_add},
     {"account list", cmd_account_list},
     {"account show", cmd_account_show},
+    {"account edit", cmd_account_edit},
     {"account remove", cmd_account_remove},
     {"auth", cmd_auth},
     {"token", cmd_token},

@@ -23,7 +23,14 @@ constexpr CommandUsage kCommands[] = {
      "add an account (provider presets fill in hosts, ports and endpoints)"},
     {"account list", "[--json]", "list the accounts"},
     {"account show", "NAME [--json]", "show one account's settings (never its secrets)"},
-    {"account remove", "NAME [--json]", "remove an account and revoke its tokens"},
+    {"account edit",
+     "NAME [--email ADDR] [--imap HOST:PORT|off] [--pop3 HOST:PORT|off] [--smtp HOST:PORT|off] "
+     "[--security tls|starttls|none] [--imap-security tls|starttls|none] [--auth oauth2|password] [--username U] "
+     "[--password-stdin] [--issuer URL] [--client-id ID] [--client-secret S] [--scope S]... [--mail-scope S] "
+     "[--ca-file PEM|''] [--verify-tls|--no-verify-tls] [--timeout SECONDS] [--json]",
+     "change an account's settings or password (a new address or OAuth client forgets the saved sign-in)"},
+    {"account remove", "NAME [--admin USER [--password-stdin]] [--json]",
+     "remove an account and revoke its tokens (an admin when it has a download counter: that is a reset)"},
     {"auth", "NAME [--device] [--browser CMD] [--consent-timeout SECONDS]",
      "sign in through the browser (the URL is also printed)"},
     {"token", "NAME [--refresh] [--json]", "token expiry, scopes and identity; never the token itself"},

@@ -236,21 +236,30 @@ void Database::migrate(std::span<const Migration> migrations) {
   }
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
-  db_.exec("BEGIN IMMEDIATE");
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+  db_.exec(nested_ ? "SAVEPOINT md_nested" : "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
   if (done_) return;
   try {
-    db_.exec("ROLLBACK");
+    if (nested_) {
+      db_.exec("ROLLBACK TO md_nested");
+      db_.exec("RELEASE md_nested");
+    } else {
+      db_.exec("ROLLBACK");
+    }
   } catch (const Error&) {
     // The transaction may already be gone (SQLite rolls back on some errors by itself).
   }
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE md_nested" : "COMMIT");
   done_ = true;
 }
 

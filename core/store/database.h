@@ -94,6 +94,8 @@ class Database {
   int64_t last_insert_rowid() const;
   int changes() const;
   std::string journal_mode();
+  // A transaction is open on this connection.
+  bool in_transaction() const;
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
@@ -104,7 +106,8 @@ class Database {
 };
 
 // BEGIN IMMEDIATE on construction (take the write lock now, not half-way through), ROLLBACK on
-// destruction unless commit() ran: an exception anywhere leaves the file as it was.
+// destruction unless commit() ran: an exception anywhere leaves the file as it was. Inside another
+// transaction it is a SAVEPOINT, so one operation can compose others that keep their own.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -115,6 +118,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

@@ -137,6 +137,15 @@ for cmd in "status box" "status box --json" "account show box" "account list --j
   unchanged
 done
 
+step "removing the account forgets its counter, so it needs an admin: refused without one, nothing changed"
+run 1 removenoadmin '' md account remove box
+code_in removenoadmin admin.not_authorized
+grep -q -- '--admin' "$work/removenoadmin.err" || fail "the refusal does not say how to remove it anyway"
+unchanged
+run 1 removewrongpw 'not-the-password\n' md account remove box --admin root --password-stdin
+code_in removewrongpw admin.bad_credentials
+unchanged
+
 step "five wrong passwords lock root out; each later process refuses even the right one"
 for i in 1 2 3 4; do
   run 1 "wrong$i" 'still-not-the-password\n' reset --admin root --password-stdin --yes
@@ -176,5 +185,10 @@ want after 'd["stored_messages"]' 5
 want after 'd["last_reset"]["admin"]' root
 run 0 list4 '' md admin list --json
 want list4 '[a for a in d["admins"] if a["name"]=="root"][0]["failed_attempts"]' 0
+step "an admin removes the account: audited with the counter it forgot; re-adding starts from nothing, visibly"
+run 0 removed "$root_pw\n" md account remove box --admin root --password-stdin --json
+want removed 'd["admin"]' root
+want removed 'd["forgotten"]["last_uid"]' 0
+want removed 'd["forgotten"]["stored_messages"]' 5
 grep -rqF "$root_pw" "$work"/*.out "$work"/*.err "$data" && fail "an admin password was written somewhere" || true
 echo "admin gate: all scenarios passed"

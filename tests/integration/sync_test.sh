@@ -160,7 +160,7 @@ stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/n
 trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
 rm -rf "$home/Maildir"
 "$lab_home/seed.sh" "$LAB_SYNC_USER" $BIG "$LAB_DIR" >/dev/null
-md account remove dave >/dev/null
+printf '%s\n' "$admin_pw" | md account remove dave --admin root --password-stdin >/dev/null
 printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --email "$LAB_SYNC_USER" --auth password \
   --password-stdin --imap "localhost:$proxy_port" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" >/dev/null
 start_proxy --rate 2000000

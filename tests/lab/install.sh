@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the MailDoctor test lab needs on a Debian 12 machine: Dovecot, OpenSSL, Chromium,
-# isync, curl from Debian, and the lab's npm packages (from package-lock.json). Idempotent; run as root.
-# Debian's own Dovecot service must never start (it would listen on every interface, ports 143/993):
-# a temporary /usr/sbin/policy-rc.d that exits 101 blocks it during the install.
+# isync, curl from Debian, Cyrus IMAP (the second IMAP server, imap2.sh), and the lab's npm packages
+# (from package-lock.json). Idempotent; run as root.
+# Debian's own Dovecot, Cyrus and Exim services must never start (they would listen on every
+# interface): a temporary /usr/sbin/policy-rc.d that exits 101 blocks them during the install.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond openssl chromium isync curl ca-certificates procps)
+pkgs=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond openssl chromium isync curl ca-certificates procps
+      cyrus-common sasl2-bin python3)
+# cyrus-imapd (only /usr/lib/cyrus/bin/imapd) cannot be installed next to dovecot-imapd: both provide and
+# conflict with imap-server. Its .deb, of the same version as cyrus-common, is unpacked instead into:
+CYRUS_IMAPD_ROOT=/usr/local/lib/maildoctor-lab/cyrus-imapd
 
 if [ "$(id -u)" != 0 ]; then
   echo "install.sh: run as root" >&2
@@ -39,9 +44,28 @@ else
   echo "install.sh: Debian packages already installed"
 fi
 
-# Keep Debian's Dovecot service off after a reboot too, where systemd runs (not in containers).
+# Keep Debian's Dovecot, Cyrus and Exim (cyrus-common needs an MTA) services off after a reboot too,
+# where systemd runs (not in containers).
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-  systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+  systemctl disable --now dovecot.service dovecot.socket cyrus-imapd.service exim4.service >/dev/null 2>&1 || true
+fi
+
+# Cyrus's imapd, unpacked (not installed: see CYRUS_IMAPD_ROOT above) from the cyrus-imapd .deb whose
+# version matches the installed cyrus-common (its libraries and cyrmaster).
+cyrus_ver="$(dpkg-query -W -f='${Version}' cyrus-common)"
+if [ -x "$CYRUS_IMAPD_ROOT/usr/lib/cyrus/bin/imapd" ] && [ "$(cat "$CYRUS_IMAPD_ROOT/VERSION" 2>/dev/null)" = "$cyrus_ver" ]; then
+  echo "install.sh: cyrus imapd $cyrus_ver already unpacked"
+else
+  echo "install.sh: unpacking cyrus-imapd $cyrus_ver into $CYRUS_IMAPD_ROOT"
+  dl="$(mktemp -d)"
+  chmod 755 "$dl"
+  id -u _apt >/dev/null 2>&1 && chown _apt "$dl"   # apt-get download runs as _apt
+  (cd "$dl" && apt-get download -q "cyrus-imapd=$cyrus_ver") || { rm -rf "$dl"; echo "install.sh: apt-get download cyrus-imapd=$cyrus_ver failed" >&2; exit 1; }
+  rm -rf "$CYRUS_IMAPD_ROOT"
+  mkdir -p "$CYRUS_IMAPD_ROOT"
+  dpkg-deb -x "$dl"/cyrus-imapd_*.deb "$CYRUS_IMAPD_ROOT"
+  echo "$cyrus_ver" >"$CYRUS_IMAPD_ROOT/VERSION"
+  rm -rf "$dl"
 fi
 
 # The unprivileged user that owns the lab's mailboxes (lab.sh creates it too when missing).

@@ -37,7 +37,7 @@ expect() {
 expect "$bin " account auth token check sync status reset-counter admin log export report
 expect "$bin ac" account
 expect "$bin --" --data-dir --version --help
-expect "$bin account " add list show remove
+expect "$bin account " add edit list show remove
 expect "$bin admin p" passwd
 expect "$bin account add work --provider " gmail microsoft custom
 expect "$bin account add work --provider gmail --security st" starttls
