@@ -73,7 +73,8 @@ TEST_CASE("usage: every flag a command reads is in --help (and so in the man pag
   for (const std::string& f : flags) {
     INFO("flag " << f);
     const bool documented = help.find(f + " ") != std::string::npos || help.find(f + "]") != std::string::npos ||
-                            help.find(f + "\n") != std::string::npos || help.find(f + "=") != std::string::npos;
+                            help.find(f + "\n") != std::string::npos || help.find(f + "=") != std::string::npos ||
+                            help.find(f + "|") != std::string::npos;
     CHECK(documented);
   }
 }
