@@ -5,6 +5,31 @@
 #include "widgets.h"
 
 namespace md::panels {
+namespace {
+
+// Edit, Change password / Re-authenticate and Remove for one account: as menu items, or as buttons
+// under the list for the selected one.
+void draw_account_actions(const WorkspaceView& view, MainWindowState& state, const AccountSummary& a, bool menu) {
+  auto action = [&](const char* label, const char* tooltip) {
+    const bool chosen = menu ? ImGui::MenuItem(label) : ImGui::Button(label, ImVec2(-1, 0));
+    if (!menu) item_tooltip(tooltip);
+    return chosen;
+  };
+  if (action("Edit settings...", "Change the address, servers, sign-in settings or CA file; the checks run again."))
+    open_account_edit(state.edit, a.name, AccountEditMode::settings, state.out);
+  if (!a.oauth) {
+    if (action("Change password...", "Save a new password for the mail servers (kept encrypted)."))
+      open_account_edit(state.edit, a.name, AccountEditMode::password, state.out);
+  } else if (action("Re-authenticate", "Sign in again in the browser (or with a device code).")) {
+    if (view.selected != a.name) state.out.send({Command::Kind::select_account, a.name});
+    state.out.send({Command::Kind::reauthenticate, a.name});
+    state.bring_to_front = Tab::token;
+  }
+  if (action("Remove...", "Remove the account from MailDoctor (asks first; the mailbox is not touched)."))
+    open_account_edit(state.edit, a.name, AccountEditMode::remove, state.out);
+}
+
+}  // namespace
 
 void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
   heading("Accounts");
@@ -23,6 +48,10 @@ void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
       state.diagnostics.subject.clear();  // the account's own checks, not a quick test
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", a.email.c_str(), a.provider.c_str());
+    if (ImGui::BeginPopupContextItem("account_menu")) {
+      draw_account_actions(view, state, a, true);
+      ImGui::EndPopup();
+    }
     ImGui::PopID();
   }
   ImGui::Spacing();
@@ -32,6 +61,12 @@ void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
     state.bring_to_front = Tab::setup;
   }
   item_tooltip("Set up a Gmail, Microsoft 365 / Outlook.com or other account, step by step.");
+  // The selected account's own fixes, also on its right-click menu.
+  if (const AccountSummary* selected = view.selected_account()) {
+    ImGui::Spacing();
+    hint_text(selected->name.c_str());
+    draw_account_actions(view, state, *selected, false);
+  }
 }
 
 }  // namespace md::panels

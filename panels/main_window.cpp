@@ -181,6 +181,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   // Whatever tab is in front: a dead token is news for whoever sits at the window.
   if (draw_reauth_prompt(view, state.token, state.out)) state.bring_to_front = Tab::token;
   draw_reset_modal(view, state.sync, state.out);
+  draw_account_edit(view, state.edit, state.out);
   draw_admin_modals(view, state.admin, state.out);
   ImGui::End();
 }

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "account_edit_panel.h"
 #include "admin_bar.h"
 #include "diagnostics_panel.h"
 #include "log_panel.h"
@@ -32,6 +33,7 @@ struct MainWindowState {
   SyncPanelState sync;
   AdminBarState admin;
   SetupPanelState setup;
+  AccountEditState edit;  // Edit / Change password / Remove of a saved account
 };
 
 void draw_main_window(const WorkspaceView& view, MainWindowState& state);

@@ -338,6 +338,38 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.view.admin.session = admin::AdminSession{"carol", now - seconds(60)};
           s.ui.bring_to_front = Tab::token;
         }}},
+      {"edit-settings",
+       {"Edit a saved account: the setup form's fields with its settings, a CA file that does not exist",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          accounts::Account a;
+          a.name = "front-desk";
+          a.email = "desk@practice.example";
+          a.auth = accounts::AuthMethod::password;
+          a.imap = {true, "mail.practice.example", 993, accounts::Security::tls};
+          a.smtp = {true, "mail.practice.example", 587, accounts::Security::starttls};
+          a.ca_file = "/etc/ssl/practice-ca.pem";
+          s.view.edit.account = "front-desk";
+          s.view.edit.stage = AccountEditStage::editing;
+          s.view.edit.draft = accounts::draft_from_account(a);
+          s.view.edit.failure = Failure{"accounts.invalid", "the CA file /etc/ssl/practice-ca.pem does not exist"};
+          s.ui.edit.mode = AccountEditMode::settings;
+          s.ui.edit.account = "front-desk";
+        }}},
+      {"edit-remove-admin",
+       {"Remove an account that has a download counter: an admin must confirm",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          accounts::Account a;
+          a.name = "alice";
+          a.email = "alice@example.com";
+          s.view.edit.account = "alice";
+          s.view.edit.stage = AccountEditStage::editing;
+          s.view.edit.draft = accounts::draft_from_account(a);
+          s.view.edit.footprint = ops::SyncFootprint{48212, 0, 48102};
+          s.ui.edit.mode = AccountEditMode::remove;
+          s.ui.edit.account = "alice";
+        }}},
       {"reauth-other-account",
        {"On the Diagnostics tab: another account's sign-in died in the background; the admin's pop-up names it",
         [](Scene& s, system_clock::time_point now) {

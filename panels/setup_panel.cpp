@@ -107,18 +107,25 @@ void draw_provider_choice(SetupPanelState& state, PanelOutput& out) {
   }
 }
 
-void draw_details(SetupPanelState& state, const WorkspaceView& view,
-                  const std::vector<accounts::DraftProblem>& problems) {
+}  // namespace
+
+void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
+                         const std::vector<accounts::DraftProblem>& problems) {
   accounts::AccountDraft& d = state.draft;
-  section("2. Account details");
   const std::string before = d.email;
   text_field(state, problems, "Email address", &d.email, DraftField::email, "The mailbox's address.", 0,
              "name@example.com");
-  if (d.email != before && !state.name_edited) d.name = accounts::suggest_name(d.email, account_names(view));
-  const std::string typed_name = d.name;
-  text_field(state, problems, "Name in MailDoctor", &d.name, DraftField::name,
-             "A short handle for the account, used by the command line too (maildoctor check NAME).");
-  if (d.name != typed_name) state.name_edited = true;
+  if (d.editing) {
+    // The name is how the command line and the store know it: an edit keeps it.
+    ImGui::AlignTextToFramePadding();
+    hint_text(("Name in MailDoctor: " + d.name).c_str());
+  } else {
+    if (d.email != before && !state.name_edited) d.name = accounts::suggest_name(d.email, account_names(view));
+    const std::string typed_name = d.name;
+    text_field(state, problems, "Name in MailDoctor", &d.name, DraftField::name,
+               "A short handle for the account, used by the command line too (maildoctor check NAME).");
+    if (d.name != typed_name) state.name_edited = true;
+  }
 
   int auth = d.auth == AuthMethod::oauth2 ? 0 : 1;
   ImGui::AlignTextToFramePadding();
@@ -159,7 +166,8 @@ void draw_details(SetupPanelState& state, const WorkspaceView& view,
     ImGui::InputTextWithHint("User name", "the email address", &d.username);
     item_tooltip("Only when the server wants another login name than the address.");
     text_field(state, problems, "Password", &d.password, DraftField::password,
-               "Kept encrypted in MailDoctor's vault, never shown again.", ImGuiInputTextFlags_Password);
+               "Kept encrypted in MailDoctor's vault, never shown again.", ImGuiInputTextFlags_Password,
+               d.editing ? "empty: keep the saved one" : "");
   }
 
   const ImGuiTreeNodeFlags open = d.provider == Provider::custom ? ImGuiTreeNodeFlags_DefaultOpen : 0;
@@ -179,6 +187,8 @@ void draw_details(SetupPanelState& state, const WorkspaceView& view,
     item_tooltip("A PEM file of a private certificate authority the servers' certificates come from.");
   }
 }
+
+namespace {
 
 void draw_authenticate(SetupPanelState& state, const WorkspaceView& view, PanelOutput& out) {
   section("3. Authenticate");
@@ -332,7 +342,8 @@ void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOu
   }
   const auto problems = problems_of(state, view);
   ImGui::BeginDisabled(view.setup.save == SetupSave::saved || view.setup.sign_in.state == ConsentState::waiting);
-  draw_details(state, view, problems);
+  section("2. Account details");
+  draw_account_fields(state, view, problems);
   ImGui::EndDisabled();
   if (state.draft.auth == AuthMethod::oauth2) draw_authenticate(state, view, out);
   draw_save(state, view, out);

@@ -43,5 +43,10 @@ bool authenticate(SetupPanelState& state, const WorkspaceView& view, bool device
 bool save_account(SetupPanelState& state, const WorkspaceView& view, PanelOutput& out);
 
 void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOutput& out);
+// The account's fields as typed (address, sign-in, servers, advanced), checked as typed: the setup
+// flow's step 2, and the Edit dialog (draft.editing: the name is kept, an empty password keeps the
+// saved one).
+void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
+                         const std::vector<accounts::DraftProblem>& problems);
 
 }  // namespace md::panels
