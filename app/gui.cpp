@@ -90,6 +90,7 @@ int run(const cli::GlobalArgs& args) {
   float scale_x = 1.0f, scale_y = 1.0f;
   glfwGetWindowContentScale(window, &scale_x, &scale_y);
   panels::apply_theme(scale_x, MAILDOCTOR_UI_FONT);
+  float applied_scale = scale_x;
 
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -154,6 +155,16 @@ int run(const cli::GlobalArgs& args) {
     } else {
       workspace.frame();
       view = &workspace.view();
+    }
+    // The monitor's content scale times Settings > Interface scale: on a change the font atlas is
+    // rebuilt at the new size (crisp text, not a stretched bitmap) and the style scaled with it.
+    glfwGetWindowContentScale(window, &scale_x, &scale_y);
+    const float wanted_scale = scale_x * static_cast<float>(view->interface_scale_percent) / 100.0f;
+    if (wanted_scale != applied_scale) {
+      panels::apply_theme(wanted_scale, MAILDOCTOR_UI_FONT);
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      applied_scale = wanted_scale;
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();

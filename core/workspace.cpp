@@ -48,6 +48,20 @@ constexpr const char* kCheckEveryKey = "window.check_every_min";
 constexpr const char* kSyncEveryKey = "window.sync_every_min";
 
 // The schedule saved in the data dir; the defaults where nothing (or nonsense) is saved.
+constexpr const char* kInterfaceScaleKey = "window.interface_scale_percent";
+
+// Settings > Interface scale as saved; 100 when unset or not a percentage it allows.
+int read_interface_scale(store::Database& db) {
+  auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
+  st.bind(1, kInterfaceScaleKey);
+  if (!st.step()) return 100;
+  const std::string value = st.column_text(0);
+  int percent = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), percent);
+  if (ec != std::errc() || ptr != value.data() + value.size()) return 100;
+  return std::clamp(percent, kMinInterfaceScalePercent, kMaxInterfaceScalePercent);
+}
+
 BackgroundSchedule read_schedule(store::Database& db) {
   BackgroundSchedule b;
   auto st = db.prepare("SELECT key, value FROM settings WHERE key IN (?, ?)");
@@ -340,6 +354,7 @@ void Workspace::reload_accounts() {
     std::optional<Failure> error;
     std::vector<AccountSummary> accounts;
     BackgroundSchedule schedule;
+    int interface_scale = 100;
     try {
       if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
         error = prepared.failure();
@@ -351,6 +366,7 @@ void Workspace::reload_accounts() {
         std::error_code ec;
         std::filesystem::create_directories(layout_.logs_dir(), ec);
         schedule = read_schedule(db.value());
+        interface_scale = read_interface_scale(db.value());
         for (const accounts::Account& a : list.value()) {
           AccountSummary& s = accounts.emplace_back();
           s.name = a.name;
@@ -369,9 +385,10 @@ void Workspace::reload_accounts() {
       error = store::to_failure(e);
       accounts.clear();
     }
-    return [this, error, schedule, accounts = std::move(accounts)]() mutable {
+    return [this, error, schedule, interface_scale, accounts = std::move(accounts)]() mutable {
       view_.store_ready = !error;
       if (schedule.loaded) view_.background = schedule;
+      if (!error) view_.interface_scale_percent = interface_scale;
       view_.store_error = error;
       // Health a check of this session found is newer than the stored one.
       for (AccountSummary& a : accounts)
@@ -478,6 +495,7 @@ void Workspace::apply(const Command& c) {
       break;
     case Command::Kind::setup_clear: setup_clear(); break;
     case Command::Kind::edit_open: edit_open(c.account); break;
+    case Command::Kind::set_interface_scale: set_interface_scale(c.percent); break;
     case Command::Kind::edit_save:
       if (c.draft) edit_save(c.account, *c.draft);
       break;
@@ -1274,6 +1292,32 @@ void Workspace::sync_in_background(const std::string& name) {
       background_syncs_.erase(name);
       if (view_.sync.account == name && !view_.sync.running) load_sync(name);
     });
+  });
+}
+
+void Workspace::set_interface_scale(int percent) {
+  percent = std::clamp(percent, kMinInterfaceScalePercent, kMaxInterfaceScalePercent);
+  view_.interface_scale_percent = percent;  // the window follows at once; the disk on a worker
+  jobs_->submit("Save the interface scale", [this, percent](jobs::JobContext&) -> jobs::Completion {
+    std::optional<Failure> failure;
+    auto db = store::Database::open(layout_.database(), store::schema());
+    if (!db) {
+      failure = db.failure();
+    } else {
+      try {
+        db.value()
+            .prepare(
+                "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(1, kInterfaceScaleKey)
+            .bind(2, std::to_string(percent))
+            .run();
+      } catch (const store::Error& e) {
+        failure = store::to_failure(e);
+      }
+    }
+    return [this, failure] {
+      if (failure) view_.background_failure = failure;
+    };
   });
 }
 

@@ -161,6 +161,9 @@ struct BackgroundSchedule {
 };
 inline constexpr int kMaxBackgroundIntervalMin = 24 * 60;
 
+// Settings > Interface scale, on top of the monitor's own content scale (kept in the data dir).
+inline constexpr int kMinInterfaceScalePercent = 100, kMaxInterfaceScalePercent = 250;
+
 // Admins of this data dir, and the one signed in to the window (if any).
 struct AdminView {
   std::optional<bool> has_admins;  // nullopt until known; false: the first-run prompt
@@ -218,6 +221,7 @@ struct WorkspaceView {
   SavedFileView report;    // "Save report..." of the diagnostics panel
   SavedFileView log_file;  // "Save..." of the protocol log panel
   BackgroundSchedule background;
+  int interface_scale_percent = 100;
   std::optional<Failure> background_failure;  // the last background setting that could not be saved
   const LogBuffer* log = nullptr;             // of the selected account; owned by the workspace
 
@@ -232,34 +236,35 @@ inline std::string quick_check_key(accounts::Provider p) {
 // What panels ask the workspace to do; applied on the UI thread after the frame is drawn.
 struct Command {
   enum class Kind {
-    select_account,    // account
-    reload_accounts,   //
-    run_checks,        // account
-    run_quick_check,   // provider
-    cancel_checks,     // key (account name or quick key)
-    refresh_token,     // account
-    reauthenticate,    // account, device: the browser consent flow, or a device code
-    cancel_consent,    // the sign-in running (re-authentication or setup)
-    setup_sign_in,     // draft, device: sign in for an account not saved yet
-    setup_save,        // draft: save the account (with the setup's tokens), then run its checks
-    setup_clear,       // start the setup flow again: forget its tokens and results
-    clear_log,         //
-    sync_now,          // account
-    cancel_sync,       //
-    load_sync_status,  // account
-    preview_reset,     // account
-    reset_counter,     // account, user, password: verify_admin then reset_counter on a worker
-    close_reset,       // forget the reset flow's state
-    admin_sign_in,     // user, password
-    admin_sign_out,    //
-    add_first_admin,   // user, password: only when no admin exists yet
-    set_background,    // check_every_min, sync_every_min: saved in the data dir
-    save_report,       // account: the support report (HTML) into the data dir's reports/ folder
-    save_log,          // account: its redacted protocol log lines into reports/
-    edit_open,         // account: load its settings into the edit form (and what removing it forgets)
-    edit_save,         // account, draft: the settings and any secret typed (ops::edit_account)
-    edit_remove,       // account, user, password (or the window's admin session when user is empty)
-    edit_close,        //
+    select_account,       // account
+    reload_accounts,      //
+    run_checks,           // account
+    run_quick_check,      // provider
+    cancel_checks,        // key (account name or quick key)
+    refresh_token,        // account
+    reauthenticate,       // account, device: the browser consent flow, or a device code
+    cancel_consent,       // the sign-in running (re-authentication or setup)
+    setup_sign_in,        // draft, device: sign in for an account not saved yet
+    setup_save,           // draft: save the account (with the setup's tokens), then run its checks
+    setup_clear,          // start the setup flow again: forget its tokens and results
+    clear_log,            //
+    sync_now,             // account
+    cancel_sync,          //
+    load_sync_status,     // account
+    preview_reset,        // account
+    reset_counter,        // account, user, password: verify_admin then reset_counter on a worker
+    close_reset,          // forget the reset flow's state
+    admin_sign_in,        // user, password
+    admin_sign_out,       //
+    add_first_admin,      // user, password: only when no admin exists yet
+    set_background,       // check_every_min, sync_every_min: saved in the data dir
+    save_report,          // account: the support report (HTML) into the data dir's reports/ folder
+    save_log,             // account: its redacted protocol log lines into reports/
+    edit_open,            // account: load its settings into the edit form (and what removing it forgets)
+    edit_save,            // account, draft: the settings and any secret typed (ops::edit_account)
+    edit_remove,          // account, user, password (or the window's admin session when user is empty)
+    edit_close,           //
+    set_interface_scale,  // percent: Settings > Interface scale, saved in the data dir
   };
   Kind kind;
   std::string account = {};
@@ -268,6 +273,7 @@ struct Command {
   std::string password = {};  // travels to the worker once; never logged or kept in the view
   bool device = false;        // sign in with a device code instead of the browser
   int check_every_min = 0, sync_every_min = 0;
+  int percent = 100;
   // The setup form (secrets included): travels to the worker once, like password.
   std::shared_ptr<const accounts::AccountDraft> draft = {};
 };
@@ -317,6 +323,7 @@ class Workspace {
   void setup_save(const accounts::AccountDraft& draft);
   void setup_clear();
   // workspace_accounts.cpp: Edit, Change password and Remove of a saved account.
+  void set_interface_scale(int percent);
   void edit_open(const std::string& account);
   void edit_save(const std::string& account, const accounts::AccountDraft& draft);
   void edit_remove(const std::string& account, const std::string& user, const std::string& password);

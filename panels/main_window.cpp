@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 #include <algorithm>
 
 #include "accounts_panel.h"
@@ -16,6 +18,7 @@ void draw_menu_bar(const WorkspaceView& view, MainWindowState& state) {
   if (!ImGui::BeginMenuBar()) return;
   if (ImGui::BeginMenu("Settings")) {
     if (ImGui::MenuItem("Background work...")) state.show_background = true;
+    if (ImGui::MenuItem("Interface scale...")) state.show_interface_scale = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -93,6 +96,36 @@ void draw_background_settings(const WorkspaceView& view, MainWindowState& state)
   }
   ImGui::SameLine();
   // 1.86 takes a key index, not an ImGuiKey: GetKeyIndex maps Escape to the backend's key.
+  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+// Settings > Interface scale: larger text and controls on a high-DPI screen or for tired eyes,
+// on top of what the monitor asks for; the window follows as the slider moves.
+void draw_interface_scale(const WorkspaceView& view, MainWindowState& state) {
+  if (state.show_interface_scale) {
+    state.interface_scale_percent = view.interface_scale_percent;
+    ImGui::OpenPopup("Interface scale");
+    state.show_interface_scale = false;
+  }
+  if (!ImGui::BeginPopupModal("Interface scale", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  hint_text("The size of text and controls, on top of the screen's own scale. Kept for the next start.");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+  ImGui::SliderInt("##interface_scale", &state.interface_scale_percent, kMinInterfaceScalePercent,
+                   kMaxInterfaceScalePercent, "%d %%");
+  // Whole steps of 25 %: fonts are rebuilt at each size, a drag through every percent is no use.
+  state.interface_scale_percent = (state.interface_scale_percent + 12) / 25 * 25;
+  for (int p : {100, 125, 150, 200}) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton((std::to_string(p) + " %").c_str())) state.interface_scale_percent = p;
+  }
+  if (ImGui::Button("Apply") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
+    Command c{Command::Kind::set_interface_scale};
+    c.percent = state.interface_scale_percent;
+    state.out.send(c);
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::SameLine();
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
 }
@@ -178,6 +211,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   draw_status_line(view);
   draw_about(state);
   draw_background_settings(view, state);
+  draw_interface_scale(view, state);
   // Whatever tab is in front: a dead token is news for whoever sits at the window.
   if (draw_reauth_prompt(view, state.token, state.out)) state.bring_to_front = Tab::token;
   draw_reset_modal(view, state.sync, state.out);

@@ -24,6 +24,8 @@ struct MainWindowState {
   bool show_about = false;
   bool show_background = false;  // the Settings > Background work dialog opens on the next frame
   int background_check_min = 0, background_sync_min = 0;  // as typed there
+  bool show_interface_scale = false;                      // Settings > Interface scale opens next frame
+  int interface_scale_percent = 100;                      // as chosen there
   bool selected_first = false;                            // the first account is selected once, when the list arrives
   std::optional<Tab> bring_to_front;                      // a tab to select on the next frame
   PanelOutput out;

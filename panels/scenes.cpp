@@ -370,6 +370,14 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.ui.edit.mode = AccountEditMode::remove;
           s.ui.edit.account = "alice";
         }}},
+      {"interface-scale-150",
+       {"Settings > Interface scale at 150 %: the fonts rebuilt larger, the layout scaled with them",
+        [](Scene& s, system_clock::time_point now) {
+          base(s, now);
+          s.view.interface_scale_percent = 150;
+          s.view.checks["alice"] = make_run("alice", green_ladder(), now);
+          s.ui.bring_to_front = Tab::diagnostics;
+        }}},
       {"reauth-other-account",
        {"On the Diagnostics tab: another account's sign-in died in the background; the admin's pop-up names it",
         [](Scene& s, system_clock::time_point now) {

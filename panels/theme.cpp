@@ -20,7 +20,10 @@ bool readable(const char* path) {
 void apply_theme(float dpi_scale, const char* font_path) {
   if (dpi_scale <= 0.0f) dpi_scale = 1.0f;
   ImGuiIO& io = ImGui::GetIO();
+  // From the default sizes every time: applied again at another scale, nothing is scaled twice.
+  ImGui::GetStyle() = ImGuiStyle();
   ImGui::StyleColorsLight();
+  io.Fonts->Clear();
   ImGuiStyle& style = ImGui::GetStyle();
   style.WindowRounding = 0.0f;
   style.FrameRounding = 4.0f;
@@ -29,6 +32,10 @@ void apply_theme(float dpi_scale, const char* font_path) {
   style.WindowPadding = ImVec2(12, 10);
   style.FramePadding = ImVec2(8, 5);
   style.ItemSpacing = ImVec2(8, 7);
+  // Inputs must show on a white dialog too: a tinted field with a border.
+  style.FrameBorderSize = 1.0f;
+  style.Colors[ImGuiCol_FrameBg] = ImVec4(0.95f, 0.96f, 0.98f, 1.0f);
+  style.Colors[ImGuiCol_Border] = ImVec4(0.0f, 0.0f, 0.0f, 0.22f);
   style.ScaleAllSizes(dpi_scale);
 
   // Rasterise the font at the size it is shown, so text stays crisp on high-DPI screens.
