@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "theme.h"
 #include "widgets.h"
@@ -62,6 +63,19 @@ bool not_ready(const WorkspaceView& view, AccountEditState& state, PanelOutput& 
     state.form.draft = *view.edit.draft;
     state.form.provider_chosen = true;
     state.form_loaded = true;
+    // The dialog sizes itself to the form over the next frames: draw them now, not at the next
+    // mouse move.
+    state.settle_frames = 3;
+    state.focus_pending = true;  // the dialog's first field takes the keyboard once it shows
+  }
+  // A save's or removal's answer changes the dialog's size too (a failure shown).
+  if (view.edit.serial != state.seen_serial) {
+    state.seen_serial = view.edit.serial;
+    state.settle_frames = 3;
+  }
+  if (state.settle_frames > 0) {
+    --state.settle_frames;
+    out.redraw_within(0.0);
   }
   if (!state.form_loaded) {
     if (view.edit.failure) failure_block(*view.edit.failure, "The account cannot be read");
@@ -88,7 +102,8 @@ void draw_settings(const WorkspaceView& view, AccountEditState& state, PanelOutp
   }
   const auto problems = accounts::check_draft(state.form.draft, other_names(view, state.account));
   // A form taller than the screen scrolls inside; Save stays in view below it.
-  ImGui::BeginChild("fields", ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 22), false);
+  const float fields_h = std::min(ImGui::GetFontSize() * 22, ImGui::GetMainViewport()->WorkSize.y * 0.55f);
+  ImGui::BeginChild("fields", ImVec2(ImGui::GetFontSize() * 36, fields_h), false);
   draw_account_fields(state.form, view, problems);
   ImGui::EndChild();
   if (view.edit.failure) failure_block(*view.edit.failure, "Not saved");
@@ -126,7 +141,7 @@ void draw_password(const WorkspaceView& view, AccountEditState& state, PanelOutp
   }
   ImGui::TextWrapped("The new password of '%s' (%s). It is kept encrypted and never shown again.",
                      state.account.c_str(), state.form.draft.email.c_str());
-  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  if (std::exchange(state.focus_pending, false)) ImGui::SetKeyboardFocusHere();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
   const bool entered = ImGui::InputText("New password##account_edit", &state.form.draft.password,
                                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
@@ -175,7 +190,7 @@ void draw_remove(const WorkspaceView& view, AccountEditState& state, PanelOutput
     ImGui::PopStyleColor();
   }
   if (needs_admin) {
-    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+    if (std::exchange(state.focus_pending, false)) ImGui::SetKeyboardFocusHere();
     ImGui::InputText("Admin user##account_edit", state.admin_user, sizeof state.admin_user);
     ImGui::InputText("Admin password##account_edit", state.admin_password, sizeof state.admin_password,
                      ImGuiInputTextFlags_Password);

@@ -21,6 +21,9 @@ struct AccountEditState {
   std::string account;
   SetupPanelState form;      // the edit form: the setup flow's fields over the saved settings
   bool form_loaded = false;  // the saved settings arrived and were copied into the form
+  int settle_frames = 0;     // frames still to draw while the dialog sizes itself to the form
+  uint64_t seen_serial = 0;  // view.edit.serial last drawn
+  bool focus_pending = false;
   char admin_user[64] = "";
   char admin_password[128] = "";
   uint64_t sent_serial = 0;  // view.edit.serial when the last save or removal was sent

@@ -50,8 +50,11 @@ bool ModalFrame::begin(bool wanted) {
   }
   if (!ImGui::IsPopupOpen(id.c_str())) ImGui::OpenPopup(id.c_str());
   const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 26, 0), ImVec2(ImGui::GetFontSize() * 38, FLT_MAX));
+  // Centred every frame, not only when it appears: a body that grows (a form arriving, a failure
+  // shown) would otherwise push the buttons below the screen's edge. Never taller than the screen.
+  ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 26, 0),
+                                      ImVec2(ImGui::GetFontSize() * 38, vp->WorkSize.y * 0.96f));
   if (!ImGui::BeginPopupModal(id.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return false;
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
   shown_ = true;

@@ -10,7 +10,7 @@ PACKAGES="
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libglfw3-dev python3-glad libgl-dev libgl1-mesa-dri
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev doctest-dev
-  fonts-dejavu-core xvfb xauth clang-format groff-base desktop-file-utils clang libclang-rt-14-dev
+  fonts-dejavu-core xvfb xauth xdotool scrot clang-format groff-base desktop-file-utils clang libclang-rt-14-dev
 "
 
 as_root() {
