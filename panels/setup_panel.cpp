@@ -171,6 +171,8 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
   }
 
   const ImGuiTreeNodeFlags open = d.provider == Provider::custom ? ImGuiTreeNodeFlags_DefaultOpen : 0;
+  // Editing a saved account: everything in view, since one comes to fix a server or the CA file.
+  if (d.editing) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
   if (ImGui::CollapsingHeader(d.provider == Provider::custom ? "Servers" : "Servers (filled in for you)", open)) {
     text_field(state, problems, "IMAP", &d.imap, DraftField::imap, "host:port of the IMAP server; empty: not used.", 0,
                "imap.example.com:993", [&] { security_combo("##imap_security", d.imap_security); });
@@ -179,6 +181,7 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
     text_field(state, problems, "SMTP", &d.smtp, DraftField::smtp, "host:port of the SMTP server; empty: not used.", 0,
                "smtp.example.com:587", [&] { security_combo("##smtp_security", d.smtp_security); });
   }
+  if (d.editing) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
   if (ImGui::CollapsingHeader("Advanced")) {
     text_field(state, problems, "Timeout (s)", &d.timeout, DraftField::timeout,
                "How long one network step may take before it counts as failed.");

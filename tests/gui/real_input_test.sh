@@ -30,7 +30,8 @@ trap cleanup EXIT
 data="$work/data"
 md() { "$bin" --data-dir "$data" "$@"; }
 fail() { echo "FAIL: $*"; [ -f "$work/app.log" ] && { echo "--- window's output"; tail -n 30 "$work/app.log"; }; exit 1; }
-step() { echo "== $*"; }
+t0=$(date +%s)
+step() { echo "== [$(($(date +%s) - t0)) s] $*"; }
 js() { node -e 'const d=JSON.parse(require("fs").readFileSync(0,"utf8")); const v=eval(process.argv[1]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$1"; }
 # until TRIES 'shell condition': polls it every 0.2 s, at most TRIES times.
 until_true() { n=$1; shift; i=0; while ! sh -c "$*" >/dev/null 2>&1; do i=$((i + 1)); [ $i -le "$n" ] || return 1; sleep 0.2; done; }
@@ -41,6 +42,46 @@ click() { xdotool mousemove "$1" "$2"; sleep 0.05; xdotool mousedown 1; sleep 0.
 type_text() { xdotool type --delay 25 "$1"; alive "typing"; }
 key() { xdotool key --delay 60 "$@"; sleep 0.15; alive "key $*"; }
 replace_text() { key ctrl+a; type_text "$1"; }
+# What the screen shows, for waiting on the window rather than on the clock (a slow build draws
+# slowly): the colour of one pixel, "R G B", from a fresh screenshot.
+pixel() {
+  scrot -o "$work/screen.ppm" >/dev/null 2>&1 || return 1
+  python3 - "$work/screen.ppm" "$1" "$2" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+fields, pos = [], 0
+while len(fields) < 4:  # P6, width, height, maxval; comments skipped
+    while data[pos:pos + 1].isspace(): pos += 1
+    if data[pos:pos + 1] == b"#":
+        pos = data.index(b"\n", pos) + 1
+        continue
+    end = pos
+    while not data[end:end + 1].isspace(): end += 1
+    fields.append(data[pos:end]); pos = end
+pos += 1
+width, x, y = int(fields[1]), int(sys.argv[2]), int(sys.argv[3])
+i = pos + 3 * (y * width + x)
+print(data[i], data[i + 1], data[i + 2])
+PY
+}
+# wait_for WHAT X Y: polls (bounded, 30 s) until the pixel is a button's blue ("button") or red
+# ("red-button", the Remove of the removal dialog), the
+# window's own background ("no-dialog": no modal dims it) or dimmed ("dialog").
+wait_for() {
+  i=0
+  while :; do
+    set -- "$1" "$2" "$3" $(pixel "$2" "$3" || echo 0 0 0)
+    case $1 in
+      button) [ $(($6 - $4)) -gt 40 ] && return 0 ;;
+      red-button) [ $(($4 - $6)) -gt 80 ] && return 0 ;;
+      no-dialog) [ "$4" -ge 225 ] && [ "$5" -ge 225 ] && return 0 ;;
+      dialog) [ "$4" -lt 215 ] && return 0 ;;
+    esac
+    i=$((i + 1)); [ $i -le 150 ] || fail "the window never showed: $1 at $2,$3 (pixel $4 $5 $6)"
+    sleep 0.2
+    set -- "$1" "$2" "$3"
+  done
+}
 
 # An X display of our own; the window alone on it, at 0,0, no window manager.
 for n in $(seq 90 140); do [ -e "/tmp/.X$n-lock" ] || { display=":$n"; break; }; done
@@ -52,7 +93,8 @@ until_true 50 "xdotool getmouselocation" || fail "Xvfb did not start"
 app_pid=$!
 timeout 30 xdotool search --sync --name '^MailDoctor$' >/dev/null || fail "no MailDoctor window"
 until_true 50 "test -f '$data/maildoctor.db'" || fail "the window did not open its data dir"
-sleep 0.5  # the first frames: the first-admin dialog takes the keyboard as it appears
+wait_for dialog 1200 700               # the first-admin dialog, which takes the keyboard
+sleep 0.3
 
 step "1. the first admin, by keyboard alone: typed into the focused name, Tab, Enter submits"
 type_text root
@@ -62,10 +104,12 @@ key Tab
 type_text 'Root-admin-pw-1'
 key Return
 until_true 100 "'$bin' --data-dir '$data' admin list --json | grep -q '\"root\"'" || fail "Enter did not create the admin"
+wait_for no-dialog 1200 700
 shot 1-first-admin
 
 step "2. Another provider: the Password field takes a click and the typing (it aborted the window)"
 click 880 182
+wait_for button 328 619               # the form's Save: the details are there
 click 480 252
 type_text "$LAB_USER"
 click 480 384
@@ -73,6 +117,7 @@ type_text "$LAB_PASSWORD"
 click 480 450
 type_text "localhost:$LAB_IMAPS_PORT"
 click 380 549                        # Advanced
+wait_for button 328 685               # Save moved below the Advanced fields
 click 480 615                        # Extra CA file
 type_text "$work/no-such-ca.pem"
 click 328 685                        # Save
@@ -91,50 +136,55 @@ shot 2-saved-green
 
 step "3. Edit: the CA file changed to another PEM is saved; one that does not exist is refused"
 cp "$LAB_CA_FILE" "$work/ca-copy.pem"
-click 147 182                        # Edit settings... (the selected account's)
-sleep 0.6                            # the dialog sizes itself to the form
-click 640 530                        # Advanced, in the dialog
+wait_for button 147 182               # the selected account's Edit settings...
+click 147 182
+wait_for button 376 592               # the dialog's Save: the form arrived and laid itself out
 xdotool mousemove 640 400
 for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.05; done  # the form scrolls to its end
 sleep 0.3
-click 527 559                        # Extra CA file
+click 527 559                        # Extra CA file (the dialog opens with everything shown)
 replace_text "$work/ca-copy.pem"
 shot 3-edit
 click 376 592                        # Save
 until_true 100 "test \"\$('$bin' --data-dir '$data' account show alice --json | node -e 'let s=\"\";process.stdin.on(\"data\",c=>s+=c).on(\"end\",()=>console.log(JSON.parse(s).ca_file))')\" = '$work/ca-copy.pem'" ||
   fail "Edit did not save the new CA file: $(md account show alice --json | js 'd.ca_file')"
+wait_for no-dialog 1200 700
 click 147 182
-sleep 0.6
-click 640 530
+wait_for button 376 592
 xdotool mousemove 640 400
 for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.05; done
 sleep 0.3
 click 527 559
 replace_text "$work/no-such-ca.pem"
 click 376 592
-sleep 1
+wait_for button 376 673               # Save moved down under the failure the dialog now shows
 shot 3-edit-refused
 [ "$(md account show alice --json | js 'd.ca_file')" = "$work/ca-copy.pem" ] || fail "a missing CA file replaced the saved one"
 key Escape
+wait_for no-dialog 1200 700
 
 step "4. Change password: a wrong one makes the check fail (auth.bad_credentials), the right one pass"
 click 147 215                        # Change password...
-sleep 0.5
+wait_for dialog 1200 700
+sleep 0.3                            # its field takes the keyboard as the form arrives
 shot 4-change-password
 type_text 'not-the-password'
 key Return
 until_true 100 "'$bin' --data-dir '$data' check alice --only imap --json | grep -q auth.bad_credentials" ||
   fail "the wrong password was not saved: $(md check alice --only imap --json | head -c 400)"
+wait_for no-dialog 1200 700
 click 147 215
-sleep 0.5
+wait_for dialog 1200 700
+sleep 0.3
 type_text "$LAB_PASSWORD"
 key Return
 until_true 100 "'$bin' --data-dir '$data' check alice --only imap --json" || fail "the right password was not saved"
+wait_for no-dialog 1200 700
 shot 4-password
 
 step "5. Remove, confirmed in the dialog: the account is gone"
 click 147 248                        # Remove...
-sleep 0.6
+wait_for red-button 423 444           # the dialog's Remove
 shot 5-remove
 click 423 444                        # Remove (the dialog's red button)
 until_true 100 "test \"\$('$bin' --data-dir '$data' account list --json | node -e 'let s=\"\";process.stdin.on(\"data\",c=>s+=c).on(\"end\",()=>console.log(JSON.parse(s).accounts.length))')\" = 0" ||

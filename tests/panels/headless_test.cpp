@@ -217,7 +217,7 @@ TEST_CASE("the re-authentication pop-up opens once per failure and Escape means 
   CHECK(scene->ui.token.reauth_prompt.is_open());
 }
 
-TEST_CASE("another account's dead sign-in opens the pop-up on any tab; Enter re-authenticates that one") {
+TEST_CASE("another account's dead sign-in opens the pop-up on any tab, and Enter re-authenticates that one") {
   auto scene = make_scene("reauth-other-account", kNow);
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
@@ -250,7 +250,7 @@ TEST_CASE("another account's dead sign-in opens the pop-up on any tab; Enter re-
   CHECK(select < reauth);  // selected first: re-authentication works on the selected account
 }
 
-TEST_CASE("a dead token with no admin signed in: no pop-up, a banner; an admin signing in gets the pop-up") {
+TEST_CASE("a dead token with no admin signed in: no pop-up but a banner, and an admin signing in gets the pop-up") {
   auto scene = make_scene("token-dead-no-admin", kNow);
   test::HeadlessImGui imgui;
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });

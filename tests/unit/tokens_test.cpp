@@ -144,7 +144,7 @@ TEST_CASE("tokens: the ladder tests the refresh token, and keeps what the refres
   CHECK(st.value().last_refresh_at.has_value());
 }
 
-TEST_CASE("tokens: a refused refresh fails oauth.token while the access token still works; refreshable is false") {
+TEST_CASE("tokens: a refused refresh fails oauth.token while the access token still works, and refreshable is false") {
   TokenEndpoint endpoint;
   endpoint.refuse = true;
   SignedIn s(endpoint.port);
