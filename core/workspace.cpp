@@ -50,6 +50,14 @@ constexpr const char* kSyncEveryKey = "window.sync_every_min";
 // The schedule saved in the data dir; the defaults where nothing (or nonsense) is saved.
 constexpr const char* kInterfaceScaleKey = "window.interface_scale_percent";
 
+// One window setting into the settings table (the caller's transaction, if any). Throws store::Error.
+void write_setting(store::Database& db, std::string_view key, int value) {
+  db.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .bind(1, key)
+      .bind(2, std::to_string(value))
+      .run();
+}
+
 // Settings > Interface scale as saved; 100 when unset or not a percentage it allows.
 int read_interface_scale(store::Database& db) {
   auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
@@ -1305,12 +1313,7 @@ void Workspace::set_interface_scale(int percent) {
       failure = db.failure();
     } else {
       try {
-        db.value()
-            .prepare(
-                "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-            .bind(1, kInterfaceScaleKey)
-            .bind(2, std::to_string(percent))
-            .run();
+        write_setting(db.value(), kInterfaceScaleKey, percent);
       } catch (const store::Error& e) {
         failure = store::to_failure(e);
       }
@@ -1332,15 +1335,8 @@ void Workspace::set_background(int check_every_min, int sync_every_min) {
     } else {
       try {
         store::Transaction tx(db.value());
-        for (auto [key, value] :
-             {std::pair{kCheckEveryKey, wanted.check_every_min}, std::pair{kSyncEveryKey, wanted.sync_every_min}})
-          db.value()
-              .prepare(
-                  "INSERT INTO settings(key, value) VALUES(?, ?) "
-                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-              .bind(1, key)
-              .bind(2, std::to_string(value))
-              .run();
+        write_setting(db.value(), kCheckEveryKey, wanted.check_every_min);
+        write_setting(db.value(), kSyncEveryKey, wanted.sync_every_min);
         tx.commit();
       } catch (const store::Error& e) {
         failure = store::to_failure(e);

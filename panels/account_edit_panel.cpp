@@ -46,13 +46,6 @@ void send_save(const WorkspaceView& view, AccountEditState& state, PanelOutput& 
   state.waiting = true;
 }
 
-void busy_line(const char* text, PanelOutput& out) {
-  spinner();
-  ImGui::SameLine();
-  ImGui::TextUnformatted(text);
-  out.redraw_within(kSpinnerFrameS);
-}
-
 // Loading, or why the saved settings could not be read: true while the form cannot show yet.
 bool not_ready(const WorkspaceView& view, AccountEditState& state, PanelOutput& out) {
   if (view.edit.account != state.account || view.edit.stage == AccountEditStage::loading) {

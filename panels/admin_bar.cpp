@@ -50,13 +50,6 @@ bool answered(const WorkspaceView& view, AdminBarState& state) {
   return false;
 }
 
-void draw_busy(const char* text, PanelOutput& out) {
-  spinner();
-  ImGui::SameLine();
-  ImGui::TextUnformatted(text);
-  out.redraw_within(kSpinnerFrameS);
-}
-
 void draw_sign_in(const WorkspaceView& view, AdminBarState& state, PanelOutput& out) {
   ImGui::TextWrapped("Sign in as an admin of this MailDoctor to reset mailbox counters and re-authenticate accounts.");
   ImGui::Spacing();
@@ -69,7 +62,7 @@ void draw_sign_in(const WorkspaceView& view, AdminBarState& state, PanelOutput& 
   if (!state.waiting && view.admin.failure && view.admin.serial != 0)
     failure_block(*view.admin.failure, "Not signed in");
   const bool ready = state.user[0] != '\0' && state.password[0] != '\0' && !view.admin.busy;
-  if (view.admin.busy) draw_busy("Checking the password...", out);
+  if (view.admin.busy) busy_line("Checking the password...", out);
   ImGui::BeginDisabled(!ready);
   if (ImGui::Button("Sign in") || (entered && ready)) send_credentials(state, view, Command::Kind::admin_sign_in, out);
   ImGui::EndDisabled();
@@ -97,7 +90,7 @@ void draw_first_admin(const WorkspaceView& view, AdminBarState& state, PanelOutp
   }
   if (!state.waiting && view.admin.failure && view.admin.serial != 0)
     failure_block(*view.admin.failure, "No admin created");
-  if (view.admin.busy) draw_busy("Creating the admin...", out);
+  if (view.admin.busy) busy_line("Creating the admin...", out);
   const bool ready = state.user[0] != '\0' && state.password[0] != '\0' && same && !view.admin.busy;
   ImGui::BeginDisabled(!ready);
   if (ImGui::Button("Create admin") || (entered && ready))

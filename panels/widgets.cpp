@@ -139,6 +139,13 @@ void item_tooltip(const char* text) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", text);
 }
 
+void busy_line(const char* text, PanelOutput& out) {
+  spinner();
+  ImGui::SameLine();
+  ImGui::TextUnformatted(text);
+  out.redraw_within(kSpinnerFrameS);
+}
+
 void hint_text(const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
   ImGui::TextWrapped("%s", text);

@@ -19,6 +19,8 @@ void status_icon(Health health);
 void step_icon(diagnostics::StepStatus status);
 // A turning arc, one text line high; the caller asks for a redraw while it shows.
 void spinner();
+// The spinner and what is being waited for ("Saving..."), asking for the spinner's frames.
+void busy_line(const char* text, PanelOutput& out);
 // How often a spinner needs a frame to look like it turns.
 inline constexpr double kSpinnerFrameS = 1.0 / 15;
 // A small drawn triangle: pointing right when closed, down when open.
