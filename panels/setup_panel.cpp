@@ -37,10 +37,14 @@ std::vector<accounts::DraftProblem> problems_of(const SetupPanelState& state, co
   return accounts::check_draft(state.draft, account_names(view));
 }
 
-void step_header(SetupStep current) {
+// The numbered steps; a password account has no Authenticate step (its Save is step 3, as the
+// form's own section says).
+void step_header(SetupStep current, bool with_sign_in) {
   static constexpr const char* kNames[] = {"Provider", "Details", "Authenticate", "Save"};
+  int number = 0;
   for (int i = 0; i < 4; ++i) {
     const auto step = static_cast<SetupStep>(i);
+    if (step == SetupStep::authenticate && !with_sign_in) continue;
     if (i > 0) {
       ImGui::SameLine();
       ImGui::TextDisabled(">");
@@ -52,7 +56,7 @@ void step_header(SetupStep current) {
       ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
     }
     ImGui::PushStyleColor(ImGuiCol_Text, step == current ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : colour::muted);
-    ImGui::Text("%d. %s", i + 1, kNames[i]);
+    ImGui::Text("%d. %s", ++number, kNames[i]);
     ImGui::PopStyleColor();
   }
 }
@@ -337,7 +341,7 @@ void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOu
     return;
   }
   const SetupStep step = setup_step(state, view.setup);
-  step_header(step);
+  step_header(step, !state.provider_chosen || state.draft.auth == AuthMethod::oauth2);
   draw_provider_choice(state, out);
   if (!state.provider_chosen) {
     hint_text("Choose the provider: its servers and sign-in addresses are filled in, and you confirm them.");

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace md::store {
@@ -161,7 +163,19 @@ Result<Database> Database::open_uri(const std::string& name, int flags, std::spa
     // Deleted rows (old tokens, replaced messages) are overwritten, not left in free pages.
     db.exec("PRAGMA secure_delete = ON");
     if (name != ":memory:") {
-      if (db.journal_mode() != "wal") db.exec("PRAGMA journal_mode = WAL");
+      // Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+      // once, without the busy timeout, when another connection opens it at the same moment (the
+      // window's first start opens it from two workers): try again, within the same bound.
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+      while (db.journal_mode() != "wal") {
+        try {
+          db.exec("PRAGMA journal_mode = WAL");
+        } catch (const Error& e) {
+          const int rc = e.sqlite_code() & 0xff;
+          if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= give_up) throw;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
       db.exec("PRAGMA synchronous = NORMAL");
     }
     int latest = migrations.empty() ? 0 : migrations.back().version;
