@@ -58,6 +58,20 @@ void write_setting(store::Database& db, std::string_view key, int value) {
       .run();
 }
 
+// Window settings saved together in one transaction (on a worker: it opens the database).
+Result<void> save_settings(const DataLayout& layout, std::initializer_list<std::pair<const char*, int>> values) {
+  auto db = store::Database::open(layout.database(), store::schema());
+  if (!db) return db.failure();
+  try {
+    store::Transaction tx(db.value());
+    for (const auto& [key, value] : values) write_setting(db.value(), key, value);
+    tx.commit();
+    return {};
+  } catch (const store::Error& e) {
+    return store::to_failure(e);
+  }
+}
+
 // Settings > Interface scale as saved; 100 when unset or not a percentage it allows.
 int read_interface_scale(store::Database& db) {
   auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
@@ -891,22 +905,10 @@ void Workspace::setup_sign_in(const accounts::AccountDraft& draft, SignInMode mo
         // Until it is saved the account has no log of its own: its sign-in is logged under the address.
         net::ProtoLogTranscript http(*log_, account ? account.value().name : std::string("setup"));
         if (account && accounts::needs_discovery(account.value())) {
-          oauth::ClientConfig base;
-          base.http.ca_file = account.value().ca_file;
-          base.http.timeout_s = account.value().timeout_s;
-          base.http.verify_tls = account.value().verify_tls;
-          auto found = oauth::discover(account.value().oauth.issuer, base, &http);
-          if (!found) {
+          if (auto found = ops::discover_endpoints(account.value(), &http); !found)
             account = found.failure();
-          } else {
-            accounts::OAuthSettings& o = account.value().oauth;
-            o.authorize_url = found.value().authorize_url;
-            o.token_url = found.value().token_url;
-            o.device_url = found.value().device_url;
-            o.revoke_url = found.value().revoke_url;
-            o.userinfo_url = found.value().userinfo_url;
-            if (auto valid = accounts::validate(account.value()); !valid) account = valid.failure();
-          }
+          else if (auto valid = accounts::validate(account.value()); !valid)
+            account = valid.failure();
         }
         auto cfg = account
                        ? tokens::client_config(account.value(), draft.client_secret.empty()
@@ -1307,19 +1309,9 @@ void Workspace::set_interface_scale(int percent) {
   percent = std::clamp(percent, kMinInterfaceScalePercent, kMaxInterfaceScalePercent);
   view_.interface_scale_percent = percent;  // the window follows at once; the disk on a worker
   jobs_->submit("Save the interface scale", [this, percent](jobs::JobContext&) -> jobs::Completion {
-    std::optional<Failure> failure;
-    auto db = store::Database::open(layout_.database(), store::schema());
-    if (!db) {
-      failure = db.failure();
-    } else {
-      try {
-        write_setting(db.value(), kInterfaceScaleKey, percent);
-      } catch (const store::Error& e) {
-        failure = store::to_failure(e);
-      }
-    }
-    return [this, failure] {
-      if (failure) view_.background_failure = failure;
+    auto saved = save_settings(layout_, {{kInterfaceScaleKey, percent}});
+    return [this, saved] {
+      if (!saved) view_.background_failure = saved.failure();
     };
   });
 }
@@ -1328,20 +1320,9 @@ void Workspace::set_background(int check_every_min, int sync_every_min) {
   const BackgroundSchedule wanted{std::clamp(check_every_min, 0, kMaxBackgroundIntervalMin),
                                   std::clamp(sync_every_min, 0, kMaxBackgroundIntervalMin), true};
   jobs_->submit("Save the background schedule", [this, wanted](jobs::JobContext&) -> jobs::Completion {
-    std::optional<Failure> failure;
-    auto db = store::Database::open(layout_.database(), store::schema());
-    if (!db) {
-      failure = db.failure();
-    } else {
-      try {
-        store::Transaction tx(db.value());
-        write_setting(db.value(), kCheckEveryKey, wanted.check_every_min);
-        write_setting(db.value(), kSyncEveryKey, wanted.sync_every_min);
-        tx.commit();
-      } catch (const store::Error& e) {
-        failure = store::to_failure(e);
-      }
-    }
+    auto saved =
+        save_settings(layout_, {{kCheckEveryKey, wanted.check_every_min}, {kSyncEveryKey, wanted.sync_every_min}});
+    const std::optional<Failure> failure = saved ? std::nullopt : std::optional<Failure>(saved.failure());
     return [this, wanted, failure] {
       view_.background_failure = failure;
       if (failure) return;

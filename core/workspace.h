@@ -112,7 +112,6 @@ struct AccountEditView {
   std::optional<accounts::AccountDraft> draft;  // the saved settings as the form shows them; no secret
   std::optional<ops::SyncFootprint> footprint;  // what removing it forgets: then it needs an admin
   std::optional<Failure> failure;               // of loading, saving or removing
-  bool tokens_forgotten = false;                // the save changed what the sign-in was made for
   uint64_t serial = 0;                          // counts finished saves and removals
 };
 

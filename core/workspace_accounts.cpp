@@ -45,7 +45,6 @@ void Workspace::edit_save(const std::string& name, const accounts::AccountDraft&
   view_.edit.failure.reset();
   jobs_->submit("Save the settings of " + name, [this, name, draft](jobs::JobContext&) -> jobs::Completion {
     std::optional<Failure> failure;
-    bool tokens_forgotten = false;
     auto opened = detail::open_account(layout_, name);
     auto updated =
         opened ? accounts::apply_draft(opened.value().account, draft) : Result<accounts::Account>(opened.failure());
@@ -59,17 +58,14 @@ void Workspace::edit_save(const std::string& name, const accounts::AccountDraft&
       ops::AccountEdit edit{updated.value(), std::nullopt, std::nullopt};
       if (!draft.password.empty()) edit.password = draft.password;
       if (!draft.client_secret.empty()) edit.client_secret = draft.client_secret;
-      auto edited = ops::edit_account(opened.value().db, opened.value().vault, edit);
-      if (!edited)
+      // A sign-in the edit made useless shows on the Token tab, which is reloaded below.
+      if (auto edited = ops::edit_account(opened.value().db, opened.value().vault, edit); !edited)
         failure = edited.failure();
-      else
-        tokens_forgotten = edited.value().tokens_forgotten;
     }
-    return [this, name, failure, tokens_forgotten] {
+    return [this, name, failure] {
       if (view_.edit.account != name) return;
       view_.edit.stage = failure ? AccountEditStage::editing : AccountEditStage::saved;
       view_.edit.failure = failure;
-      view_.edit.tokens_forgotten = tokens_forgotten;
       ++view_.edit.serial;
       if (failure) return;
       reload_accounts();

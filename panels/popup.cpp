@@ -4,40 +4,6 @@
 
 namespace md::panels {
 
-PopupAnswer QuestionPopup::draw() {
-  if (open_requested_) {
-    ImGui::OpenPopup(id.c_str());
-    open_requested_ = false;
-  }
-  shown_ = false;
-  // Centred on the window, sized to its text: a question never hides behind a panel edge.
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSizeConstraints(ImVec2(ImGui::GetFontSize() * 22, 0), ImVec2(ImGui::GetFontSize() * 36, FLT_MAX));
-  if (!ImGui::BeginPopupModal(id.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return PopupAnswer::none;
-  shown_ = true;
-  PopupAnswer answer = PopupAnswer::none;
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 34);
-  ImGui::TextUnformatted(message.c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::Spacing();
-  // Enter answers the main question (1.86's navigation presses buttons with Space only).
-  const bool enter =
-      !ImGui::IsAnyItemActive() && (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
-                                    ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false));
-  if (ImGui::Button(accept_label.c_str()) || enter) answer = PopupAnswer::accepted;
-  ImGui::SetItemDefaultFocus();
-  ImGui::SameLine();
-  if (ImGui::Button(decline_label.c_str()) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
-    answer = PopupAnswer::declined;
-  if (answer != PopupAnswer::none) {
-    ImGui::CloseCurrentPopup();
-    shown_ = false;
-  }
-  ImGui::EndPopup();
-  return answer;
-}
-
 bool ModalFrame::begin(bool wanted) {
   shown_ = false;
   if (!wanted) {

@@ -30,6 +30,14 @@ void draw_scene(Scene& s) {
   s.ui.out.commands.clear();
 }
 
+// One frame of the whole window, keeping the commands the panels sent.
+void draw_collecting(Scene& s, std::vector<Command>& sent) {
+  s.ui.out.reset_timing();
+  draw_main_window(s.view, s.ui);
+  for (Command& c : s.ui.out.commands) sent.push_back(std::move(c));
+  s.ui.out.commands.clear();
+}
+
 // The panels again, each in a window of its own, as bench/ui draws them.
 void draw_panels_apart(Scene& s) {
   ImGui::SetNextWindowSize(ImVec2(900, 600), ImGuiCond_Always);
@@ -177,14 +185,7 @@ TEST_CASE("reset modal: Escape at the confirmation closes it and sends no reset"
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
   std::vector<Command> sent;
-  auto frame = [&] {
-    imgui.frame([&] {
-      scene->ui.out.reset_timing();
-      draw_main_window(scene->view, scene->ui);
-      for (const Command& c : scene->ui.out.commands) sent.push_back(c);
-      scene->ui.out.commands.clear();
-    });
-  };
+  auto frame = [&] { imgui.frame([&] { draw_collecting(*scene, sent); }); };
   frame();
   frame();
   io.KeysDown[ImGuiKey_Escape] = true;
@@ -222,14 +223,7 @@ TEST_CASE("another account's dead sign-in opens the pop-up on any tab, and Enter
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
   std::vector<Command> sent;
-  auto frame = [&] {
-    imgui.frame([&] {
-      scene->ui.out.reset_timing();
-      draw_main_window(scene->view, scene->ui);
-      for (Command& c : scene->ui.out.commands) sent.push_back(std::move(c));
-      scene->ui.out.commands.clear();
-    });
-  };
+  auto frame = [&] { imgui.frame([&] { draw_collecting(*scene, sent); }); };
   for (int i = 0; i < 3; ++i) frame();
   CHECK(scene->ui.token.reauth_prompt.is_open());
   // Enter answers the default, the first account's Re-authenticate Now (bob: alice is fine).

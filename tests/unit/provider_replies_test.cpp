@@ -145,7 +145,7 @@ test::LoopbackScriptServer::Responder responder(const std::string& protocol, con
       if (!st->pending.empty()) return {std::exchange(st->pending, {})};
       if (line.starts_with("CAPA")) return {"+OK\r\nUSER\r\nSASL PLAIN XOAUTH2\r\n.\r\n"};
       if (line.starts_with("AUTH") || line.starts_with("PASS") || line.starts_with("USER")) {
-        if (step != "auth" || line.starts_with("USER")) return {line.starts_with("AUTH") ? "+OK\r\n" : "+OK\r\n"};
+        if (step != "auth" || line.starts_with("USER")) return {"+OK\r\n"};
         Scripted s = scripted_reply(text, "", false);
         st->pending = joined(s.after_answer);
         return {joined(s.now)};
