@@ -68,6 +68,19 @@ void draw_about(MainWindowState& state) {
   }
 }
 
+// A Settings dialog sized to its content. Its text wraps at a fixed width: wrapped at the window's
+// own width, an auto-resizing window starts from its first, narrow frame and ends up screen-tall.
+bool begin_settings_dialog(const char* name) {
+  if (!ImGui::BeginPopupModal(name, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return false;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
+  return true;
+}
+
+void end_settings_dialog() {
+  ImGui::PopTextWrapPos();
+  ImGui::EndPopup();
+}
+
 // How often the window checks and syncs each account on its own (saved in the data dir).
 void draw_background_settings(const WorkspaceView& view, MainWindowState& state) {
   if (state.show_background) {
@@ -76,7 +89,7 @@ void draw_background_settings(const WorkspaceView& view, MainWindowState& state)
     ImGui::OpenPopup("Background work");
     state.show_background = false;
   }
-  if (!ImGui::BeginPopupModal("Background work", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  if (!begin_settings_dialog("Background work")) return;
   hint_text(
       "While the window is open it keeps every account's token fresh, and on these intervals runs its "
       "checks and downloads new mail. 0 turns one off.");
@@ -97,7 +110,7 @@ void draw_background_settings(const WorkspaceView& view, MainWindowState& state)
   ImGui::SameLine();
   // 1.86 takes a key index, not an ImGuiKey: GetKeyIndex maps Escape to the backend's key.
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
-  ImGui::EndPopup();
+  end_settings_dialog();
 }
 
 // Settings > Interface scale: larger text and controls on a high-DPI screen or for tired eyes,
@@ -108,7 +121,7 @@ void draw_interface_scale(const WorkspaceView& view, MainWindowState& state) {
     ImGui::OpenPopup("Interface scale");
     state.show_interface_scale = false;
   }
-  if (!ImGui::BeginPopupModal("Interface scale", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  if (!begin_settings_dialog("Interface scale")) return;
   hint_text("The size of text and controls, on top of the screen's own scale. Kept for the next start.");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   ImGui::SliderInt("##interface_scale", &state.interface_scale_percent, kMinInterfaceScalePercent,
@@ -127,7 +140,7 @@ void draw_interface_scale(const WorkspaceView& view, MainWindowState& state) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
-  ImGui::EndPopup();
+  end_settings_dialog();
 }
 
 // Shown whatever tab is in front while any account's sign-in is dead and no admin is signed in to
