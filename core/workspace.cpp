@@ -489,10 +489,27 @@ void Workspace::pull_log() {
     log_buffer_.account = view_.selected;
     log_buffer_.last_seq = 0;
   }
+  if (!view_.live.subject.empty() && view_.log_seq != live_seq_) {
+    std::vector<protolog::Entry>& tail = view_.live.lines;
+    for (protolog::Entry& e : log_->since(live_seq_, view_.live.subject)) {
+      // tail() may already hold a line appended after live_seq_ was read.
+      if (tail.empty() || e.seq > tail.back().seq) tail.push_back(std::move(e));
+    }
+    if (tail.size() > kLiveTailLines) tail.erase(tail.begin(), tail.end() - kLiveTailLines);
+    live_seq_ = view_.log_seq;
+  }
   if (view_.selected.empty() || view_.log_seq == log_buffer_.last_seq) return;
   for (const protolog::Entry& e : log_->since(log_buffer_.last_seq, view_.selected)) log_buffer_.append(e);
   // Nothing of this account's since: remember how far we looked, so the ring is not scanned again.
   log_buffer_.last_seq = view_.log_seq;
+}
+
+void Workspace::watch_live(const std::string& subject) {
+  if (subject == view_.live.subject) return;
+  view_.live.subject = subject;
+  // Read from the newest end: a subject with 100k lines costs what its last few do.
+  live_seq_ = log_->last_seq();
+  view_.live.lines = subject.empty() ? std::vector<protolog::Entry>{} : log_->tail(subject, kLiveTailLines);
 }
 
 void Workspace::apply(const Command& c) {
@@ -527,6 +544,7 @@ void Workspace::apply(const Command& c) {
         view_.edit = AccountEditView{};
       break;
     case Command::Kind::clear_log: log_buffer_.clear(); break;
+    case Command::Kind::watch_live: watch_live(c.account); break;
     case Command::Kind::sync_now: sync_now(c.account); break;
     case Command::Kind::cancel_sync:
       if (view_.sync.running) {

@@ -199,6 +199,14 @@ struct LogBuffer {
   std::string_view line_text(size_t i) const { return {text.data() + lines[i].begin, lines[i].end - lines[i].begin}; }
 };
 
+// What the live strip beside every tab follows: the newest protocol log lines of one subject (the
+// selected account, or the draft being set up, whose sign-in is logged under its name).
+inline constexpr size_t kLiveTailLines = 5;
+struct LiveTail {
+  std::string subject;                 // "" for none
+  std::vector<protolog::Entry> lines;  // oldest first, at most kLiveTailLines
+};
+
 // A snapshot for one frame: plain data, no locks, no handles.
 struct WorkspaceView {
   std::string data_dir;
@@ -223,6 +231,7 @@ struct WorkspaceView {
   int interface_scale_percent = 100;
   std::optional<Failure> background_failure;  // the last background setting that could not be saved
   const LogBuffer* log = nullptr;             // of the selected account; owned by the workspace
+  LiveTail live;                              // the live strip's subject and its newest log lines
 
   const AccountSummary* selected_account() const;
   const CheckRun* check(const std::string& key) const;
@@ -264,6 +273,7 @@ struct Command {
     edit_remove,          // account, user, password (or the window's admin session when user is empty)
     edit_close,           //
     set_interface_scale,  // percent: Settings > Interface scale, saved in the data dir
+    watch_live,           // account: whose newest log lines the live strip shows (an account or a draft)
   };
   Kind kind;
   std::string account = {};
@@ -336,6 +346,7 @@ class Workspace {
   void load_admins();
   void admin_sign_in(const std::string& user, const std::string& password, bool first_admin);
   void pull_log();
+  void watch_live(const std::string& subject);
   void pull_live();
   // Starts what the schedule says is due (UI thread, from frame()) and sets the timer for the next.
   void run_due_background(std::chrono::system_clock::time_point now);
@@ -353,6 +364,7 @@ class Workspace {
   std::unique_ptr<protolog::ProtoLog> log_;
   WorkspaceView view_;
   LogBuffer log_buffer_;
+  uint64_t live_seq_ = 0;  // how far the live strip's subject has been looked for in the log
   std::map<std::string, std::shared_ptr<LiveSteps>> live_steps_;  // running checks, by key
   std::shared_ptr<LiveConsent> live_consent_;
   jobs::JobId consent_job_ = 0;

@@ -77,9 +77,10 @@ void draw_explanation(const StepResult& step) {
     for (const std::string& e : step.evidence) all += e + "\n";
     copyable_field("Evidence (the server's own words)", all);
   }
-  if (ImGui::SmallButton("Copy the whole step as JSON"))
-    ImGui::SetClipboardText(
-        diagnostics::to_json(step).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  copy_button(
+      "Copy the whole step as JSON",
+      [&] { return diagnostics::to_json(step).dump(2, ' ', false, nlohmann::json::error_handler_t::replace); },
+      "The step's code, reason, remedy and the server's words, for a ticket.", true);
   ImGui::PopID();
 }
 

@@ -21,15 +21,6 @@ bool passes(const LogPanelState& s, const LogBuffer& log, size_t i) {
   return s.filter.PassFilter(begin, begin + (l.end - l.begin));
 }
 
-ImVec4 line_colour(protolog::Direction d) {
-  switch (d) {
-    case protolog::Direction::client: return ImVec4(0.10f, 0.30f, 0.70f, 1.0f);  // what we sent
-    case protolog::Direction::server: return ImGui::GetStyleColorVec4(ImGuiCol_Text);
-    case protolog::Direction::info: return colour::muted;
-  }
-  return colour::muted;
-}
-
 void draw_toolbar(const WorkspaceView& view, LogPanelState& state, const LogBuffer& log, PanelOutput& out) {
   state.filter.Draw("Filter", ImGui::GetFontSize() * 14);
   item_tooltip("Show only lines containing this text; \"a,b\" shows either, \"-c\" hides lines with c.");
@@ -38,8 +29,9 @@ void draw_toolbar(const WorkspaceView& view, LogPanelState& state, const LogBuff
     ImGui::Checkbox(to_string(static_cast<LogProtocol>(p)), &state.show[p]);
   }
   ImGui::SameLine();
-  if (ImGui::Button("Copy")) ImGui::SetClipboardText(visible_text(state, log).c_str());
-  item_tooltip("Copies the lines shown (with the filters applied); secrets are already redacted.");
+  copy_button(
+      "Copy", [&] { return visible_text(state, log); },
+      "Copies the lines shown (with the filters applied); secrets are already redacted.", false);
   ImGui::SameLine();
   if (ImGui::Button("Clear")) out.send({Command::Kind::clear_log, view.selected});
   item_tooltip("Clears this view; the log file in the data dir keeps every line.");
@@ -107,7 +99,7 @@ void draw_log_panel(const WorkspaceView& view, LogPanelState& state, PanelOutput
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const uint32_t i = state.visible[static_cast<size_t>(row)];
       const std::string_view text = log.line_text(i);
-      ImGui::PushStyleColor(ImGuiCol_Text, line_colour(log.lines[i].direction));
+      ImGui::PushStyleColor(ImGuiCol_Text, log_line_colour(log.lines[i].direction));
       ImGui::TextUnformatted(text.data(), text.data() + text.size());
       ImGui::PopStyleColor();
       // Text has no ID to hang a context menu on: remember the line, open one menu for all.

@@ -50,9 +50,32 @@ void draw_status_line(const WorkspaceView& view) {
   ImGui::PopStyleColor();
 }
 
-bool begin_tab(const char* label, Tab tab, MainWindowState& state) {
-  const bool front = state.bring_to_front && *state.bring_to_front == tab;
-  return ImGui::BeginTabItem(label, nullptr, front ? ImGuiTabItemFlags_SetSelected : 0);
+// A tab whose content scrolls in a child of its own, above the live strip: the tab bar stays on screen.
+bool begin_tab(const char* label, Tab tab, MainWindowState& state, float strip_h) {
+  const bool bring = state.bring_to_front && *state.bring_to_front == tab;
+  if (!ImGui::BeginTabItem(label, nullptr, bring ? ImGuiTabItemFlags_SetSelected : 0)) return false;
+  state.front = tab;
+  ImGui::BeginChild("tab_body", ImVec2(0, -strip_h));
+  return true;
+}
+
+void end_tab() {
+  ImGui::EndChild();
+  ImGui::EndTabItem();
+}
+
+void draw_live(const WorkspaceView& view, MainWindowState& state) {
+  const LiveSubject subject =
+      live_subject(view, state.front == Tab::setup, state.setup.provider_chosen, state.setup.draft.name);
+  if (!(subject == state.live_watched)) {
+    state.live_watched = subject;
+    state.out.send({Command::Kind::watch_live, subject.name});
+  }
+  ImGui::BeginChild("live_strip", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
+  bool open_log = false;
+  draw_live_strip(view, subject, state.setup.draft.auth == accounts::AuthMethod::oauth2, state.out, open_log);
+  if (open_log) state.bring_to_front = Tab::log;
+  ImGui::EndChild();
 }
 
 void draw_about(MainWindowState& state) {
@@ -189,34 +212,40 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   ImGui::SameLine();
 
   ImGui::BeginChild("account_panels", ImVec2(0, body_h), true);
+  // Whatever tab is open, the live strip stays under it.
+  const float strip_h = live_strip_height() + ImGui::GetStyle().ItemSpacing.y * 2;
   if (ImGui::BeginTabBar("panels")) {
-    if (begin_tab("Setup", Tab::setup, state)) {
+    if (begin_tab("Setup", Tab::setup, state, strip_h)) {
       draw_setup_panel(view, state.setup, state.out);
-      ImGui::EndTabItem();
+      end_tab();
     }
-    if (begin_tab("Diagnostics", Tab::diagnostics, state)) {
+    if (begin_tab("Diagnostics", Tab::diagnostics, state, strip_h)) {
       draw_diagnostics_panel(view, state.diagnostics, state.out);
-      ImGui::EndTabItem();
+      end_tab();
     }
-    if (begin_tab("Token", Tab::token, state)) {
+    if (begin_tab("Token", Tab::token, state, strip_h)) {
       draw_token_panel(view, state.token, state.out);
-      ImGui::EndTabItem();
+      end_tab();
     }
-    if (begin_tab("Sync", Tab::sync, state)) {
+    if (begin_tab("Sync", Tab::sync, state, strip_h)) {
       draw_sync_panel(view, state.sync, state.out);
-      ImGui::EndTabItem();
+      end_tab();
     }
-    if (begin_tab("Protocol log", Tab::log, state)) {
+    if (begin_tab("Protocol log", Tab::log, state, strip_h)) {
       draw_log_panel(view, state.log, state.out);
-      ImGui::EndTabItem();
+      end_tab();
     }
     ImGui::EndTabBar();
   }
   state.bring_to_front.reset();
+  ImGui::Separator();
+  draw_live(view, state);
   ImGui::EndChild();
   // A saved account's checks start at once: show them.
-  if (view.setup.save == SetupSave::saved && !state.setup.announced_saved) {
-    state.setup.announced_saved = true;
+  if (view.setup.save != SetupSave::saved) {
+    state.announced_setup_save = false;
+  } else if (!state.announced_setup_save) {
+    state.announced_setup_save = true;
     state.bring_to_front = Tab::diagnostics;
     state.diagnostics.subject.clear();
   }

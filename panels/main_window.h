@@ -8,6 +8,7 @@
 #include "account_edit_panel.h"
 #include "admin_bar.h"
 #include "diagnostics_panel.h"
+#include "live_strip.h"
 #include "log_panel.h"
 #include "panel_output.h"
 #include "setup_panel.h"
@@ -28,6 +29,12 @@ struct MainWindowState {
   int interface_scale_percent = 100;                      // as chosen there
   bool selected_first = false;                            // the first account is selected once, when the list arrives
   std::optional<Tab> bring_to_front;                      // a tab to select on the next frame
+  Tab front = Tab::setup;                                 // the tab in front in the last frame
+  LiveSubject live_watched;                               // whose log lines the workspace sends the strip
+  // The window moved to a newly saved account's checks. Kept here, not in the setup's state: "Add
+  // account" starts the setup afresh while the view still says saved (until the workspace applies
+  // the clear), and must not be taken for a new save.
+  bool announced_setup_save = false;
   PanelOutput out;
   DiagnosticsPanelState diagnostics;
   TokenPanelState token;

@@ -586,6 +586,61 @@ std::vector<std::string> scene_names() {
   return out;
 }
 
+namespace {
+
+struct Line {
+  const char* protocol;
+  protolog::Direction d;
+  const char* text;
+};
+
+// A setup's sign-in as the protocol log shows it: discovery, the code exchanged for tokens.
+constexpr Line kSetupSignIn[] = {
+    {"http", protolog::Direction::client, "GET https://accounts.google.com/.well-known/openid-configuration"},
+    {"http", protolog::Direction::server, "HTTP/2 200 application/json; charset=utf-8"},
+    {"http", protolog::Direction::client, "POST https://oauth2.googleapis.com/token"},
+    {"http", protolog::Direction::client, "grant_type=authorization_code&code=<redacted>&code_verifier=<redacted>"},
+    {"http", protolog::Direction::server, "HTTP/2 200 application/json; charset=utf-8"},
+};
+
+// What the workspace sends the live strip once the main window asks (watch_live): the newest lines
+// of the subject the strip follows in this scene.
+void fill_live_tail(Scene& s, system_clock::time_point now) {
+  const bool setup_front = s.ui.bring_to_front == Tab::setup;
+  const LiveSubject subject = live_subject(s.view, setup_front, s.ui.setup.provider_chosen, s.ui.setup.draft.name);
+  if (subject.name.empty()) return;
+  s.view.live.subject = subject.name;
+  s.ui.front = setup_front ? Tab::setup : s.ui.bring_to_front.value_or(Tab::diagnostics);
+  if (subject.draft) {
+    if (s.view.setup.sign_in.state == ConsentState::idle) return;
+    protolog::Entry e;
+    e.account = subject.name;
+    for (const Line& l : kSetupSignIn) {
+      e.seq++;
+      e.at = now - seconds(20) + seconds(e.seq);
+      e.protocol = l.protocol;
+      e.direction = l.d;
+      e.text = l.text;
+      s.view.live.lines.push_back(e);
+    }
+    return;
+  }
+  LogBuffer recent;
+  fill_log(recent, subject.name, 11, now - seconds(30));
+  for (size_t i = recent.lines.size() - kLiveTailLines; i < recent.lines.size(); ++i) {
+    protolog::Entry e;
+    e.account = subject.name;
+    e.seq = i + 1;
+    e.at = now - seconds(static_cast<long>(recent.lines.size() - i));
+    e.protocol = to_string(recent.lines[i].protocol);
+    e.direction = recent.lines[i].direction;
+    e.text = std::string(recent.line_text(i));
+    s.view.live.lines.push_back(e);
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<Scene> make_scene(std::string_view name, system_clock::time_point now) {
   auto it = builders().find(name);
   if (it == builders().end()) return nullptr;
@@ -594,15 +649,17 @@ std::unique_ptr<Scene> make_scene(std::string_view name, system_clock::time_poin
   scene->caption = it->second.first;
   it->second.second(*scene, now);
   scene->view.log = &scene->log;
+  // Scenes that stage no live tail get the one their strip would show (the window's first frame
+  // asks for it; nothing applies commands in a scene).
+  if (scene->view.live.subject.empty() && !scene->view.accounts.empty()) {
+    fill_live_tail(*scene, now);
+    scene->ui.live_watched = live_subject(scene->view, scene->ui.front == Tab::setup, scene->ui.setup.provider_chosen,
+                                          scene->ui.setup.draft.name);
+  }
   return scene;
 }
 
 void fill_log(LogBuffer& log, const std::string& account, size_t count, system_clock::time_point start) {
-  struct Line {
-    const char* protocol;
-    protolog::Direction d;
-    const char* text;
-  };
   using protolog::Direction;
   static constexpr Line kConversation[] = {
       {"app", Direction::info, "imap: connecting to imap.gmail.com:993 (TLS)"},

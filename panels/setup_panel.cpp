@@ -174,8 +174,9 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
                d.editing ? "empty: keep the saved one" : "");
   }
 
-  const ImGuiTreeNodeFlags open = d.provider == Provider::custom ? ImGuiTreeNodeFlags_DefaultOpen : 0;
-  // Editing a saved account: everything in view, since one comes to fix a server or the CA file.
+  // Open from the start: the filled-in servers are there to be confirmed, and Tab (which moves
+  // between text fields only) reaches every field; one comes to Edit to fix a server or the CA file.
+  const ImGuiTreeNodeFlags open = ImGuiTreeNodeFlags_DefaultOpen;
   if (d.editing) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
   if (ImGui::CollapsingHeader(d.provider == Provider::custom ? "Servers" : "Servers (filled in for you)", open)) {
     text_field(state, problems, "IMAP", &d.imap, DraftField::imap, "host:port of the IMAP server; empty: not used.", 0,
@@ -186,7 +187,7 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
                "smtp.example.com:587", [&] { security_combo("##smtp_security", d.smtp_security); });
   }
   if (d.editing) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
-  if (ImGui::CollapsingHeader("Advanced")) {
+  if (ImGui::CollapsingHeader("Advanced", open)) {
     text_field(state, problems, "Timeout (s)", &d.timeout, DraftField::timeout,
                "How long one network step may take before it counts as failed.");
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
@@ -197,6 +198,15 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
 
 namespace {
 
+// Called after the button of the step to do next: whether it is on screen, and scrolled to when asked.
+void next_step_button(SetupPanelState& state) {
+  if (state.scroll_to_next) {
+    ImGui::SetScrollHereY(0.75f);
+    state.scroll_to_next = false;
+  }
+  state.next_button_visible = ImGui::IsItemVisible();
+}
+
 void draw_authenticate(SetupPanelState& state, const WorkspaceView& view, PanelOutput& out) {
   section("3. Authenticate");
   const SetupView& setup = view.setup;
@@ -205,6 +215,7 @@ void draw_authenticate(SetupPanelState& state, const WorkspaceView& view, PanelO
   ImGui::BeginDisabled(busy);
   if (ImGui::Button("Authenticate")) authenticate(state, view, false, out);
   ImGui::EndDisabled();
+  if (setup_step(state, setup) == SetupStep::authenticate) next_step_button(state);
   item_tooltip(busy ? "A sign-in is running: finish it in the browser or Cancel."
                     : "Opens the provider's sign-in page in the browser; then the identity and the mail permission "
                       "are checked.");
@@ -244,6 +255,7 @@ void draw_save(SetupPanelState& state, const WorkspaceView& view, PanelOutput& o
   ImGui::BeginDisabled(busy || needs_sign_in);
   if (ImGui::Button("Save")) save_account(state, view, out);
   ImGui::EndDisabled();
+  if (!needs_sign_in) next_step_button(state);
   item_tooltip(needs_sign_in ? "Authenticate first: the account is saved signed in."
                              : "Saves the account (secrets encrypted) and runs its checks.");
   ImGui::SameLine();
@@ -334,14 +346,49 @@ bool save_account(SetupPanelState& state, const WorkspaceView& view, PanelOutput
   return true;
 }
 
+namespace {
+
+void draw_setup_form(const WorkspaceView& view, SetupPanelState& state, PanelOutput& out);
+
+const char* next_step_name(const SetupPanelState& state, SetupStep step) {
+  if (step == SetupStep::authenticate) return "3. Authenticate";
+  return state.draft.auth == AuthMethod::oauth2 ? "4. Save" : "3. Save";
+}
+
+}  // namespace
+
 void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOutput& out) {
+  const SetupStep step = setup_step(state, view.setup);
+  // The sign-in came back from the browser, or the account was saved: show what is next.
+  if (step != state.shown_step && (step == SetupStep::save || step == SetupStep::done) &&
+      state.shown_step == SetupStep::authenticate)
+    state.scroll_to_next = true;
+  state.shown_step = step;
+  const bool next_below = (step == SetupStep::authenticate || step == SetupStep::save) && !state.next_button_visible;
+  const float footer_h = next_below ? ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y : 0.0f;
+  ImGui::BeginChild("setup_form", ImVec2(0, -footer_h));
+  state.next_button_visible = false;  // set again where the button is drawn
+  draw_setup_form(view, state, out);
+  ImGui::EndChild();
+  if (next_below) {
+    // Never below the fold unannounced: the next step's button is named, one click away.
+    ImGui::Separator();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("The next step is further down:");
+    ImGui::SameLine();
+    if (ImGui::Button((std::string("Go to ") + next_step_name(state, step)).c_str())) state.scroll_to_next = true;
+  }
+}
+
+namespace {
+
+void draw_setup_form(const WorkspaceView& view, SetupPanelState& state, PanelOutput& out) {
   heading("Set up an account");
   if (!view.store_ready && view.store_error) {
     failure_block(*view.store_error, "The data folder cannot be used");
     return;
   }
-  const SetupStep step = setup_step(state, view.setup);
-  step_header(step, !state.provider_chosen || state.draft.auth == AuthMethod::oauth2);
+  step_header(setup_step(state, view.setup), !state.provider_chosen || state.draft.auth == AuthMethod::oauth2);
   draw_provider_choice(state, out);
   if (!state.provider_chosen) {
     hint_text("Choose the provider: its servers and sign-in addresses are filled in, and you confirm them.");
@@ -360,5 +407,7 @@ void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOu
     state.draft.client_secret.clear();
   }
 }
+
+}  // namespace
 
 }  // namespace md::panels

@@ -21,7 +21,10 @@ struct SetupPanelState {
   bool name_edited = false;                // the name follows the address until the user types one
   std::set<accounts::DraftField> touched;  // a field's problem shows once it was edited
   bool show_all_problems = false;          // ... or once Save or Authenticate was pressed
-  bool announced_saved = false;            // the window moved to the new account's checks once
+  // The form scrolls; the button of the step to do next must not hide below its bottom edge.
+  SetupStep shown_step = SetupStep::provider;  // the step of the last frame
+  bool scroll_to_next = false;                 // bring the next step's button into view (once)
+  bool next_button_visible = true;             // it was on screen in the last frame
 };
 
 // The flow's rules, without a window.

@@ -51,8 +51,10 @@ void draw_waiting_device(const SignInProgress& p, std::chrono::system_clock::tim
     ImGui::SetWindowFontScale(1.0f);
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
-    if (ImGui::SmallButton("Copy##code")) ImGui::SetClipboardText(p.user_code.c_str());
-    item_tooltip("Copies the code to the clipboard.");
+    ImGui::PushID("code");
+    copy_button(
+        "Copy", [&] { return p.user_code; }, "Copies the code to the clipboard.", true);
+    ImGui::PopID();
     if (p.code_expires_at) {
       const long long left = std::chrono::duration_cast<std::chrono::seconds>(*p.code_expires_at - now).count();
       spinner();

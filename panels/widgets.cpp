@@ -1,6 +1,10 @@
 #include "widgets.h"
 
+#include <imgui_stdlib.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 
 #include "diagnostics/catalogue.h"
@@ -91,15 +95,73 @@ void disclosure_arrow(bool open) {
   ImGui::Dummy(ImVec2(size, size));
 }
 
+bool copy_button(const char* label, const std::function<std::string()>& text, const char* tooltip, bool small) {
+  ImGui::PushID(label);
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  const ImGuiID copied_id = ImGui::GetID("copied");
+  const bool copied = storage->GetBool(copied_id);
+  // The label changes in place; "###copy" keeps the button's ID the same for both texts.
+  const std::string shown = std::string(copied ? "Copied" : label) + "###copy";
+  const bool pressed = small ? ImGui::SmallButton(shown.c_str()) : ImGui::Button(shown.c_str());
+  if (pressed) {
+    ImGui::SetClipboardText(text().c_str());
+    storage->SetBool(copied_id, true);
+  }
+  // "Copied" until the pointer (or the keyboard's focus) leaves the button: leaving it is an event,
+  // so an idle window needs no timer to put the label back.
+  const bool here = ImGui::IsItemHovered() || ImGui::IsItemFocused();
+  if (copied && !here && !pressed) storage->SetBool(copied_id, false);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", copied || pressed ? "Copied to the clipboard" : tooltip);
+  ImGui::PopID();
+  return pressed;
+}
+
+void selectable_text(const std::string& text) {
+  // ImGui's text cannot be selected; a read-only text box can. It does not wrap on its own, so
+  // the text is wrapped here, where the line would end, and the box is exactly as tall as it.
+  const float width = ImGui::GetContentRegionAvail().x;
+  ImFont* font = ImGui::GetFont();
+  const float size = ImGui::GetFontSize();
+  std::string wrapped;
+  int lines = 0;
+  const char* s = text.data();
+  const char* end = s + text.size();
+  while (s < end) {
+    const char* eol = static_cast<const char*>(std::memchr(s, '\n', static_cast<size_t>(end - s)));
+    if (eol == nullptr) eol = end;
+    const char* line_end = font->CalcWordWrapPositionA(1.0f, s, eol, std::max(width, size * 4));
+    if (line_end == s) line_end = s + 1;  // a word wider than the box: one character per line
+    wrapped.append(s, line_end);
+    wrapped += '\n';
+    ++lines;
+    s = line_end;
+    // The wrap consumed the line: skip its newline; otherwise the blanks where it wrapped.
+    if (s == eol) {
+      if (s < end) ++s;
+    } else {
+      while (s < eol && (*s == ' ' || *s == '\t')) ++s;
+    }
+  }
+  if (!wrapped.empty()) wrapped.pop_back();
+  lines = std::max(lines, 1);
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(0, 0));
+  ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0, 0, 0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.0f);
+  ImGui::InputTextMultiline("##selectable", &wrapped, ImVec2(width, ImGui::GetTextLineHeight() * lines + 1),
+                            ImGuiInputTextFlags_ReadOnly | ImGuiInputTextFlags_NoHorizontalScroll);
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+}
+
 void copyable_field(const char* label, const std::string& text) {
   ImGui::PushID(label);
   ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
   ImGui::TextUnformatted(label);
   ImGui::PopStyleColor();
   ImGui::SameLine();
-  if (ImGui::SmallButton("Copy")) ImGui::SetClipboardText(text.c_str());
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Copy the %s to the clipboard", label);
-  ImGui::TextWrapped("%s", text.c_str());
+  copy_button(
+      "Copy", [&] { return text; }, (std::string("Copy the ") + label + " to the clipboard").c_str(), true);
+  selectable_text(text);
   ImGui::PopID();
 }
 
@@ -135,6 +197,15 @@ void saved_file_line(const SavedFileView& file, const std::string& account, cons
   }
 }
 
+ImVec4 log_line_colour(protolog::Direction d) {
+  switch (d) {
+    case protolog::Direction::client: return ImVec4(0.10f, 0.30f, 0.70f, 1.0f);  // what we sent
+    case protolog::Direction::server: return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    case protolog::Direction::info: return colour::muted;
+  }
+  return colour::muted;
+}
+
 void item_tooltip(const char* text) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", text);
 }
@@ -167,6 +238,19 @@ std::string local_time(std::chrono::system_clock::time_point t) {
 #endif
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
+  return buf;
+}
+
+std::string local_clock_time(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+#if defined(_WIN32)
+  localtime_s(&local, &secs);
+#else
+  localtime_r(&secs, &local);
+#endif
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &local);
   return buf;
 }
 

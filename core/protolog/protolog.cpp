@@ -1,5 +1,6 @@
 #include "protolog/protolog.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -77,8 +78,20 @@ void ProtoLog::append(std::string_view account, std::string_view protocol, Direc
 std::vector<Entry> ProtoLog::since(uint64_t after_seq, const std::optional<std::string>& account) const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
-  for (const Entry& e : ring_)
-    if (e.seq > after_seq && (!account || e.account == *account)) out.push_back(e);
+  // seq grows along the ring.
+  auto first =
+      std::upper_bound(ring_.begin(), ring_.end(), after_seq, [](uint64_t seq, const Entry& e) { return seq < e.seq; });
+  for (auto it = first; it != ring_.end(); ++it)
+    if (!account || it->account == *account) out.push_back(*it);
+  return out;
+}
+
+std::vector<Entry> ProtoLog::tail(std::string_view account, size_t n) const {
+  std::lock_guard lock(mu_);
+  std::vector<Entry> out;
+  for (auto it = ring_.rbegin(); it != ring_.rend() && out.size() < n; ++it)
+    if (it->account == account) out.push_back(*it);
+  std::reverse(out.begin(), out.end());
   return out;
 }
 

@@ -41,7 +41,10 @@ class ProtoLog {
   void append(std::string_view account, std::string_view protocol, Direction direction, std::string_view text);
 
   // Entries newer than `after_seq` (optionally one account only), oldest first.
+  // Finds the first newer entry by its seq, so the cost is that of the new entries, not the ring's.
   std::vector<Entry> since(uint64_t after_seq, const std::optional<std::string>& account = std::nullopt) const;
+  // The newest `n` entries of one account, oldest first (read from the newest end).
+  std::vector<Entry> tail(std::string_view account, size_t n) const;
   uint64_t last_seq() const;
   size_t size() const;
 

@@ -137,7 +137,7 @@ TEST_CASE("every scene draws in a headless context without an ImGui assertion or
   CHECK(test::failed_assertions() == before);
 }
 
-TEST_CASE("a countdown asks for a frame within a second, a static panel for none") {
+TEST_CASE("a countdown asks for a frame within a second, a static panel for none or one a minute") {
   auto frame_of = [](const char* name) {
     auto scene = make_scene(name, kNow);
     test::HeadlessImGui imgui;
@@ -150,13 +150,16 @@ TEST_CASE("a countdown asks for a frame within a second, a static panel for none
   const double countdown = frame_of("token-countdown");
   CHECK(countdown > 0.0);
   CHECK(countdown <= 1.01);
-  CHECK(frame_of("checks-green") == PanelOutput::kNoTimedRedraw);
-  CHECK(frame_of("log-100k") == PanelOutput::kNoTimedRedraw);
+  // The live strip's "expires in 52 min" changes once a minute: a frame then, none in between.
+  for (const char* minutes : {"checks-green", "log-100k", "sync-idle"}) {
+    CAPTURE(minutes);
+    CHECK(frame_of(minutes) > 1.0);
+    CHECK(frame_of(minutes) <= 60.01);
+  }
   CHECK(frame_of("empty") == PanelOutput::kNoTimedRedraw);
   CHECK(frame_of("token-expired") == PanelOutput::kNoTimedRedraw);
   CHECK(frame_of("checks-running") <= kSpinnerFrameS + 1e-9);
   CHECK(frame_of("token-consent") <= kSpinnerFrameS + 1e-9);
-  CHECK(frame_of("sync-idle") == PanelOutput::kNoTimedRedraw);
   CHECK(frame_of("sync-progress") <= kSpinnerFrameS + 1e-9);
 }
 
@@ -272,16 +275,28 @@ TEST_CASE("panels push commands rather than acting") {
   // With no input no command is sent.
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
   CHECK(scene->ui.out.commands.empty());
+  // The live strip asks once for the newest log lines of the subject it follows.
+  scene->ui.live_watched = {};
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
+  REQUIRE(scene->ui.out.commands.size() == 1);
+  CHECK(scene->ui.out.commands[0].kind == Command::Kind::watch_live);
+  CHECK(scene->ui.out.commands[0].account == scene->view.selected);
   // An empty workspace with accounts selects the first one, once.
   auto fresh = make_scene("checks-idle", kNow);
   fresh->view.selected.clear();
   fresh->ui.selected_first = false;
+  fresh->ui.live_watched = {};
   imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
-  REQUIRE(fresh->ui.out.commands.size() == 1);
-  CHECK(fresh->ui.out.commands[0].kind == Command::Kind::select_account);
-  CHECK(fresh->ui.out.commands[0].account == "alice");
+  auto selects = [&] {
+    return std::count_if(fresh->ui.out.commands.begin(), fresh->ui.out.commands.end(),
+                         [](const Command& c) { return c.kind == Command::Kind::select_account; });
+  };
+  REQUIRE(selects() == 1);
+  const auto select = std::find_if(fresh->ui.out.commands.begin(), fresh->ui.out.commands.end(),
+                                   [](const Command& c) { return c.kind == Command::Kind::select_account; });
+  CHECK(select->account == "alice");
   imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
-  CHECK(fresh->ui.out.commands.size() == 1);
+  CHECK(selects() == 1);
 }
 
 }  // namespace md::panels

@@ -38,6 +38,28 @@ TEST_CASE("protolog: the ring keeps the newest lines and numbers them in order")
   CHECK(log.since(4).size() == 1);
 }
 
+TEST_CASE("protolog: since() starts after the given seq, also once the ring has wrapped, and tail() reads the newest") {
+  ProtoLog log(6, nullptr);
+  for (int i = 1; i <= 10; ++i)
+    log.append(i % 2 == 0 ? "alice" : "bob", "imap", Direction::client, "A" + std::to_string(i) + " NOOP");
+  // The ring holds seq 5..10; asking from before its start gives all of it.
+  CHECK(log.since(0).size() == 6);
+  CHECK(log.since(2).front().seq == 5);
+  auto alice = log.since(6, std::string("alice"));
+  REQUIRE(alice.size() == 2);
+  CHECK(alice[0].text == "A8 NOOP");
+  CHECK(alice[1].text == "A10 NOOP");
+  CHECK(log.since(10).empty());
+  CHECK(log.since(99).empty());
+
+  auto tail = log.tail("bob", 2);
+  REQUIRE(tail.size() == 2);
+  CHECK(tail[0].text == "A7 NOOP");  // oldest first
+  CHECK(tail[1].text == "A9 NOOP");
+  CHECK(log.tail("bob", 10).size() == 3);
+  CHECK(log.tail("carol", 3).empty());
+}
+
 TEST_CASE("protolog: multi-line text becomes one entry per line, CRLF stripped, empty lines kept") {
   ProtoLog log(10, nullptr);
   log.append("alice", "imap", Direction::server, "* OK ready\r\n* CAPABILITY IMAP4rev1\r\n");
