@@ -1154,48 +1154,58 @@ void Workspace::reset_counter(const Command& c) {
   view_.reset.stage = ResetStage::resetting;
   view_.reset.failure.reset();
   const std::string name = c.account;
-  jobs_->submit("Reset the counter of " + name,
-                [this, name, user = c.user, password = c.password](jobs::JobContext&) mutable -> jobs::Completion {
-                  std::optional<Failure> failure;
-                  std::optional<sync::CounterReset> done;
-                  std::string admin;
-                  const auto now = std::chrono::system_clock::now();
-                  auto opened = open_account(layout_, name);
-                  auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
-                                         : Result<accounts::Protocol>(opened.failure());
-                  // The password is checked here, just before the write: nothing else moves a counter
-                  // back, and wrong credentials stop before anything changes.
-                  auto session = protocol ? admin::verify_admin(opened.value().db, user, password, now)
-                                          : Result<admin::AdminSession>(protocol.failure());
-                  std::fill(password.begin(), password.end(), '\0');
-                  // A sync running now would write the counter back: hold the lock while resetting.
-                  auto lock = session ? sync::SyncLock::acquire(layout_.sync_lock(name))
-                                      : Result<sync::SyncLock>(session.failure());
-                  if (!lock) {
-                    failure = lock.failure();
-                  } else {
-                    try {
-                      done = sync::reset_counter(opened.value().db, name, protocol.value(), session.value(), now);
-                      admin = session.value().user;
-                    } catch (const store::Error& e) {
-                      failure = store::to_failure(e);
-                    }
-                  }
-                  return [this, name, failure, done, admin, now] {
-                    if (view_.reset.account != name) return;
-                    view_.reset.stage = failure ? ResetStage::failed : ResetStage::done;
-                    view_.reset.failure = failure;
-                    view_.reset.result = done;
-                    view_.reset.admin = admin;
-                    if (!failure) view_.reset.at = now;
-                    // The last run's "downloaded N" described the counter that is gone now.
-                    if (!failure && view_.sync.account == name && !view_.sync.running) {
-                      view_.sync.summary.reset();
-                      view_.sync.failure.reset();
-                    }
-                    load_sync(name);
-                  };
-                });
+  // No name typed: the admin signed in to the window confirms it, if that sign-in is recent.
+  const std::optional<admin::AdminSession> window_admin = c.user.empty() ? view_.admin.session : std::nullopt;
+  const admin::Confirmation how = c.user.empty() ? admin::Confirmation::recent_sign_in : admin::Confirmation::password;
+  jobs_->submit(
+      "Reset the counter of " + name,
+      [this, name, user = c.user, password = c.password, window_admin,
+       how](jobs::JobContext&) mutable -> jobs::Completion {
+        std::optional<Failure> failure;
+        std::optional<sync::CounterReset> done;
+        std::string admin;
+        const auto now = std::chrono::system_clock::now();
+        auto opened = open_account(layout_, name);
+        auto protocol = opened ? sync::sync_protocol(opened.value().account, std::nullopt)
+                               : Result<accounts::Protocol>(opened.failure());
+        // The password (or the window's sign-in) is checked here, just before the write:
+        // nothing else moves a counter back, and wrong credentials stop before anything changes.
+        Result<admin::AdminSession> session =
+            !protocol                              ? Result<admin::AdminSession>(protocol.failure())
+            : how == admin::Confirmation::password ? admin::verify_admin(opened.value().db, user, password, now)
+            : window_admin
+                ? admin::confirm_recent_sign_in(opened.value().db, *window_admin, now)
+                : Result<admin::AdminSession>(Failure{"admin.not_authorized", "No admin is signed in to the window."});
+        std::fill(password.begin(), password.end(), '\0');
+        // A sync running now would write the counter back: hold the lock while resetting.
+        auto lock =
+            session ? sync::SyncLock::acquire(layout_.sync_lock(name)) : Result<sync::SyncLock>(session.failure());
+        if (!lock) {
+          failure = lock.failure();
+        } else {
+          try {
+            done = sync::reset_counter(opened.value().db, name, protocol.value(), session.value(), now, how);
+            admin = session.value().user;
+          } catch (const store::Error& e) {
+            failure = store::to_failure(e);
+          }
+        }
+        return [this, name, failure, done, admin, now, how] {
+          if (view_.reset.account != name) return;
+          view_.reset.stage = failure ? ResetStage::failed : ResetStage::done;
+          view_.reset.confirmed_with = how;
+          view_.reset.failure = failure;
+          view_.reset.result = done;
+          view_.reset.admin = admin;
+          if (!failure) view_.reset.at = now;
+          // The last run's "downloaded N" described the counter that is gone now.
+          if (!failure && view_.sync.account == name && !view_.sync.running) {
+            view_.sync.summary.reset();
+            view_.sync.failure.reset();
+          }
+          load_sync(name);
+        };
+      });
 }
 
 void Workspace::load_admins() {

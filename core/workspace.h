@@ -137,7 +137,8 @@ struct ResetView {
   ResetStage stage = ResetStage::idle;
   std::optional<sync::CounterReset> preview;
   std::optional<sync::CounterReset> result;
-  std::string admin;  // the audit row's admin and time, after a reset
+  std::string admin;                                                   // the audit row's admin and time, after a reset
+  admin::Confirmation confirmed_with = admin::Confirmation::password;  // ... and how they confirmed it
   std::optional<std::chrono::system_clock::time_point> at;
   std::optional<Failure> failure;  // preview or reset (admin.bad_credentials changes nothing)
 };
@@ -260,7 +261,8 @@ struct Command {
     cancel_sync,          //
     load_sync_status,     // account
     preview_reset,        // account
-    reset_counter,        // account, user, password: verify_admin then reset_counter on a worker
+    reset_counter,        // account, user, password: verify_admin then reset_counter on a worker (no user:
+                          // the window's admin, signed in within admin::kRecentSignIn)
     close_reset,          // forget the reset flow's state
     admin_sign_in,        // user, password
     admin_sign_out,       //

@@ -510,6 +510,14 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
       {"reset-confirm",
        {"Reset Mailbox Counter: the confirmation says what the next sync downloads",
         [](Scene& s, system_clock::time_point now) { reset_scene(s, now, ResetStep::confirm); }}},
+      {"reset-confirm-signed-in",
+       {"Reset Mailbox Counter: an admin signed in minutes ago confirms without typing the password",
+        [](Scene& s, system_clock::time_point now) {
+          reset_scene(s, now, ResetStep::confirm);
+          s.view.admin.session = admin::AdminSession{"carol", now - seconds(150)};
+          s.ui.sync.reset.by_window_admin = true;
+          s.ui.sync.reset.password[0] = '\0';
+        }}},
       {"reset-wrong-password",
        {"Reset Mailbox Counter: wrong credentials say why and change nothing",
         [](Scene& s, system_clock::time_point now) {
@@ -594,6 +602,35 @@ struct Line {
   const char* text;
 };
 
+// An IMAP session, a token refresh and an SMTP sign-in, as a protocol log shows them.
+constexpr Line kConversation[] = {
+    {"app", protolog::Direction::info, "imap: connecting to imap.gmail.com:993 (TLS)"},
+    {"imap", protolog::Direction::server, "* OK Gimap ready for requests from 203.0.113.7 l2mb1234"},
+    {"imap", protolog::Direction::client, "A1 CAPABILITY"},
+    {"imap", protolog::Direction::server,
+     "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 "
+     "XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=OAUTHBEARER"},
+    {"imap", protolog::Direction::server, "A1 OK Thats all she wrote! l2mb1234"},
+    {"imap", protolog::Direction::client, "A2 AUTHENTICATE XOAUTH2 <redacted>"},
+    {"imap", protolog::Direction::server, "A2 OK alice@example.com authenticated (Success)"},
+    {"imap", protolog::Direction::client, "A3 SELECT INBOX"},
+    {"imap", protolog::Direction::server, "* OK [UIDVALIDITY 1] UIDs valid."},
+    {"imap", protolog::Direction::server, "* 48102 EXISTS"},
+    {"imap", protolog::Direction::server, "A3 OK [READ-WRITE] INBOX selected. (Success)"},
+    {"http", protolog::Direction::client, "POST https://oauth2.googleapis.com/token"},
+    {"http", protolog::Direction::client, "grant_type=refresh_token&refresh_token=<redacted>&client_id=1234.apps"},
+    {"http", protolog::Direction::server, "HTTP/2 200 application/json; charset=utf-8"},
+    {"http", protolog::Direction::server,
+     "{\"access_token\": \"<redacted>\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}"},
+    {"smtp", protolog::Direction::server, "220 smtp.gmail.com ESMTP a7sm123456wrx.12 - gsmtp"},
+    {"smtp", protolog::Direction::client, "EHLO localhost"},
+    {"smtp", protolog::Direction::server, "250-smtp.gmail.com at your service, [203.0.113.7]"},
+    {"smtp", protolog::Direction::client, "AUTH XOAUTH2 <redacted>"},
+    {"smtp", protolog::Direction::server, "535-5.7.8 Username and Password not accepted. For more information, go to"},
+    {"imap", protolog::Direction::client, "A4 LOGOUT"},
+    {"imap", protolog::Direction::server, "A4 NO [ALERT] Please log in via your web browser (Failure)"},
+};
+
 // A setup's sign-in as the protocol log shows it: discovery, the code exchanged for tokens.
 constexpr Line kSetupSignIn[] = {
     {"http", protolog::Direction::client, "GET https://accounts.google.com/.well-known/openid-configuration"},
@@ -625,16 +662,16 @@ void fill_live_tail(Scene& s, system_clock::time_point now) {
     }
     return;
   }
-  LogBuffer recent;
-  fill_log(recent, subject.name, 11, now - seconds(30));
-  for (size_t i = recent.lines.size() - kLiveTailLines; i < recent.lines.size(); ++i) {
+  // The end of the IMAP session: the mailbox selected.
+  constexpr size_t kLast = 11;
+  for (size_t i = kLast - kLiveTailLines; i < kLast; ++i) {
     protolog::Entry e;
     e.account = subject.name;
     e.seq = i + 1;
-    e.at = now - seconds(static_cast<long>(recent.lines.size() - i));
-    e.protocol = to_string(recent.lines[i].protocol);
-    e.direction = recent.lines[i].direction;
-    e.text = std::string(recent.line_text(i));
+    e.at = now - seconds(static_cast<long>(kLast - i));
+    e.protocol = kConversation[i].protocol;
+    e.direction = kConversation[i].d;
+    e.text = kConversation[i].text;
     s.view.live.lines.push_back(e);
   }
 }
@@ -660,34 +697,6 @@ std::unique_ptr<Scene> make_scene(std::string_view name, system_clock::time_poin
 }
 
 void fill_log(LogBuffer& log, const std::string& account, size_t count, system_clock::time_point start) {
-  using protolog::Direction;
-  static constexpr Line kConversation[] = {
-      {"app", Direction::info, "imap: connecting to imap.gmail.com:993 (TLS)"},
-      {"imap", Direction::server, "* OK Gimap ready for requests from 203.0.113.7 l2mb1234"},
-      {"imap", Direction::client, "A1 CAPABILITY"},
-      {"imap", Direction::server,
-       "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 "
-       "XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=OAUTHBEARER"},
-      {"imap", Direction::server, "A1 OK Thats all she wrote! l2mb1234"},
-      {"imap", Direction::client, "A2 AUTHENTICATE XOAUTH2 <redacted>"},
-      {"imap", Direction::server, "A2 OK alice@example.com authenticated (Success)"},
-      {"imap", Direction::client, "A3 SELECT INBOX"},
-      {"imap", Direction::server, "* OK [UIDVALIDITY 1] UIDs valid."},
-      {"imap", Direction::server, "* 48102 EXISTS"},
-      {"imap", Direction::server, "A3 OK [READ-WRITE] INBOX selected. (Success)"},
-      {"http", Direction::client, "POST https://oauth2.googleapis.com/token"},
-      {"http", Direction::client, "grant_type=refresh_token&refresh_token=<redacted>&client_id=1234.apps"},
-      {"http", Direction::server, "HTTP/2 200 application/json; charset=utf-8"},
-      {"http", Direction::server,
-       "{\"access_token\": \"<redacted>\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}"},
-      {"smtp", Direction::server, "220 smtp.gmail.com ESMTP a7sm123456wrx.12 - gsmtp"},
-      {"smtp", Direction::client, "EHLO localhost"},
-      {"smtp", Direction::server, "250-smtp.gmail.com at your service, [203.0.113.7]"},
-      {"smtp", Direction::client, "AUTH XOAUTH2 <redacted>"},
-      {"smtp", Direction::server, "535-5.7.8 Username and Password not accepted. For more information, go to"},
-      {"imap", Direction::client, "A4 LOGOUT"},
-      {"imap", Direction::server, "A4 NO [ALERT] Please log in via your web browser (Failure)"},
-  };
   constexpr size_t n = sizeof kConversation / sizeof kConversation[0];
   protolog::Entry e;
   e.account = account;

@@ -149,11 +149,29 @@ void draw_confirm_step(const WorkspaceView& view, ResetFlowState& flow, PanelOut
         "Messages already stored are replaced, not duplicated. The reset is written to the audit log "
         "with your admin name.");
   }
+  if (flow.by_window_admin && view.admin.session) {
+    ImGui::Spacing();
+    status_icon(Health::ok);
+    ImGui::SameLine();
+    ImGui::TextWrapped("Confirmed by the admin '%s', signed in to MailDoctor at %s.", view.admin.session->user.c_str(),
+                       local_time(view.admin.session->verified_at).c_str());
+    utc_tooltip(view.admin.session->verified_at);
+    hint_text(("Within " + std::to_string(admin::kRecentSignIn.count()) +
+               " minutes of an admin sign-in the password is not asked again.")
+                  .c_str());
+  }
   ImGui::Spacing();
   ImGui::BeginDisabled(!can_reset(flow, view));
-  if (ImGui::Button("Reset counter")) confirm_reset(flow, view, out);
+  const bool enter = flow.frame.enter_pressed() && can_reset(flow, view);
+  if (ImGui::Button("Reset counter") || enter) confirm_reset(flow, view, out);
   ImGui::EndDisabled();
-  item_tooltip("Verifies the admin password, then resets and audits in one step.");
+  item_tooltip(flow.by_window_admin ? "Resets and audits in one step, in the name of the signed-in admin."
+                                    : "Verifies the admin password, then resets and audits in one step.");
+  if (flow.by_window_admin) {
+    ImGui::SameLine();
+    if (ImGui::Button("Another admin...")) retry_reset_sign_in(flow, out);
+    item_tooltip("Confirm with another admin's name and password instead.");
+  }
   ImGui::SameLine();
   if (ImGui::Button("Cancel") || flow.frame.escape_pressed()) cancel_reset_flow(flow, out);
 }
@@ -174,7 +192,10 @@ void draw_result_step(const WorkspaceView& view, ResetFlowState& flow, PanelOutp
                        flow.account.c_str());
     ImGui::Indent();
     copyable_field("Audit row", std::string(sync::kActionResetCounter) + " by " + r.admin + " at " +
-                                    (r.at ? util::format_iso8601(*r.at) : std::string("?")));
+                                    (r.at ? util::format_iso8601(*r.at) : std::string("?")) + ", confirmed with " +
+                                    (r.confirmed_with == admin::Confirmation::password
+                                         ? "the admin password"
+                                         : "the admin's recent sign-in to MailDoctor"));
     ImGui::Unindent();
     if (ImGui::Button("Close") || flow.frame.escape_pressed()) cancel_reset_flow(flow, out);
     return;
@@ -210,10 +231,12 @@ void open_reset_flow(ResetFlowState& flow, const WorkspaceView& view, PanelOutpu
   flow.account = view.selected;
   wipe(flow.user, sizeof flow.user);
   wipe(flow.password, sizeof flow.password);
+  flow.by_window_admin = view.admin.session && admin::signed_in_recently(*view.admin.session, view.now);
   if (view.admin.session) {
     std::snprintf(flow.user, sizeof flow.user, "%s", view.admin.session->user.c_str());
     flow.focus_password = true;
   }
+  if (flow.by_window_admin) flow.step = ResetStep::confirm;
   Command c{Command::Kind::preview_reset, flow.account};
   out.send(c);
 }
@@ -229,15 +252,19 @@ bool continue_to_confirm(ResetFlowState& flow) {
 }
 
 bool can_reset(const ResetFlowState& flow, const WorkspaceView& view) {
-  return flow.step == ResetStep::confirm && flow.user[0] != '\0' && flow.password[0] != '\0' &&
-         view.reset.account == flow.account && view.reset.stage == ResetStage::ready && view.reset.preview.has_value();
+  const bool confirmed = flow.by_window_admin || (flow.user[0] != '\0' && flow.password[0] != '\0');
+  return flow.step == ResetStep::confirm && confirmed && view.reset.account == flow.account &&
+         view.reset.stage == ResetStage::ready && view.reset.preview.has_value();
 }
 
 bool confirm_reset(ResetFlowState& flow, const WorkspaceView& view, PanelOutput& out) {
   if (!can_reset(flow, view)) return false;
   Command c{Command::Kind::reset_counter, flow.account};
-  c.user = flow.user;
-  c.password = flow.password;
+  // No name: the workspace takes the window's admin (and checks again that the sign-in is recent).
+  if (!flow.by_window_admin) {
+    c.user = flow.user;
+    c.password = flow.password;
+  }
   wipe(flow.password, sizeof flow.password);
   out.send(std::move(c));
   flow.step = ResetStep::result;
@@ -246,6 +273,7 @@ bool confirm_reset(ResetFlowState& flow, const WorkspaceView& view, PanelOutput&
 
 void retry_reset_sign_in(ResetFlowState& flow, PanelOutput& out) {
   flow.step = ResetStep::sign_in;
+  flow.by_window_admin = false;  // asked again: the password this time
   wipe(flow.password, sizeof flow.password);
   flow.focus_password = true;
   out.send({Command::Kind::preview_reset, flow.account});

@@ -22,6 +22,9 @@ struct ResetFlowState {
   char user[65] = {};
   char password[129] = {};
   bool focus_password = false;
+  // The admin signed in to the window within admin::kRecentSignIn confirms it: no fields, straight
+  // to the confirmation, which names them.
+  bool by_window_admin = false;
   ModalFrame frame{"Reset Mailbox Counter##reset"};
 };
 
@@ -29,9 +32,11 @@ struct SyncPanelState {
   ResetFlowState reset;
 };
 
-// The flow's rules, without a window. Opening asks for the preview and pre-fills the signed-in
-// admin's name; Continue needs a name and a password; Reset needs the preview too and sends the
-// only command that can move a counter back; Cancel sends nothing that changes data.
+// The flow's rules, without a window. Opening asks for the preview; with an admin signed in to the
+// window recently it goes straight to the confirmation, otherwise it asks for both fields with the
+// signed-in admin's name pre-filled. Continue needs a name and a password; Reset needs the preview
+// too (and the password, unless the window's admin confirms) and sends the only command that can
+// move a counter back; Cancel sends nothing that changes data.
 void open_reset_flow(ResetFlowState& flow, const WorkspaceView& view, PanelOutput& out);
 bool can_continue_to_confirm(const ResetFlowState& flow);
 bool continue_to_confirm(ResetFlowState& flow);

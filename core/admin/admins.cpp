@@ -191,6 +191,29 @@ Result<void> remove_admin(store::Database& db, std::string_view user, const Chan
   }
 }
 
+bool signed_in_recently(const AdminSession& session, Clock::time_point now) {
+  return now >= session.verified_at && now - session.verified_at <= kRecentSignIn;
+}
+
+const char* to_string(Confirmation c) {
+  return c == Confirmation::password ? "password" : "recent_sign_in";
+}
+
+Result<AdminSession> confirm_recent_sign_in(store::Database& db, const AdminSession& session, Clock::time_point now) {
+  if (!signed_in_recently(session, now))
+    return Failure{"admin.not_authorized", "The admin sign-in of '" + session.user + "' is older than " +
+                                               std::to_string(kRecentSignIn.count()) +
+                                               " minutes: type the admin password to confirm."};
+  auto admins = list_admins(db);
+  if (!admins) return admins.failure();
+  for (const AdminInfo& a : admins.value()) {
+    if (a.name != session.user) continue;
+    if (a.locked_at(now)) return Failure{"admin.not_authorized", "The admin '" + session.user + "' is locked out now."};
+    return session;
+  }
+  return Failure{"admin.not_authorized", "The admin '" + session.user + "' no longer exists."};
+}
+
 Result<std::vector<AdminInfo>> list_admins(store::Database& db) {
   try {
     std::vector<AdminInfo> out;

@@ -65,6 +65,17 @@ struct AdminSession {
   Clock::time_point verified_at;
 };
 
+// An admin who signed in to the window this recently confirms a counter reset without typing the
+// password again (the seed: "if you are logged in as an administrator, these will be
+// pre-populated"); later, or from the command line, the password is asked.
+inline constexpr std::chrono::minutes kRecentSignIn{5};
+bool signed_in_recently(const AdminSession& session, Clock::time_point now);
+
+// How an admin confirmed a change: by typing the password for it, or by a recent sign-in of the
+// window (kept in the audit row's detail as "password" / "recent_sign_in").
+enum class Confirmation { password, recent_sign_in };
+const char* to_string(Confirmation c);
+
 // Who makes a change and when: the audit row's admin and time, and the hash cost for new passwords.
 struct Change {
   std::optional<AdminSession> by;  // required once any admin exists (see the rules above)
@@ -103,6 +114,9 @@ Result<void> remove_admin(store::Database& db, std::string_view user, const Chan
 
 // By name.
 Result<std::vector<AdminInfo>> list_admins(store::Database& db);
+// A window's sign-in still confirms a change now: it is recent (kRecentSignIn), and the admin still
+// exists and is not locked. admin.not_authorized (saying which) otherwise, store.*.
+Result<AdminSession> confirm_recent_sign_in(store::Database& db, const AdminSession& session, Clock::time_point now);
 Result<bool> has_admins(store::Database& db);
 
 // Signs an admin in (see the rules above): admin.bad_credentials, admin.locked_out,

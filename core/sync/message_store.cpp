@@ -189,10 +189,13 @@ CounterReset preview_reset(store::Database& db, std::string_view account, accoun
 }
 
 CounterReset reset_counter(store::Database& db, std::string_view account, accounts::Protocol protocol,
-                           const admin::AdminSession& by, std::chrono::system_clock::time_point now) {
+                           const admin::AdminSession& by, std::chrono::system_clock::time_point now,
+                           admin::Confirmation how) {
   store::Transaction txn(db);
   CounterReset r = preview_reset(db, account, protocol);
-  nlohmann::json detail = {{"protocol", protocol_name(protocol)}, {"mailbox", kInbox}};
+  nlohmann::json detail = {
+      {"protocol", protocol_name(protocol)}, {"mailbox", kInbox}, {"confirmed_with", to_string(how)}};
+  if (how == admin::Confirmation::recent_sign_in) detail["signed_in_at"] = util::format_iso8601(by.verified_at);
   if (protocol == accounts::Protocol::pop3) {
     db.prepare("DELETE FROM pop3_seen WHERE account = ?").bind(1, account).run();
     detail["uidl_count"] = r.old_uidl_count;

@@ -107,10 +107,12 @@ inline constexpr std::string_view kActionResetCounter = "account.reset_counter";
 // What a reset would change, without changing it (for the confirmation question).
 CounterReset preview_reset(store::Database& db, std::string_view account, accounts::Protocol protocol);
 // Sets the IMAP counter back to 0 (UIDVALIDITY kept) or clears the POP3 UIDL set, and writes the
-// audit row naming the admin, in one transaction. `by` comes from admin::verify_admin, called just
-// before (after the admin confirmed): nothing else may move a counter backwards.
+// audit row naming the admin and how they confirmed it, in one transaction. `by` comes from
+// admin::verify_admin (password) or admin::confirm_recent_sign_in (the window's recent sign-in),
+// called just before: nothing else may move a counter backwards.
 CounterReset reset_counter(store::Database& db, std::string_view account, accounts::Protocol protocol,
-                           const admin::AdminSession& by, std::chrono::system_clock::time_point now);
+                           const admin::AdminSession& by, std::chrono::system_clock::time_point now,
+                           admin::Confirmation how = admin::Confirmation::password);
 
 struct LastReset {
   std::string admin;

@@ -6,7 +6,7 @@
 set -eu
 bin=$1 check=$2 out=$3
 shift 3
-scenes=${*:-setup-provider setup-details setup-custom-password setup-authenticate setup-device-code setup-signed-in setup-wrong-account checks-green checks-report-saved checks-failed checks-running quick-test token-countdown token-reauth-modal reauth-other-account edit-settings edit-remove-admin interface-scale-150 token-dead-no-admin token-consent token-expired log-100k log-filtered empty store-error sync-idle sync-progress reset-sign-in reset-confirm reset-wrong-password reset-done admin-first-run admin-sign-in}
+scenes=${*:-setup-provider setup-details setup-custom-password setup-authenticate setup-device-code setup-signed-in setup-wrong-account checks-green checks-report-saved checks-failed checks-running quick-test token-countdown token-reauth-modal reauth-other-account edit-settings edit-remove-admin interface-scale-150 token-dead-no-admin token-consent token-expired log-100k log-filtered empty store-error sync-idle sync-progress reset-sign-in reset-confirm reset-confirm-signed-in reset-wrong-password reset-done admin-first-run admin-sign-in}
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 mkdir -p "$out"

@@ -242,9 +242,41 @@ int count(const PanelOutput& out, Command::Kind kind) {
 
 }  // namespace
 
+TEST_CASE("reset modal: an admin signed in to the window recently goes straight to the confirmation, named") {
+  WorkspaceView v = reset_view(ResetStage::ready);
+  v.now = kNow;
+  v.admin.session = admin::AdminSession{"carol", kNow - std::chrono::minutes(4)};
+  ResetFlowState flow;
+  PanelOutput out;
+  open_reset_flow(flow, v, out);
+  CHECK(flow.step == ResetStep::confirm);
+  CHECK(flow.by_window_admin);
+  CHECK(flow.password[0] == '\0');
+  REQUIRE(count(out, Command::Kind::preview_reset) == 1);
+  REQUIRE(can_reset(flow, v));
+  REQUIRE(confirm_reset(flow, v, out));
+  REQUIRE(count(out, Command::Kind::reset_counter) == 1);
+  // No name and no password travel: the workspace confirms with the window's sign-in itself.
+  CHECK(out.commands.back().user.empty());
+  CHECK(out.commands.back().password.empty());
+  CHECK(flow.step == ResetStep::result);
+
+  // "Another admin..." (or Try again) asks for a name and a password after all.
+  ResetFlowState other;
+  PanelOutput out2;
+  open_reset_flow(other, v, out2);
+  retry_reset_sign_in(other, out2);
+  CHECK(other.step == ResetStep::sign_in);
+  CHECK_FALSE(other.by_window_admin);
+  CHECK(std::string(other.user) == "carol");
+  CHECK_FALSE(can_continue_to_confirm(other));
+}
+
 TEST_CASE("reset modal: opening asks for the preview and pre-fills the signed-in admin, never the password") {
   WorkspaceView v = reset_view(ResetStage::idle);
-  v.admin.session = admin::AdminSession{"carol", kNow};
+  v.now = kNow;
+  // Signed in longer ago than admin::kRecentSignIn: the name is filled in, the password asked.
+  v.admin.session = admin::AdminSession{"carol", kNow - admin::kRecentSignIn - std::chrono::seconds(1)};
   ResetFlowState flow;
   PanelOutput out;
   open_reset_flow(flow, v, out);

@@ -17,6 +17,7 @@
 
 #include "accounts/repository.h"
 #include "admin/admins.h"
+#include "admin/audit.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "sync/message_store.h"
@@ -384,10 +385,48 @@ TEST_CASE("workspace: the counter reset needs the preview and a right admin pass
   CHECK(ws.view().reset.at.has_value());
   CHECK(ws.view().sync.status->state->last_uid == 0);
   CHECK(ws.view().sync.status->last_reset->admin == "carol");
+  CHECK(ws.view().reset.confirmed_with == admin::Confirmation::password);
 
   // Closing forgets the flow.
   ws.apply({Command::Kind::close_reset});
   CHECK(ws.view().reset.stage == ResetStage::idle);
+
+  auto last_reset_detail = [&] {
+    auto db = store::Database::open(layout.database(), store::schema());
+    REQUIRE(db);
+    auto rows = admin::recent_audit(db.value(), 1, std::string("alice"));
+    REQUIRE(rows);
+    REQUIRE(rows.value().size() == 1);
+    CHECK(rows.value()[0].action == sync::kActionResetCounter);
+    return rows.value()[0].detail;
+  };
+  CHECK(last_reset_detail()["confirmed_with"] == "password");
+
+  // No name: the window's admin confirms, only while one is signed in.
+  preview();
+  reset("", "");
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().reset.stage == ResetStage::failed; }, kBound));
+  CHECK(ws.view().reset.failure->code == "admin.not_authorized");
+
+  // Signed in to the window just now: no password, and the audit row says how it was confirmed.
+  const uint64_t serial = ws.view().admin.serial;
+  Command sign_in{Command::Kind::admin_sign_in};
+  sign_in.user = "carol";
+  sign_in.password = "correct-horse-battery-staple";
+  ws.apply(sign_in);
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().admin.serial != serial; }, kBound));
+  REQUIRE(ws.view().admin.session);
+  preview();
+  reset("", "");
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().reset.stage == ResetStage::done; }, kBound));
+  CHECK(ws.view().reset.admin == "carol");
+  CHECK(ws.view().reset.confirmed_with == admin::Confirmation::recent_sign_in);
+  const nlohmann::json detail = last_reset_detail();
+  CHECK(detail["confirmed_with"] == "recent_sign_in");
+  CHECK(detail.contains("signed_in_at"));
 }
 
 TEST_CASE("workspace: admin sign-in on a worker, the first admin only when none exists, sign-out") {

@@ -634,3 +634,35 @@ TEST_CASE("admin: audit rows join the caller's transaction, and recent_audit fil
   CHECK(j["account"] == "mail-1");
   CHECK(j["action"] == "account.reset_counter");
 }
+
+TEST_CASE("admin: a window's sign-in confirms a change for kRecentSignIn, while the admin exists and is not locked") {
+  using md::admin::confirm_recent_sign_in;
+  using md::admin::kRecentSignIn;
+  using md::admin::signed_in_recently;
+  Database db = memory_db();
+  add(db, "carol", "carol-password");
+  add(db, "dave", "dave-password", "carol");
+  const AdminSession carol = session_of("carol");
+  CHECK(signed_in_recently(carol, t0()));
+  CHECK(signed_in_recently(carol, t0() + kRecentSignIn));
+  CHECK_FALSE(signed_in_recently(carol, t0() + kRecentSignIn + seconds(1)));
+  CHECK_FALSE(signed_in_recently(carol, t0() - seconds(1)));  // a clock that went back proves nothing
+
+  CHECK(code_of(confirm_recent_sign_in(db, carol, t0() + seconds(60))) == "ok");
+  auto stale = confirm_recent_sign_in(db, carol, t0() + kRecentSignIn + seconds(1));
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.failure().code == "admin.not_authorized");
+  CHECK(stale.failure().detail.find("type the admin password") != std::string::npos);
+
+  // Locked out since the sign-in (five wrong passwords): no longer confirms.
+  for (int i = 0; i < 5; ++i) (void)md::admin::verify_admin(db, "carol", "wrong", t0() + seconds(10), test_policy());
+  auto locked = confirm_recent_sign_in(db, carol, t0() + seconds(20));
+  REQUIRE_FALSE(locked.ok());
+  CHECK(locked.failure().detail.find("locked out") != std::string::npos);
+
+  // Removed since the sign-in: no longer confirms.
+  REQUIRE(md::admin::remove_admin(db, "dave", by(session_of("dave"))));
+  auto gone = confirm_recent_sign_in(db, session_of("dave"), t0() + seconds(20));
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.failure().detail.find("no longer exists") != std::string::npos);
+}
