@@ -63,7 +63,17 @@ int run(const cli::GlobalArgs& args) {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-  GLFWwindow* window = glfwCreateWindow(1280, 800, "MailDoctor", nullptr, nullptr);
+  // 1280x800, or the screen's work area when that is smaller (a 1024x600 netbook at a front desk).
+  int width = 1280, height = 800;
+  if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+    int x = 0, y = 0, w = 0, h = 0;
+    glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+    if (w > 0 && h > 0) {
+      width = std::min(width, w);
+      height = std::min(height, h);
+    }
+  }
+  GLFWwindow* window = glfwCreateWindow(width, height, "MailDoctor", nullptr, nullptr);
   if (window == nullptr) {
     std::cerr << "maildoctor: cannot create an OpenGL 3.3 window here. The command line works without one: "
                  "maildoctor --help\n";

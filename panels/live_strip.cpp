@@ -119,16 +119,19 @@ std::string live_sync_line(const WorkspaceView& view, const LiveSubject& subject
   return line;
 }
 
-float live_strip_height() {
+size_t live_strip_rows(float area_height) {
+  return area_height >= ImGui::GetFontSize() * 40 ? kLiveTailLines : 2;
+}
+
+float live_strip_height(size_t rows) {
   const ImGuiStyle& style = ImGui::GetStyle();
   // Two lines of state, a separator, the log lines; the child's own padding.
   return ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() +
-         ImGui::GetTextLineHeight() * static_cast<float>(kLiveTailLines) + style.ItemSpacing.y * 3 +
-         style.WindowPadding.y * 2;
+         ImGui::GetTextLineHeightWithSpacing() * static_cast<float>(rows) + style.ItemSpacing.y * 2;
 }
 
-void draw_live_strip(const WorkspaceView& view, const LiveSubject& subject, bool oauth_draft, PanelOutput& out,
-                     bool& open_log) {
+void draw_live_strip(const WorkspaceView& view, const LiveSubject& subject, bool oauth_draft, size_t rows,
+                     PanelOutput& out, bool& open_log) {
   const LiveStatus status = live_status(view, subject, oauth_draft);
   if (status.busy) {
     spinner();
@@ -174,7 +177,9 @@ void draw_live_strip(const WorkspaceView& view, const LiveSubject& subject, bool
     ImGui::TextDisabled("%s", subject.name.empty() ? "" : "No protocol lines yet.");
     return;
   }
-  for (const protolog::Entry& e : view.live.lines) {
+  const std::vector<protolog::Entry>& lines = view.live.lines;
+  for (size_t i = lines.size() > rows ? lines.size() - rows : 0; i < lines.size(); ++i) {
+    const protolog::Entry& e = lines[i];
     const auto protocol = parse_log_protocol(e.protocol);
     ImGui::PushStyleColor(ImGuiCol_Text, log_line_colour(e.direction));
     ImGui::Text("%s %-4s %c %s", local_clock_time(e.at).c_str(), to_string(protocol),

@@ -39,9 +39,12 @@ std::string live_sync_line(const WorkspaceView& view, const LiveSubject& subject
 // When the token line next changes its text (seconds), for the loop's timed redraw.
 double live_token_redraw_in(const WorkspaceView& view, const LiveSubject& subject);
 
-// Draws the strip in the space given (the caller sizes it: live_strip_height()).
-void draw_live_strip(const WorkspaceView& view, const LiveSubject& subject, bool oauth_draft, PanelOutput& out,
-                     bool& open_log);
-float live_strip_height();
+// How many log lines the strip shows in a panel area this tall: all kLiveTailLines on a usual
+// screen, two on a small one (1024x600), so the tab above keeps room for its form.
+size_t live_strip_rows(float area_height);
+// Draws the strip with `rows` log lines in the space given (the caller sizes it: live_strip_height()).
+void draw_live_strip(const WorkspaceView& view, const LiveSubject& subject, bool oauth_draft, size_t rows,
+                     PanelOutput& out, bool& open_log);
+float live_strip_height(size_t rows);
 
 }  // namespace md::panels

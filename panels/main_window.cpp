@@ -64,7 +64,7 @@ void end_tab() {
   ImGui::EndTabItem();
 }
 
-void draw_live(const WorkspaceView& view, MainWindowState& state) {
+void draw_live(const WorkspaceView& view, MainWindowState& state, size_t rows) {
   const LiveSubject subject =
       live_subject(view, state.front == Tab::setup, state.setup.provider_chosen, state.setup.draft.name);
   if (!(subject == state.live_watched)) {
@@ -73,7 +73,7 @@ void draw_live(const WorkspaceView& view, MainWindowState& state) {
   }
   ImGui::BeginChild("live_strip", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
   bool open_log = false;
-  draw_live_strip(view, subject, state.setup.draft.auth == accounts::AuthMethod::oauth2, state.out, open_log);
+  draw_live_strip(view, subject, state.setup.draft.auth == accounts::AuthMethod::oauth2, rows, state.out, open_log);
   if (open_log) state.bring_to_front = Tab::log;
   ImGui::EndChild();
 }
@@ -213,7 +213,8 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
 
   ImGui::BeginChild("account_panels", ImVec2(0, body_h), true);
   // Whatever tab is open, the live strip stays under it.
-  const float strip_h = live_strip_height() + ImGui::GetStyle().ItemSpacing.y * 2;
+  const size_t strip_rows = live_strip_rows(body_h);
+  const float strip_h = live_strip_height(strip_rows) + ImGui::GetStyle().ItemSpacing.y * 2;
   if (ImGui::BeginTabBar("panels")) {
     if (begin_tab("Setup", Tab::setup, state, strip_h)) {
       draw_setup_panel(view, state.setup, state.out);
@@ -239,7 +240,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   }
   state.bring_to_front.reset();
   ImGui::Separator();
-  draw_live(view, state);
+  draw_live(view, state, strip_rows);
   ImGui::EndChild();
   // A saved account's checks start at once: show them.
   if (view.setup.save != SetupSave::saved) {

@@ -300,3 +300,34 @@ TEST_CASE("panels push commands rather than acting") {
 }
 
 }  // namespace md::panels
+
+namespace md::panels {
+
+TEST_CASE("on a 1024x600 screen every scene draws, and the setup's Save is on screen or one click away") {
+  const int before = test::failed_assertions();
+  for (const std::string& name : scene_names()) {
+    INFO("scene: " << name);
+    auto scene = make_scene(name, kNow);
+    REQUIRE(scene != nullptr);
+    test::HeadlessImGui imgui(1024, 600);
+    try {
+      for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
+      check_no_id_clash(name);
+    } catch (const test::AssertionFailed& e) {
+      FAIL_CHECK(std::string(e.what()));
+    }
+  }
+  CHECK(test::failed_assertions() == before);
+
+  // Signed in, the next step is Save, below the form's fold here: the footer names it, and its
+  // button scrolls the form until Save shows.
+  auto scene = make_scene("setup-signed-in", kNow);
+  test::HeadlessImGui imgui(1024, 600);
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
+  CHECK_FALSE(scene->ui.setup.next_button_visible);
+  scene->ui.setup.scroll_to_next = true;  // what the footer's "Go to 4. Save" does
+  for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
+  CHECK(scene->ui.setup.next_button_visible);
+}
+
+}  // namespace md::panels
