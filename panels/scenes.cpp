@@ -154,7 +154,7 @@ sync::SyncStatus sync_status() {
   st.state = m;
   st.stored = {48102, 3'912'044'137};
   st.stored_all_protocols = st.stored;
-  st.last_reset = sync::LastReset{"carol", "2026-10-02T09:15:40Z"};
+  st.last_reset = sync::LastReset{"carol", "2026-10-02T09:15:40Z", "password"};
   return st;
 }
 
@@ -499,7 +499,8 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.view.sync.status = sync_status();
           // Just after carol reset the counter: the whole INBOX comes down again.
           s.view.sync.status->state->last_uid = 0;
-          s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(300))};
+          s.view.sync.status->last_reset =
+              sync::LastReset{"carol", util::format_iso8601(now - seconds(300)), "password"};
           s.view.sync.running = true;
           s.view.sync.progress = {18'450, 48'102, 1'503'117'312, 41.3};
           s.ui.bring_to_front = Tab::sync;
@@ -537,7 +538,7 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
           s.view.reset.admin = "carol";
           s.view.reset.at = now - seconds(2);
           s.view.sync.status->state->last_uid = 0;
-          s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(2))};
+          s.view.sync.status->last_reset = sync::LastReset{"carol", util::format_iso8601(now - seconds(2)), "password"};
         }}},
       {"admin-sign-in",
        {"Admin sign-in from the top bar: a wrong password says why",

@@ -213,11 +213,13 @@ CounterReset reset_counter(store::Database& db, std::string_view account, accoun
 }
 
 std::optional<LastReset> last_reset(store::Database& db, std::string_view account) {
-  auto st =
-      db.prepare("SELECT coalesce(admin, ''), at FROM audit WHERE action = ? AND account = ? ORDER BY id DESC LIMIT 1");
+  auto st = db.prepare(
+      "SELECT coalesce(admin, ''), at, "
+      "coalesce(CASE WHEN json_valid(detail) THEN json_extract(detail, '$.confirmed_with') END, '') FROM audit "
+      "WHERE action = ? AND account = ? ORDER BY id DESC LIMIT 1");
   st.bind(1, kActionResetCounter).bind(2, account);
   if (!st.step()) return std::nullopt;
-  return LastReset{st.column_text(0), st.column_text(1)};
+  return LastReset{st.column_text(0), st.column_text(1), st.column_text(2)};
 }
 
 }  // namespace md::sync

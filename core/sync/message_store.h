@@ -117,6 +117,7 @@ CounterReset reset_counter(store::Database& db, std::string_view account, accoun
 struct LastReset {
   std::string admin;
   std::string at;
+  std::string confirmed_with;  // "password", "recent_sign_in"; "" for rows written before it was kept
 };
 std::optional<LastReset> last_reset(store::Database& db, std::string_view account);
 

@@ -18,17 +18,21 @@ SyncStatus load_sync_status(store::Database& db, std::string_view account, std::
 json to_json(const SyncStatus& s) {
   auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   const std::optional<MailboxState>& st = s.state;
-  json doc = {
-      {"protocol", s.protocol ? json(accounts::to_string(*s.protocol)) : json(nullptr)},
-      {"uidvalidity", st && st->uidvalidity ? json(*st->uidvalidity) : json(nullptr)},
-      {"last_uid", st ? st->last_uid : 0},
-      {"stored_messages", s.stored.messages},
-      {"stored_bytes", s.stored.bytes},
-      {"stored_messages_all_protocols", s.stored_all_protocols.messages},
-      {"last_sync_at", st ? opt(st->last_sync_at) : json(nullptr)},
-      {"last_sync_result", st ? opt(st->last_sync_result) : json(nullptr)},
-      {"last_sync_detail", st ? opt(st->last_sync_detail) : json(nullptr)},
-      {"last_reset", s.last_reset ? json{{"admin", s.last_reset->admin}, {"at", s.last_reset->at}} : json(nullptr)}};
+  json doc = {{"protocol", s.protocol ? json(accounts::to_string(*s.protocol)) : json(nullptr)},
+              {"uidvalidity", st && st->uidvalidity ? json(*st->uidvalidity) : json(nullptr)},
+              {"last_uid", st ? st->last_uid : 0},
+              {"stored_messages", s.stored.messages},
+              {"stored_bytes", s.stored.bytes},
+              {"stored_messages_all_protocols", s.stored_all_protocols.messages},
+              {"last_sync_at", st ? opt(st->last_sync_at) : json(nullptr)},
+              {"last_sync_result", st ? opt(st->last_sync_result) : json(nullptr)},
+              {"last_sync_detail", st ? opt(st->last_sync_detail) : json(nullptr)},
+              {"last_reset", s.last_reset ? json{{"admin", s.last_reset->admin},
+                                                 {"at", s.last_reset->at},
+                                                 {"confirmed_with", s.last_reset->confirmed_with.empty()
+                                                                        ? json(nullptr)
+                                                                        : json(s.last_reset->confirmed_with)}}
+                                          : json(nullptr)}};
   if (s.protocol == accounts::Protocol::pop3) doc["pop3_uidls"] = s.pop3_uidls;
   return doc;
 }

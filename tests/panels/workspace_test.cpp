@@ -427,6 +427,9 @@ TEST_CASE("workspace: the counter reset needs the preview and a right admin pass
   const nlohmann::json detail = last_reset_detail();
   CHECK(detail["confirmed_with"] == "recent_sign_in");
   CHECK(detail.contains("signed_in_at"));
+  REQUIRE(frames_until(
+      ws, [&] { return !ws.view().sync.loading && ws.view().sync.status->last_reset.has_value(); }, kBound));
+  CHECK(ws.view().sync.status->last_reset->confirmed_with == "recent_sign_in");
 }
 
 TEST_CASE("workspace: admin sign-in on a worker, the first admin only when none exists, sign-out") {
