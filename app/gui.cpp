@@ -8,6 +8,7 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -137,6 +138,7 @@ int run(const cli::GlobalArgs& args) {
   int frames_left = kFramesPerInput;
   int exit_code = 0;
 
+  ImVec2 modal_size(0, 0);  // the top dialog's size in the last frame
   while (!glfwWindowShouldClose(window)) {
     if (frames_left > 0) {
       glfwPollEvents();
@@ -183,6 +185,14 @@ int run(const cli::GlobalArgs& args) {
     if (driver) driver->before_frame(*view, ui_state);
     panels::draw_main_window(*view, ui_state);
     ImGui::Render();
+    // A dialog sizes itself to what it drew in the frame before: while its size still changes (a
+    // form or a failure arrived), draw again, or it shows clipped until the mouse moves.
+    if (const ImGuiWindow* modal = ImGui::GetTopMostPopupModal()) {
+      if (modal->Size.x != modal_size.x || modal->Size.y != modal_size.y) frames_left = std::max(frames_left, 1);
+      modal_size = modal->Size;
+    } else {
+      modal_size = ImVec2(0, 0);
+    }
     // Commands run after the frame: the workspace starts their work on workers and returns.
     if (!ui_state.out.commands.empty()) {
       if (!scene)

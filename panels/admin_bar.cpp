@@ -55,8 +55,11 @@ void draw_sign_in(const WorkspaceView& view, AdminBarState& state, PanelOutput& 
   ImGui::Spacing();
   // The keyboard starts where the typing is: the name, or the password when the name is filled in.
   if (ImGui::IsWindowAppearing() && state.user[0] == '\0') ImGui::SetKeyboardFocusHere();
-  ImGui::InputText("Admin user", state.user, sizeof state.user);
-  if (ImGui::IsWindowAppearing() && state.user[0] != '\0') ImGui::SetKeyboardFocusHere();
+  // Enter in the name goes on to the password, as Tab does.
+  const bool name_entered =
+      ImGui::InputText("Admin user", state.user, sizeof state.user, ImGuiInputTextFlags_EnterReturnsTrue);
+  if ((ImGui::IsWindowAppearing() && state.user[0] != '\0') || (name_entered && state.user[0] != '\0'))
+    ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputText("Password", state.password, sizeof state.password,
                                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
   if (!state.waiting && view.admin.failure && view.admin.serial != 0)

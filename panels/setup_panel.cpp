@@ -199,10 +199,11 @@ void draw_account_fields(SetupPanelState& state, const WorkspaceView& view,
 namespace {
 
 // Called after the button of the step to do next: whether it is on screen, and scrolled to when asked.
-void next_step_button(SetupPanelState& state) {
+void next_step_button(SetupPanelState& state, PanelOutput& out) {
   if (state.scroll_to_next) {
     ImGui::SetScrollHereY(0.75f);
     state.scroll_to_next = false;
+    out.redraw_within(0);  // the scroll happens when the form begins its next frame
   }
   state.next_button_visible = ImGui::IsItemVisible();
 }
@@ -215,7 +216,7 @@ void draw_authenticate(SetupPanelState& state, const WorkspaceView& view, PanelO
   ImGui::BeginDisabled(busy);
   if (ImGui::Button("Authenticate")) authenticate(state, view, false, out);
   ImGui::EndDisabled();
-  if (setup_step(state, setup) == SetupStep::authenticate) next_step_button(state);
+  if (setup_step(state, setup) == SetupStep::authenticate) next_step_button(state, out);
   item_tooltip(busy ? "A sign-in is running: finish it in the browser or Cancel."
                     : "Opens the provider's sign-in page in the browser; then the identity and the mail permission "
                       "are checked.");
@@ -255,7 +256,7 @@ void draw_save(SetupPanelState& state, const WorkspaceView& view, PanelOutput& o
   ImGui::BeginDisabled(busy || needs_sign_in);
   if (ImGui::Button("Save")) save_account(state, view, out);
   ImGui::EndDisabled();
-  if (!needs_sign_in) next_step_button(state);
+  if (!needs_sign_in) next_step_button(state, out);
   item_tooltip(needs_sign_in ? "Authenticate first: the account is saved signed in."
                              : "Saves the account (secrets encrypted) and runs its checks.");
   ImGui::SameLine();
@@ -268,7 +269,14 @@ void draw_save(SetupPanelState& state, const WorkspaceView& view, PanelOutput& o
     ImGui::TextUnformatted("Saving...");
     out.redraw_within(kSpinnerFrameS);
   }
-  if (setup.save == SetupSave::failed && setup.save_failure) failure_block(*setup.save_failure, "Not saved");
+  if (setup.save == SetupSave::failed && setup.save_failure) {
+    failure_block(*setup.save_failure, "Not saved");
+    if (state.scroll_to_failure) {
+      ImGui::SetScrollHereY(1.0f);
+      state.scroll_to_failure = false;
+      out.redraw_within(0);
+    }
+  }
   if (state.show_all_problems && !accounts::check_draft(state.draft, account_names(view)).empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, colour::failure);
     ImGui::TextWrapped("Some details are missing or wrong: they are marked in red above.");
@@ -364,12 +372,18 @@ void draw_setup_panel(const WorkspaceView& view, SetupPanelState& state, PanelOu
       state.shown_step == SetupStep::authenticate)
     state.scroll_to_next = true;
   state.shown_step = step;
+  if (view.setup.save != state.shown_save && view.setup.save == SetupSave::failed) state.scroll_to_failure = true;
+  state.shown_save = view.setup.save;
   const bool next_below = (step == SetupStep::authenticate || step == SetupStep::save) && !state.next_button_visible;
   const float footer_h = next_below ? ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y : 0.0f;
   ImGui::BeginChild("setup_form", ImVec2(0, -footer_h));
+  const bool was_visible = state.next_button_visible;
   state.next_button_visible = false;  // set again where the button is drawn
   draw_setup_form(view, state, out);
   ImGui::EndChild();
+  // The footer is decided before the form is drawn: when the button came into view (or left it),
+  // one more frame shows the footer as it now should be.
+  if (state.next_button_visible != was_visible) out.redraw_within(0);
   if (next_below) {
     // Never below the fold unannounced: the next step's button is named, one click away.
     ImGui::Separator();

@@ -25,6 +25,8 @@ struct SetupPanelState {
   SetupStep shown_step = SetupStep::provider;  // the step of the last frame
   bool scroll_to_next = false;                 // bring the next step's button into view (once)
   bool next_button_visible = true;             // it was on screen in the last frame
+  SetupSave shown_save = SetupSave::idle;      // the save state of the last frame
+  bool scroll_to_failure = false;              // a Save just failed: bring its reasons into view (once)
 };
 
 // The flow's rules, without a window.

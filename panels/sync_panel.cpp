@@ -104,7 +104,10 @@ void draw_sign_in_step(const WorkspaceView& view, ResetFlowState& flow, PanelOut
   ImGui::TextWrapped("Only an admin may reset the download counter of '%s'. Sign in as an admin to continue.",
                      flow.account.c_str());
   ImGui::Spacing();
-  ImGui::InputText("Admin user", flow.user, sizeof flow.user);
+  // Enter in the name goes on to the password, as Tab does.
+  if (ImGui::InputText("Admin user", flow.user, sizeof flow.user, ImGuiInputTextFlags_EnterReturnsTrue) &&
+      flow.user[0] != '\0')
+    flow.focus_password = true;
   if (flow.focus_password) {
     ImGui::SetKeyboardFocusHere();
     flow.focus_password = false;

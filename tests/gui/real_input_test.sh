@@ -11,7 +11,14 @@
 #   3. Edit: the CA file changed to another PEM (saved), then to a missing file (refused, unchanged);
 #   4. Change password: a wrong one makes the next check fail with auth.bad_credentials, the right
 #      one makes it pass again;
-#   5. Remove, confirmed: the account is gone.
+#   5. a counter reset by an admin who just signed in (top right): the confirmation comes without
+#      the password, and the audit says so (status --json last_reset.confirmed_with);
+#   6. an OAuth account set up in the browser (the lab's headless Chromium signs in at the lab's
+#      oidc-provider): Tab reaches the CA file under Advanced, the footer brings Authenticate and
+#      then Save into view; saved signed in, its checks green;
+#   7. its refresh token revoked at the provider while another account is selected: the window's
+#      own token refresh is refused and the admin's re-authentication pop-up comes up;
+#   8. Remove, confirmed: the account is gone.
 # The coordinates are those of the 1280x800 window at 100 % (the layout is fixed for a given font).
 # usage: real_input_test.sh MAILDOCTOR LAB_ENV OUTDIR
 set -eu
@@ -24,12 +31,14 @@ app_pid= xvfb_pid=
 cleanup() {
   [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+  # The lab's token lifetime back to its default for the tests after this one.
+  curl -fsS -X POST "$LAB_ADMIN_URL/ttl?seconds=3600" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
 data="$work/data"
 md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; [ -f "$work/app.log" ] && { echo "--- window's output"; tail -n 30 "$work/app.log"; }; exit 1; }
+fail() { echo "FAIL: $*"; scrot -o "$out/input-failed.png" 2>/dev/null && echo "   the screen: $out/input-failed.png"; [ -f "$work/app.log" ] && { echo "--- window's output"; tail -n 30 "$work/app.log"; }; exit 1; }
 t0=$(date +%s)
 step() { echo "== [$(($(date +%s) - t0)) s] $*"; }
 js() { node -e 'const d=JSON.parse(require("fs").readFileSync(0,"utf8")); const v=eval(process.argv[1]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$1"; }
@@ -65,7 +74,7 @@ print(data[i], data[i + 1], data[i + 2])
 PY
 }
 # wait_for WHAT X Y: polls (bounded, 30 s) until the pixel is a button's blue ("button") or red
-# ("red-button", the Remove of the removal dialog), the
+# ("red-button", the Remove of the removal dialog, a red cross), a tick's green ("green"), the
 # window's own background ("no-dialog": no modal dims it) or dimmed ("dialog").
 wait_for() {
   i=0
@@ -74,6 +83,7 @@ wait_for() {
     case $1 in
       button) [ $(($6 - $4)) -gt 40 ] && return 0 ;;
       red-button) [ $(($4 - $6)) -gt 80 ] && return 0 ;;
+      green) [ $(($5 - $4)) -gt 60 ] && return 0 ;;
       no-dialog) [ "$4" -ge 225 ] && [ "$5" -ge 225 ] && return 0 ;;
       dialog) [ "$4" -lt 215 ] && return 0 ;;
     esac
@@ -89,7 +99,8 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 export DISPLAY="$display"
 until_true 50 "xdotool getmouselocation" || fail "Xvfb did not start"
-"$bin" --data-dir "$data" >"$work/app.log" 2>&1 &
+# The browser a sign-in opens is the lab's headless Chromium, which signs in as the lab user.
+MAILDOCTOR_BROWSER="$LAB_BROWSER" "$bin" --data-dir "$data" >"$work/app.log" 2>&1 &
 app_pid=$!
 timeout 30 xdotool search --sync --name '^MailDoctor$' >/dev/null || fail "no MailDoctor window"
 until_true 50 "test -f '$data/maildoctor.db'" || fail "the window did not open its data dir"
@@ -109,31 +120,32 @@ shot 1-first-admin
 
 step "2. Another provider: the Password field takes a click and the typing (it aborted the window)"
 click 880 182
-wait_for button 328 619               # the form's Save: the details are there
+wait_for button 700 417               # the form's Servers header: the details are there
 click 480 252
 type_text "$LAB_USER"
 click 480 384
 type_text "$LAB_PASSWORD"
 click 480 450
 type_text "localhost:$LAB_IMAPS_PORT"
-click 380 549                        # Advanced
-wait_for button 328 685               # Save moved below the Advanced fields
-click 480 615                        # Extra CA file
+key Tab Tab Tab Tab                    # POP3, SMTP, Timeout, then the CA file under Advanced
 type_text "$work/no-such-ca.pem"
-click 328 685                        # Save
+wait_for button 574 535               # the footer: "Go to 3. Save", the button below the fold
+click 574 535
+wait_for button 328 535               # the footer went: Save is in view
+click 328 535                        # Save
+wait_for red-button 312 394           # the failure, scrolled into view under Save
 shot 2-ca-file-missing
 # Refused before anything was written: the list stays empty while the window says why.
 [ "$(md account list --json | js 'd.accounts.length')" = 0 ] || fail "an account with a missing CA file was saved"
-click 480 615
+click 480 301                        # Extra CA file
 replace_text "$LAB_CA_FILE"
-click 328 685
+click 328 371                        # Save
 until_true 100 "'$bin' --data-dir '$data' account list --json | grep -q '\"alice\"'" || fail "Save did not save the account"
 until_true 150 "'$bin' --data-dir '$data' status alice --json | grep -q '\"started_at\"'" || fail "its checks did not run"
 [ "$(md status alice --json | js 'd.last_check.ok')" = true ] || fail "its checks are not green: $(md status alice --json)"
 [ "$(md account show alice --json | js 'd.ca_file')" = "$LAB_CA_FILE" ] || fail "the CA file was not saved"
-sleep 0.5
+wait_for green 312 566                # the live strip's tick: the checks it ran
 shot 2-saved-green
-
 step "3. Edit: the CA file changed to another PEM is saved; one that does not exist is refused"
 cp "$LAB_CA_FILE" "$work/ca-copy.pem"
 wait_for button 147 182               # the selected account's Edit settings...
@@ -182,13 +194,83 @@ until_true 100 "'$bin' --data-dir '$data' check alice --only imap --json" || fai
 wait_for no-dialog 1200 700
 shot 4-password
 
-step "5. Remove, confirmed in the dialog: the account is gone"
-click 147 248                        # Remove...
+step "5. A counter reset by an admin who just signed in: straight to the confirmation, audited so"
+click 1100 13                        # Admin: root
+click 1090 44                        # Sign out
+click 1100 13                        # Admin sign-in...
+wait_for dialog 1200 700
+sleep 0.3                            # the name is filled in; the password field takes the keyboard
+type_text 'Root-admin-pw-1'
+key Return
+wait_for no-dialog 1200 700
+click 554 59                         # the Sync tab
+wait_for button 396 303               # Reset Mailbox Counter...
+click 396 303
+wait_for button 417 493               # the confirmation's Reset counter: no fields to fill
+shot 5-reset-confirm-signed-in
+click 417 493
+until_true 100 "'$bin' --data-dir '$data' status alice --json | grep -q recent_sign_in" ||
+  fail "the reset was not confirmed by the recent sign-in: $(md status alice --json | js 'd.last_reset')"
+[ "$(md status alice --json | js 'd.last_reset.admin')" = root ] || fail "the reset is not root's"
+shot 5-reset-done
+key Escape
+wait_for no-dialog 1200 700
+
+step "6. An OAuth account in the browser: the footer brings Authenticate, then Save, into view"
+# Access tokens of 90 s: the window's own refresh (5 minutes before expiry) runs at its next sweep.
+curl -fsS -X POST "$LAB_ADMIN_URL/ttl?seconds=90" >/dev/null || fail "lab ttl"
+click 147 119                        # Add account
+click 880 182                        # Another provider
+wait_for button 700 417
+click 405 318                        # OAuth 2.0 in the browser
+wait_for button 700 483               # the OAuth fields are there
+click 480 252
+type_text "$LAB_USER"
+click 480 285
+replace_text practice
+click 480 351
+type_text "$LAB_CLIENT_ID"
+click 480 417
+type_text "$LAB_ISSUER"
+click 480 450
+type_text "$LAB_MAIL_SCOPE openid email offline_access"
+click 480 516
+type_text "localhost:$LAB_IMAPS_PORT"
+key Tab Tab Tab Tab
+type_text "$LAB_CA_FILE"
+wait_for button 601 535               # "Go to 3. Authenticate"
+shot 6-oauth-details
+click 601 535
+wait_for button 356 465               # Authenticate in view (the form scrolled to its end)
+click 356 465                        # Authenticate: the lab's Chromium signs in
+wait_for green 312 566                # the strip: signed in (the form scrolls to Save)
+shot 6-oauth-signed-in
+click 328 535                        # Save
+until_true 150 "'$bin' --data-dir '$data' status practice --json | grep -q '\"started_at\"'" || fail "the OAuth account's checks did not run"
+[ "$(md token practice --json | js 'd.identity')" = "$LAB_USER" ] || fail "not signed in as $LAB_USER: $(md token practice --json)"
+[ "$(md token practice --json | js 'd.refresh_token_saved')" = true ] || fail "no refresh token saved"
+[ "$(md status practice --json | js 'd.last_check.ok')" = true ] || fail "its checks are not green: $(md status practice --json)"
+shot 6-oauth-saved
+
+step "7. Its refresh token revoked, another account selected: the admin's pop-up names it"
+click 60 84                          # alice
+curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "lab revoke-all"
+# The window's token sweep (once a minute) refreshes the 90-second token and is refused.
+i=0; while [ "$(md token practice --json | js 'd.sign_in_dead')" != true ]; do
+  i=$((i + 1)); [ $i -le 450 ] || fail "the window's refresh never recorded the refused sign-in"; sleep 0.2; done
+wait_for dialog 1200 700
+shot 7-reauth-popup
+[ "$(md status alice --json | js 'd.account')" = alice ] || fail "alice's status"
+key Escape                           # Later
+wait_for no-dialog 1200 700
+
+step "8. Remove, confirmed in the dialog: the account is gone"
+click 147 271                        # Remove... (alice, selected; two accounts in the list)
 wait_for red-button 423 444           # the dialog's Remove
-shot 5-remove
+shot 8-remove
 click 423 444                        # Remove (the dialog's red button)
-until_true 100 "test \"\$('$bin' --data-dir '$data' account list --json | node -e 'let s=\"\";process.stdin.on(\"data\",c=>s+=c).on(\"end\",()=>console.log(JSON.parse(s).accounts.length))')\" = 0" ||
+until_true 100 "test \"\$('$bin' --data-dir '$data' account list --json | node -e 'let s=\"\";process.stdin.on(\"data\",c=>s+=c).on(\"end\",()=>console.log(JSON.parse(s).accounts.map(a=>a.name).join()))')\" = practice" ||
   fail "the account was not removed"
 alive "the removal"
-shot 5-removed
+shot 8-removed
 echo "real input: all scenarios passed"
