@@ -117,5 +117,7 @@ struct LastReset {
   std::string at;
 };
 std::optional<LastReset> last_reset(store::Database& db, std::string_view account);
+// How many counter resets the audit log holds for the account (rows are only ever added: a counter).
+int64_t counter_resets(store::Database& db, std::string_view account);
 
 }  // namespace md::sync
