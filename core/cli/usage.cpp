@@ -34,8 +34,12 @@ constexpr CommandUsage kCommands[] = {
     {"auth", "NAME [--device] [--browser CMD] [--consent-timeout SECONDS]",
      "sign in through the browser (the URL is also printed)"},
     {"token", "NAME [--refresh] [--json]", "token expiry, scopes and identity; never the token itself"},
-    {"check", "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json]",
-     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox"},
+    {"check",
+     "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json | --nagios "
+     "[--warn-token-expiry RANGE] [--crit-token-expiry RANGE]]",
+     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox; --nagios: one "
+     "Nagios/Icinga status line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (RANGE in the plugins' syntax "
+     "on the access token's seconds left: 600: warns below 600 s)"},
     {"check --provider", "gmail|microsoft [--json]", "installer's quick connectivity test, no account needed"},
     {"sync", "NAME [--protocol imap|pop3] [--batch N] [--json]",
      "download new messages (IMAP when set up, else POP3); commit every N (1000)"},
@@ -51,6 +55,12 @@ constexpr CommandUsage kCommands[] = {
     {"log", "NAME [--tail N] [--follow]", "the protocol log, secrets redacted"},
     {"export", "NAME --maildir DIR [--json]", "the downloaded messages as a Maildir, byte for byte"},
     {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
+    {"metrics", "[--textfile FILE]",
+     "every account's token, last check, last sync and mailbox counter in Prometheus' text format, on stdout "
+     "or written atomically to FILE (node_exporter's textfile collector)"},
+    {"serve", "[--metrics ADDR:PORT [--allow-remote]] [--check-every MIN] [--sync-every MIN]",
+     "the window's background work with no window (token refresh, checks, syncs) until Ctrl-C or SIGTERM; "
+     "--metrics: Prometheus scrapes http://ADDR:PORT/metrics (loopback only without --allow-remote)"},
 };
 
 // Wraps "name synopsis" at word boundaries so --help reads well in an 100-column terminal.
@@ -106,7 +116,8 @@ std::string help_text() {
       "  --version        versions of MailDoctor and the libraries it uses\n"
       "  --help           this text\n\n"
       "Exit codes: 0 success (check: every step passed or warned), 1 a check failed or the\n"
-      "operation was refused, 2 usage or configuration error.\n";
+      "operation was refused, 2 usage or configuration error. check --nagios follows the\n"
+      "Monitoring Plugins convention instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
   return out;
 }
 
