@@ -32,6 +32,29 @@ else
   echo "bootstrap: build and test packages already installed"
 fi
 
+# The monitoring engines the monitoring tests feed (issue 16): Prometheus (and its promtool) and
+# Nagios Core 4. Their packages start services when installed; a temporary policy-rc.d keeps them
+# off (the tests run their own instance on 127.0.0.1 from a temporary config).
+MONITORING_PACKAGES="prometheus nagios4-core"
+missing=""
+for p in $MONITORING_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "bootstrap: installing$missing (their services stay off)"
+  created_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\n# temporary, from MailDoctor scripts/bootstrap.sh: no service starts\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+    created_policy=1
+  fi
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing || {
+    [ -n "$created_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+    exit 1
+  }
+  [ -n "$created_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+fi
+
 # The real servers the integration tests talk to (oidc-provider, Dovecot, Chromium...).
 if [ -x tests/lab/install.sh ]; then
   as_root tests/lab/install.sh
