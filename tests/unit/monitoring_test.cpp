@@ -6,11 +6,11 @@
 
 #include <chrono>
 #include <cmath>
-#include <set>
-#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <sstream>
 
 #include "accounts/repository.h"
 #include "diagnostics/last_check.h"
@@ -407,7 +407,7 @@ TEST_CASE("monitoring: the Grafana dashboard has a panel and the user guide a li
   a.last_check = diagnostics::CheckReport{"x", t0(), {}};
   sync::SyncStatus s;
   s.protocol = accounts::Protocol::pop3;
-  s.state = sync::MailboxState{accounts::Protocol::imap, "INBOX", 1, 2, "2026-11-29T10:00:00Z", "ok",
+  s.state = sync::MailboxState{accounts::Protocol::imap,          "INBOX", 1, 2, "2026-11-29T10:00:00Z", "ok",
                                "downloaded 1 message(s), 2 bytes"};
   s.last_reset = sync::LastReset{"admin", "2026-11-29T10:00:00Z"};
   a.sync = s;
