@@ -110,11 +110,11 @@ struct Families {
       "maildoctor_stored_messages", "Messages in the local store for this protocol.", MetricType::gauge, {}};
   MetricFamily stored_bytes{
       "maildoctor_stored_bytes", "Bytes of the messages in the local store for this protocol.", MetricType::gauge, {}};
-  MetricFamily last_reset{"maildoctor_mailbox_counter_last_reset_timestamp_seconds",
+  MetricFamily last_reset{"maildoctor_mailbox_last_reset_timestamp_seconds",
                           "When an admin last reset the download counter, as a Unix time.",
                           MetricType::gauge,
                           {}};
-  MetricFamily resets{"maildoctor_mailbox_counter_resets_total",
+  MetricFamily resets{"maildoctor_mailbox_resets_total",
                       "Download counter resets by an admin, from the audit log.",
                       MetricType::counter,
                       {}};

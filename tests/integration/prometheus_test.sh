@@ -76,7 +76,7 @@ echo "watcher refreshed the token at $(json_field last_refresh_at <"$work/token1
 curl -fsS --max-time 5 "http://$target/metrics" >"$work/scrape.out" || fail "scrape"
 promtool check metrics <"$work/scrape.out" || fail "promtool check metrics finds fault with the scrape"
 echo "--- scrape excerpt"
-grep -E '^maildoctor_(access_token_remaining_seconds|token_refreshable|check_success|check_last_run_timestamp_seconds|mailbox_counter_resets_total)\{' \
+grep -E '^maildoctor_(access_token_remaining_seconds|token_refreshable|check_success|check_last_run_timestamp_seconds|mailbox_resets_total)\{' \
   "$work/scrape.out" || fail "the scrape lacks the account metrics"
 
 step "Prometheus (temporary storage, 127.0.0.1, free port) scrapes it every second"

@@ -127,9 +127,9 @@ TEST_CASE("monitoring: account metrics from hand-made snapshots, seconds left co
   CHECK(has_line(text, "maildoctor_mailbox_last_uid{" + l + "} 4242"));
   CHECK(has_line(text, "maildoctor_stored_messages{" + l + "} 4000"));
   CHECK(has_line(text, "maildoctor_stored_bytes{" + l + "} 28000000"));
-  CHECK(has_line(text, "maildoctor_mailbox_counter_last_reset_timestamp_seconds{" + l + "} 1793520000"));
-  CHECK(has_line(text, "# TYPE maildoctor_mailbox_counter_resets_total counter"));
-  CHECK(has_line(text, "maildoctor_mailbox_counter_resets_total{" + l + "} 2"));
+  CHECK(has_line(text, "maildoctor_mailbox_last_reset_timestamp_seconds{" + l + "} 1793520000"));
+  CHECK(has_line(text, "# TYPE maildoctor_mailbox_resets_total counter"));
+  CHECK(has_line(text, "maildoctor_mailbox_resets_total{" + l + "} 2"));
   CHECK(has_line(text, std::string("maildoctor_metrics_generated_timestamp_seconds ") + kT0));
   // An hour later the same snapshot says the token has expired: the clock is the caller's.
   CHECK(has_line(exposition({a}, t0() + 3600s), "maildoctor_access_token_remaining_seconds{" + l + "} 0"));
@@ -203,7 +203,7 @@ TEST_CASE("monitoring: collect reads a real store through the modules that own e
   CHECK(has_line(text, "maildoctor_sync_success{" + p + ",result=\"sync.busy\"} 0"));
   CHECK(has_line(text, "maildoctor_sync_last_run_timestamp_seconds{" + p + "} 1795946410"));
   CHECK(has_line(text, "maildoctor_mailbox_pop3_downloaded_messages{" + p + "} 0"));
-  CHECK(has_line(text, "maildoctor_mailbox_counter_resets_total{" + p + "} 0"));
+  CHECK(has_line(text, "maildoctor_mailbox_resets_total{" + p + "} 0"));
   CHECK(text.find("maildoctor_token_signed_in{" + p) == std::string::npos);  // no token for a password
   CHECK(text.find("secret") == std::string::npos);
 }
