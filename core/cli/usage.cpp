@@ -37,9 +37,8 @@ constexpr CommandUsage kCommands[] = {
     {"check",
      "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json | --nagios "
      "[--warn-token-expiry RANGE] [--crit-token-expiry RANGE]]",
-     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox; --nagios: one "
-     "Nagios/Icinga status line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (RANGE in the plugins' syntax "
-     "on the access token's seconds left: 600: warns below 600 s)"},
+     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox (--nagios: one plugin status "
+     "line, exit 0-3; RANGE in Nagios syntax on the token's seconds left, e.g. 600:)"},
     {"check --provider", "gmail|microsoft [--json]", "installer's quick connectivity test, no account needed"},
     {"sync", "NAME [--protocol imap|pop3] [--batch N] [--json]",
      "download new messages (IMAP when set up, else POP3); commit every N (1000)"},
@@ -56,11 +55,9 @@ constexpr CommandUsage kCommands[] = {
     {"export", "NAME --maildir DIR [--json]", "the downloaded messages as a Maildir, byte for byte"},
     {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
     {"metrics", "[--textfile FILE]",
-     "every account's token, last check, last sync and mailbox counter in Prometheus' text format, on stdout "
-     "or written atomically to FILE (node_exporter's textfile collector)"},
+     "every account's health in Prometheus' text format, on stdout or atomically into FILE (node_exporter)"},
     {"serve", "[--metrics ADDR:PORT [--allow-remote]] [--check-every MIN] [--sync-every MIN]",
-     "the window's background work with no window (token refresh, checks, syncs) until Ctrl-C or SIGTERM; "
-     "--metrics: Prometheus scrapes http://ADDR:PORT/metrics (loopback only without --allow-remote)"},
+     "the window's background work without a window, until Ctrl-C or SIGTERM; --metrics: answer Prometheus"},
 };
 
 // Wraps "name synopsis" at word boundaries so --help reads well in an 100-column terminal.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace md::monitoring {
 
@@ -44,8 +45,13 @@ std::string format_value(double value) {
     std::snprintf(buf, sizeof buf, "%.0f", value);
     return buf;
   }
+  // The shortest text that reads back as the same double (as Prometheus' Go writes it): 0.56, not
+  // 0.56000000000000005.
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
   return buf;
 }
 

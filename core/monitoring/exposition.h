@@ -36,7 +36,7 @@ struct MetricFamily {
 std::string escape_label_value(std::string_view value);
 // HELP text with \ and newline escaped.
 std::string escape_help(std::string_view text);
-// As Prometheus writes numbers: integers without a fraction, others with 17 significant digits,
+// As Prometheus writes numbers: integers without a fraction, others in the fewest digits that read back the same,
 // NaN, +Inf and -Inf by name.
 std::string format_value(double value);
 // Every family with at least one sample, in order ("# HELP", "# TYPE", then the samples), ending

@@ -61,6 +61,9 @@ TEST_CASE("monitoring: the exposition escapes label values and help, and writes 
   CHECK(format_value(1795946400) == "1795946400");
   CHECK(format_value(4294967295.0) == "4294967295");
   CHECK(format_value(0.25) == "0.25");
+  CHECK(format_value(0.56) == "0.56");
+  CHECK(format_value(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(format_value(1e-7) == "1e-07");
   CHECK(format_value(std::nan("")) == "NaN");
   CHECK(format_value(HUGE_VAL) == "+Inf");
   CHECK(format_value(-HUGE_VAL) == "-Inf");
