@@ -125,11 +125,12 @@ std::string format_status_line(const PluginResult& r) {
 PluginResult evaluate(const diagnostics::CheckReport& report, const std::optional<tokens::TokenStatus>& token,
                       const TokenThresholds& thresholds, std::chrono::system_clock::time_point now) {
   PluginResult r;
-  long long failed = 0, warned = 0, ms = 0;
+  long long failed = 0, warned = 0, skipped = 0, ms = 0;
   const StepResult* first_warning = nullptr;
   for (const StepResult& s : report.steps) {
     failed += s.status == StepStatus::fail;
     warned += s.status == StepStatus::warn;
+    skipped += s.status == StepStatus::skip;
     if (s.status == StepStatus::warn && !first_warning) first_warning = &s;
     ms += s.duration_ms;
   }
@@ -159,7 +160,8 @@ PluginResult evaluate(const diagnostics::CheckReport& report, const std::optiona
         "access token expires in " + std::to_string(*seconds_left) + " s (warning " + thresholds.warn->text + ")";
   } else {
     r.state = PluginState::ok;
-    r.reason = std::to_string(report.steps.size()) + " checks passed" +
+    r.reason = std::to_string(static_cast<long long>(report.steps.size()) - skipped) + " steps passed" +
+               (skipped ? " (" + std::to_string(skipped) + " skipped)" : std::string()) +
                (seconds_left ? ", access token valid for " + std::to_string(*seconds_left) + " s" : std::string());
   }
   if (r.reason.empty()) r.reason = "no reason given";

@@ -298,7 +298,7 @@ TEST_CASE("nagios: the state from the check report, the sign-in and the token th
   auto ok = evaluate(green, t, {}, t0());
   CHECK(ok.state == PluginState::ok);
   CHECK(format_status_line(ok) ==
-        "MAILDOCTOR OK - alice: 2 checks passed, access token valid for 900 s | 'token_seconds_left'=900s;;;0 "
+        "MAILDOCTOR OK - alice: 2 steps passed, access token valid for 900 s | 'token_seconds_left'=900s;;;0 "
         "'failed_steps'=0;;;0;2 'warning_steps'=0;;;0;2 'check_duration'=0.5s;;;0\n");
 
   auto warn = evaluate(green, t, th, t0());
