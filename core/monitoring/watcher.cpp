@@ -2,9 +2,9 @@
 
 namespace md::monitoring {
 
-Watcher::Watcher(DataLayout layout, std::optional<BackgroundSchedule> schedule) : schedule_(schedule) {
+Watcher::Watcher(DataLayout layout, std::optional<BackgroundSchedule> schedule) {
   workspace_ = std::make_unique<Workspace>(std::move(layout), [this] { wake(); });
-  if (schedule_) workspace_->override_schedule(*schedule_);
+  if (schedule) workspace_->override_schedule(*schedule);
 }
 
 Watcher::~Watcher() {

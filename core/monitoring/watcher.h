@@ -23,15 +23,14 @@ class Watcher {
   ~Watcher();
 
   // Runs until `stop_requested` returns true; it is asked at least every `poll` (so a signal flag
-  // set by a handler is seen within that bound). Running work is then cancelled and waited for:
-  // a check step and a message download are each bounded by the account's timeout.
+  // set by a handler is seen within that bound).
+  // Destroying the Watcher cancels running work and waits for it: a check step and a message
+  // download are each bounded by the account's timeout.
   void run(const std::function<bool()>& stop_requested,
            std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
   // Any thread: ends run() at its next poll.
   void request_stop();
-
-  const WorkspaceView& view() const { return workspace_->view(); }
 
  private:
   void wake();
@@ -40,7 +39,6 @@ class Watcher {
   std::condition_variable cv_;
   bool woken_ = false;
   std::atomic<bool> stop_{false};
-  std::optional<BackgroundSchedule> schedule_;
   std::unique_ptr<Workspace> workspace_;  // last: its workers stop before the rest goes away
 };
 

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "accounts/repository.h"
 #include "diagnostics/last_check.h"
@@ -18,6 +20,7 @@
 #include "monitoring/exposition.h"
 #include "monitoring/metrics_server.h"
 #include "monitoring/nagios.h"
+#include "monitoring/watcher.h"
 #include "store/schema.h"
 #include "sync/message_store.h"
 #include "sync/sync_status.h"
@@ -431,4 +434,24 @@ TEST_CASE("monitoring: the Grafana dashboard has a panel and the user guide a li
     CHECK_MESSAGE(guide.find("`" + name + "`") != std::string::npos, "the user guide does not list " << name);
   }
   CHECK(families == 26);
+}
+
+TEST_CASE("serve: the headless watcher opens the data dir, runs its frames and stops when asked") {
+  test::TempDir dir;
+  const DataLayout layout{dir.path / "data"};
+  std::atomic<int> asked{0};
+  const auto started = std::chrono::steady_clock::now();
+  {
+    Watcher w(layout, BackgroundSchedule{1, 1, false});
+    std::thread stopper([&] {
+      // Bounded: the store appears once the first job (the account list) ran on a worker.
+      for (int i = 0; i < 500 && !std::filesystem::exists(layout.database()); ++i) std::this_thread::sleep_for(10ms);
+      w.request_stop();
+    });
+    w.run([&] { return ++asked < 0; }, 20ms);
+    stopper.join();
+  }
+  CHECK(std::filesystem::exists(layout.database()));
+  CHECK(asked > 0);
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
 }
