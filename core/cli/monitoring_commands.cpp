@@ -2,11 +2,11 @@
 // systems a support team already runs (Prometheus directly, or node_exporter's textfile collector),
 // and the window's background schedule with no window. Both read the store through core/monitoring.
 #include <charconv>
-#include <csignal>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "cli/run.h"
+#include "cli/stop_signals.h"
 #include "monitoring/account_metrics.h"
 #include "monitoring/metrics_server.h"
 #include "monitoring/watcher.h"
@@ -15,33 +15,6 @@
 
 namespace md::cli {
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-
-extern "C" void on_serve_stop(int) {
-  g_stop = 1;
-}
-
-// SIGINT and SIGTERM (Ctrl-C, systemctl stop) ask serve to stop, for the lifetime of this object.
-class StopOnSignal {
- public:
-  StopOnSignal() {
-    g_stop = 0;
-    old_int_ = std::signal(SIGINT, on_serve_stop);
-    old_term_ = std::signal(SIGTERM, on_serve_stop);
-  }
-  ~StopOnSignal() {
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-  }
-  StopOnSignal(const StopOnSignal&) = delete;
-  StopOnSignal& operator=(const StopOnSignal&) = delete;
-  bool raised() const { return g_stop != 0; }
-
- private:
-  void (*old_int_)(int) = SIG_DFL;
-  void (*old_term_)(int) = SIG_DFL;
-};
 
 // --check-every / --sync-every: minutes from 0 (never) to a day.
 Result<std::optional<int>> minutes_flag(CommandContext& ctx, const std::string& flag) {
@@ -105,7 +78,7 @@ int cmd_serve(CommandContext& ctx) {
     if (sync_every.value()) schedule->sync_every_min = *sync_every.value();
   }
 
-  StopOnSignal stop;
+  StopSignals stop(true);  // workers may be in the middle of a network read: let it resume
   std::unique_ptr<monitoring::MetricsServer> server;
   if (address) {
     const DataLayout data = layout.value();
@@ -129,7 +102,7 @@ int cmd_serve(CommandContext& ctx) {
   ctx.out.flush();
   {
     monitoring::Watcher watcher(layout.value(), schedule);
-    watcher.run([&stop] { return stop.raised(); });
+    watcher.run([&stop] { return stop.stopped(); });
     ctx.out << "maildoctor: stopping (waiting for running checks and syncs to end)\n";
     ctx.out.flush();
   }
