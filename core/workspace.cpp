@@ -409,7 +409,10 @@ void Workspace::reload_accounts() {
     }
     return [this, error, schedule, interface_scale, accounts = std::move(accounts)]() mutable {
       view_.store_ready = !error;
-      if (schedule.loaded) view_.background = schedule;
+      if (schedule.loaded) {
+        view_.background = schedule_override_ ? *schedule_override_ : schedule;
+        view_.background.loaded = true;
+      }
       if (!error) view_.interface_scale_percent = interface_scale;
       view_.store_error = error;
       // Health a check of this session found is newer than the stored one.
@@ -1342,6 +1345,15 @@ void Workspace::set_interface_scale(int percent) {
       if (!saved) view_.background_failure = saved.failure();
     };
   });
+}
+
+void Workspace::override_schedule(BackgroundSchedule schedule) {
+  schedule.check_every_min = std::clamp(schedule.check_every_min, 0, kMaxBackgroundIntervalMin);
+  schedule.sync_every_min = std::clamp(schedule.sync_every_min, 0, kMaxBackgroundIntervalMin);
+  schedule.loaded = view_.background.loaded;  // nothing runs before the store is open and read
+  schedule_override_ = schedule;
+  view_.background = schedule;
+  due_.clear();
 }
 
 void Workspace::set_background(int check_every_min, int sync_every_min) {

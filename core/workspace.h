@@ -303,6 +303,9 @@ class Workspace {
   const WorkspaceView& view() const { return view_; }
   // UI thread: starts what the command asks for on a worker; never waits.
   void apply(const Command& command);
+  // The background schedule for this run, instead of the one saved in the data dir (which stays as
+  // it is): the headless watcher's --check-every / --sync-every.
+  void override_schedule(BackgroundSchedule schedule);
 
   jobs::JobRunner& jobs() { return *jobs_; }
   protolog::ProtoLog& log() { return *log_; }
@@ -381,6 +384,7 @@ class Workspace {
     std::chrono::system_clock::time_point check, sync;
   };
   std::map<std::string, Due> due_;
+  std::optional<BackgroundSchedule> schedule_override_;
   std::chrono::system_clock::time_point next_token_sweep_{};
   bool token_sweep_running_ = false;
   std::map<std::string, jobs::JobId> background_syncs_;  // running, by account

@@ -1,6 +1,7 @@
 // check NAME (the ladder of DESIGN.md) and check --provider gmail|microsoft (the installer's quick
 // connectivity test). Human output: one line per step as it finishes, with the failure's code,
-// reason, remedy and evidence; --json: exactly the `check --json` document. The last report of an
+// reason, remedy and evidence; --json: exactly the `check --json` document; --nagios: the one status
+// line and exit code of the Monitoring Plugins convention (core/monitoring/nagios.h). The last report of an
 // account is kept in the settings table under "last_check:<name>" for `status` and `report`.
 #include <ostream>
 
@@ -11,6 +12,8 @@
 #include "diagnostics/last_check.h"
 #include "diagnostics/quick_check.h"
 #include "mail/sasl.h"
+#include "monitoring/nagios.h"
+#include "tokens/token_service.h"
 #include "vault/vault.h"
 
 namespace md::cli {
@@ -71,50 +74,86 @@ int quick_check(CommandContext& ctx, const std::string& provider_name) {
   return finish(ctx, diagnostics::run_quick_check(*provider, o));
 }
 
+// --nagios: every failure before the checks ran (bad arguments, no such account, no store) is
+// UNKNOWN on the one status line, exit 3, as the Monitoring Plugins guidelines want.
+struct NagiosMode {
+  bool on = false;
+  monitoring::TokenThresholds thresholds;
+  int unknown(CommandContext& ctx, const Failure& f) const {
+    const diagnostics::Explanation e = diagnostics::explain(f);
+    ctx.out << monitoring::format_status_line(
+        monitoring::unknown(e.title + " [" + e.code + "]" + (e.detail.empty() ? "" : ": " + e.detail)));
+    return static_cast<int>(monitoring::PluginState::unknown);
+  }
+};
+
 }  // namespace
 
 int cmd_check(CommandContext& ctx) {
+  NagiosMode nagios;
+  nagios.on = ctx.args.flag("--nagios");
   ctx.json = ctx.args.flag("--json");
   auto provider = ctx.args.value("--provider");
   auto only = ctx.args.value("--only");
   auto send_test = ctx.args.value("--send-test");
   auto mechanism = ctx.args.value("--mechanism");
-  if (auto r = ctx.args.finish(); !r) return ctx.report(r.failure());
+  auto warn_expiry = ctx.args.value("--warn-token-expiry");
+  auto crit_expiry = ctx.args.value("--crit-token-expiry");
+  auto refuse = [&](const Failure& f) { return nagios.on ? nagios.unknown(ctx, f) : ctx.report(f); };
+  if (auto r = ctx.args.finish(); !r) return refuse(r.failure());
+  if ((warn_expiry || crit_expiry) && !nagios.on)
+    return ctx.report(fail("usage", "--warn-token-expiry and --crit-token-expiry go with --nagios"));
+  if (nagios.on) {
+    if (ctx.json) {
+      ctx.json = false;
+      return refuse(fail("usage", "--nagios and --json are two different outputs: choose one"));
+    }
+    if (warn_expiry) {
+      auto r = monitoring::parse_range(*warn_expiry, "--warn-token-expiry");
+      if (!r) return refuse(r.failure());
+      nagios.thresholds.warn = r.value();
+    }
+    if (crit_expiry) {
+      auto r = monitoring::parse_range(*crit_expiry, "--crit-token-expiry");
+      if (!r) return refuse(r.failure());
+      nagios.thresholds.crit = r.value();
+    }
+    if (provider) return refuse(fail("usage", "--nagios checks an account: check NAME --nagios"));
+  }
   auto names = ctx.args.positionals();
   if (provider) {
     if (!names.empty() || only || send_test || mechanism)
       return ctx.report(fail("usage", "check --provider takes no account NAME and no other option than --json"));
     return quick_check(ctx, *provider);
   }
-  if (names.size() != 1) return ctx.report(fail("usage", "check needs exactly one NAME (or --provider)"));
+  if (names.size() != 1) return refuse(fail("usage", "check needs exactly one NAME (or --provider)"));
 
   diagnostics::LadderOptions options;
   if (only) {
     auto groups = diagnostics::parse_groups(*only);
-    if (!groups) return ctx.report(groups.failure());
+    if (!groups) return refuse(groups.failure());
     options.only = groups.value();
   }
   options.send_test = send_test;
   if (mechanism) {
     options.mechanism = mail::sasl::parse_mechanism(*mechanism);
-    if (!options.mechanism)
-      return ctx.report(fail("usage", "--mechanism must be XOAUTH2, OAUTHBEARER, PLAIN or LOGIN"));
+    if (!options.mechanism) return refuse(fail("usage", "--mechanism must be XOAUTH2, OAUTHBEARER, PLAIN or LOGIN"));
   }
 
   auto db = ctx.database();
-  if (!db) return ctx.report(db.failure());
+  if (!db) return refuse(db.failure());
   auto account = accounts::load_account(*db.value(), names[0]);
-  if (!account) return ctx.report(account.failure());
+  if (!account) return refuse(account.failure());
   const accounts::Account& a = account.value();
   auto layout = ctx.layout();
-  if (!layout) return ctx.report(layout.failure());
+  if (!layout) return refuse(layout.failure());
   auto vault = vault::Vault::open(layout.value().vault_key());
-  if (!vault) return ctx.report(vault.failure());
+  if (!vault) return refuse(vault.failure());
 
   diagnostics::LadderInputs in;
   if (a.auth == accounts::AuthMethod::password) {
     auto pw = vault::get_secret(*db.value(), vault.value(), a.name, "password");
-    if (!pw) return ctx.report(pw.failure());
+    if (!pw) return refuse(pw.failure());
     in.password = pw.value();
     if (in.password) ctx.protect_secret(*in.password);
   }
@@ -128,7 +167,7 @@ int cmd_check(CommandContext& ctx) {
     in.mail_transcript = [transcript](std::string_view proto, protolog::Direction d, std::string_view text) {
       transcript->line(proto, d, text);
     };
-  if (!ctx.json) {
+  if (!ctx.json && !nagios.on) {
     ctx.out << "Checking " << a.name << " (" << a.email << "), each step bounded by " << a.timeout_s << " s\n";
     ctx.out.flush();
     in.on_step = [&](const StepResult& s) {
@@ -138,7 +177,17 @@ int cmd_check(CommandContext& ctx) {
   }
   auto report = diagnostics::run_ladder(a, in, options);
   diagnostics::save_last_check(*db.value(), report);
-  return finish(ctx, report);
+  if (!nagios.on) return finish(ctx, report);
+  // The token as the checks left it (oauth.token refreshes one about to expire).
+  std::optional<tokens::TokenStatus> token;
+  if (a.auth == accounts::AuthMethod::oauth2) {
+    auto t = tokens::load_status(*db.value(), a.name);
+    if (!t) return refuse(t.failure());
+    token = t.value();
+  }
+  const auto result = monitoring::evaluate(report, token, nagios.thresholds, std::chrono::system_clock::now());
+  ctx.out << ctx.masked(monitoring::format_status_line(result));
+  return static_cast<int>(result.state);
 }
 
 }  // namespace md::cli

@@ -23,5 +23,7 @@ int cmd_reset_counter(CommandContext& ctx);
 int cmd_export(CommandContext& ctx);
 int cmd_log(CommandContext& ctx);
 int cmd_report(CommandContext& ctx);
+int cmd_metrics(CommandContext& ctx);
+int cmd_serve(CommandContext& ctx);
 
 }  // namespace md::cli

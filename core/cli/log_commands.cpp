@@ -3,7 +3,6 @@
 // file (a short bounded sleep) until SIGINT or SIGTERM, and survives truncation and rotation.
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <ostream>
 #include <thread>
@@ -11,58 +10,11 @@
 #include "accounts/repository.h"
 #include "cli/commands.h"
 #include "cli/run.h"
+#include "cli/stop_signals.h"
 #include "protolog/log_file.h"
 
 namespace md::cli {
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-
-extern "C" void on_stop_signal(int) {
-  g_stop = 1;
-}
-
-// Installs the stop handlers for the life of a --follow, then puts the previous ones back.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop = 0;
-#if defined(_WIN32)
-    old_int_ = std::signal(SIGINT, on_stop_signal);
-    old_term_ = std::signal(SIGTERM, on_stop_signal);
-#else
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: a signal cuts the sleep short
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-#endif
-  }
-  ~StopSignals() {
-#if defined(_WIN32)
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-#else
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-#endif
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-  bool stopped() const {
-    return g_stop != 0;
-  }
-
- private:
-#if defined(_WIN32)
-  void (*old_int_)(int) = nullptr;
-  void (*old_term_)(int) = nullptr;
-#else
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-#endif
-};
 
 // How often --follow looks at the file; also the longest a stop signal waits to be noticed.
 constexpr auto kPollInterval = std::chrono::milliseconds(200);

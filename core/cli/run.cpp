@@ -33,6 +33,8 @@ constexpr CommandEntry kCommands[] = {
     {"export", cmd_export},
     {"log", cmd_log},
     {"report", cmd_report},
+    {"metrics", cmd_metrics},
+    {"serve", cmd_serve},
 };
 
 }  // namespace

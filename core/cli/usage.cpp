@@ -34,8 +34,11 @@ constexpr CommandUsage kCommands[] = {
     {"auth", "NAME [--device] [--browser CMD] [--consent-timeout SECONDS]",
      "sign in through the browser (the URL is also printed)"},
     {"token", "NAME [--refresh] [--json]", "token expiry, scopes and identity; never the token itself"},
-    {"check", "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json]",
-     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox"},
+    {"check",
+     "NAME [--only imap,pop3,smtp,oauth,clock] [--send-test ADDR] [--mechanism M] [--json | --nagios "
+     "[--warn-token-expiry RANGE] [--crit-token-expiry RANGE]]",
+     "run the check ladder: DNS, TCP, TLS, greeting, capabilities, sign-in, mailbox (--nagios: one plugin status "
+     "line, exit 0-3; RANGE in Nagios syntax on the token's seconds left, e.g. 600:)"},
     {"check --provider", "gmail|microsoft [--json]", "installer's quick connectivity test, no account needed"},
     {"sync", "NAME [--protocol imap|pop3] [--batch N] [--json]",
      "download new messages (IMAP when set up, else POP3); commit every N (1000)"},
@@ -51,6 +54,10 @@ constexpr CommandUsage kCommands[] = {
     {"log", "NAME [--tail N] [--follow]", "the protocol log, secrets redacted"},
     {"export", "NAME --maildir DIR [--json]", "the downloaded messages as a Maildir, byte for byte"},
     {"report", "NAME --out FILE", "a support bundle: checks, status and log, secrets redacted"},
+    {"metrics", "[--textfile FILE]",
+     "every account's health in Prometheus' text format, on stdout or atomically into FILE (node_exporter)"},
+    {"serve", "[--metrics ADDR:PORT [--allow-remote]] [--check-every MIN] [--sync-every MIN]",
+     "the window's background work without a window, until Ctrl-C or SIGTERM; --metrics: answer Prometheus"},
 };
 
 // Wraps "name synopsis" at word boundaries so --help reads well in an 100-column terminal.
@@ -106,7 +113,8 @@ std::string help_text() {
       "  --version        versions of MailDoctor and the libraries it uses\n"
       "  --help           this text\n\n"
       "Exit codes: 0 success (check: every step passed or warned), 1 a check failed or the\n"
-      "operation was refused, 2 usage or configuration error.\n";
+      "operation was refused, 2 usage or configuration error. check --nagios follows the\n"
+      "Monitoring Plugins convention instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
   return out;
 }
 

@@ -349,6 +349,10 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Add the account again with --imap HOST:PORT or --pop3 HOST:PORT."},
     {"report.write_failed", "Report not written", "MailDoctor could not write the report file named below.",
      "Check that the folder exists, is writable and the disk has space, then try again."},
+    {"serve.listen_failed", "Cannot listen for metrics",
+     "MailDoctor could not open the metrics address named below: another program uses that port, or the "
+     "address is not one of this machine's.",
+     "Choose another port with --metrics (or stop the program that holds it), then start serve again."},
     {"export.failed", "Export failed", "MailDoctor could not write the exported messages to the folder named below.",
      "Check that the folder is writable and the disk has space, then export again."},
     {"auth.no_password", "No password saved", "This account signs in with a password, but none is saved.",

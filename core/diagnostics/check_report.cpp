@@ -20,6 +20,12 @@ bool CheckReport::ok() const {
   return true;
 }
 
+const StepResult* CheckReport::first_failure() const {
+  for (const StepResult& s : steps)
+    if (s.status == StepStatus::fail) return &s;
+  return nullptr;
+}
+
 nlohmann::json to_json(const StepResult& s) {
   nlohmann::json j = {
       {"id", s.id},         {"title", s.title},      {"status", to_string(s.status)}, {"duration_ms", s.duration_ms},

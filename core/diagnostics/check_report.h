@@ -35,6 +35,8 @@ struct CheckReport {
 
   // Every step passed or warned (skips after a failure mean a failure came first).
   bool ok() const;
+  // The first step that failed (the one whose reason a summary names); nullptr when none did.
+  const StepResult* first_failure() const;
 };
 
 nlohmann::json to_json(const StepResult& step);

@@ -252,10 +252,12 @@ Failure write_failure(const std::filesystem::path& target, const std::string& wh
 // Temp file in the target's folder (so the rename cannot cross file systems), owner-only from
 // creation, flushed to disk, then renamed over the target: a reader sees the old file or the
 // whole new one, and a failure leaves no partial file behind.
-Result<void> write_atomically_impl(const std::filesystem::path& target, const std::string& content) {
+Result<void> write_atomically_impl(const std::filesystem::path& target, const std::string& content,
+                                   bool others_may_read) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
 #if defined(_WIN32)
+  (void)others_may_read;  // the folder's ACL decides on Windows
   std::filesystem::path tmp = dir / ("." + target.filename().string() + ".tmp");
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -285,7 +287,7 @@ Result<void> write_atomically_impl(const std::filesystem::path& target, const st
     ::unlink(tmpl.c_str());
     return write_failure(target, what, err);
   };
-  if (::fchmod(fd, 0600) != 0) return abandon("cannot restrict the file to its owner");
+  if (::fchmod(fd, others_may_read ? 0644 : 0600) != 0) return abandon("cannot set the file's permissions");
   for (size_t done = 0; done < content.size();) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -335,8 +337,9 @@ Result<void> protect_account_secrets(store::Database& db, const DataLayout& layo
   return {};
 }
 
-Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content) {
-  return write_atomically_impl(target, content);
+Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content,
+                                   bool others_may_read) {
+  return write_atomically_impl(target, content, others_may_read);
 }
 
 std::filesystem::path saved_file_path(const DataLayout& layout, const std::string& account, std::string_view what,

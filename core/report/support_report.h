@@ -39,8 +39,10 @@ Result<void> protect_account_secrets(store::Database& db, const DataLayout& layo
                                      const std::function<void(std::string_view)>& protect);
 
 // Writes `content` to `target` whole or not at all: a temp file in the same folder, owner-only from
-// creation, flushed, renamed over the target. report.write_failed naming the file otherwise.
-Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content);
+// creation (or readable by all with `others_may_read`: a metrics textfile another user's exporter
+// reads), flushed, renamed over the target. report.write_failed naming the file otherwise.
+Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content,
+                                   bool others_may_read = false);
 
 // Where the window saves files for the user: the data dir's reports/ folder, named after the
 // account, what it is and the time ("reports/alice-report-20261129-101500.html").

@@ -222,4 +222,10 @@ std::optional<LastReset> last_reset(store::Database& db, std::string_view accoun
   return LastReset{st.column_text(0), st.column_text(1), st.column_text(2)};
 }
 
+int64_t counter_resets(store::Database& db, std::string_view account) {
+  auto st = db.prepare("SELECT count(*) FROM audit WHERE action = ? AND account = ?");
+  st.bind(1, kActionResetCounter).bind(2, account);
+  return st.step() ? st.column_int(0) : 0;
+}
+
 }  // namespace md::sync

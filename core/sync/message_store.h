@@ -120,5 +120,7 @@ struct LastReset {
   std::string confirmed_with;  // "password", "recent_sign_in"; "" for rows written before it was kept
 };
 std::optional<LastReset> last_reset(store::Database& db, std::string_view account);
+// How many counter resets the audit log holds for the account (rows are only ever added: a counter).
+int64_t counter_resets(store::Database& db, std::string_view account);
 
 }  // namespace md::sync

@@ -1,8 +1,21 @@
 #include "sync/sync_status.h"
 
+#include <charconv>
+
 namespace md::sync {
 
 using nlohmann::json;
+
+std::optional<int64_t> last_sync_downloaded(const MailboxState& state) {
+  if (state.last_sync_result != "ok" || !state.last_sync_detail) return std::nullopt;
+  constexpr std::string_view kPrefix = "downloaded ";  // as run_sync words it
+  const std::string& d = *state.last_sync_detail;
+  if (!d.starts_with(kPrefix)) return std::nullopt;
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(d.data() + kPrefix.size(), d.data() + d.size(), n);
+  if (ec != std::errc() || ptr == d.data() + kPrefix.size()) return std::nullopt;
+  return n;
+}
 
 SyncStatus load_sync_status(store::Database& db, std::string_view account, std::optional<accounts::Protocol> protocol) {
   SyncStatus s;

@@ -21,6 +21,10 @@ struct SyncStatus {
   std::optional<LastReset> last_reset;
 };
 
+// The messages the last sync downloaded, read from the detail run_sync records with an "ok" result
+// ("downloaded N message(s), B bytes..."); nullopt for a failed or cancelled sync, or none.
+std::optional<int64_t> last_sync_downloaded(const MailboxState& state);
+
 // Throws store::Error.
 SyncStatus load_sync_status(store::Database& db, std::string_view account, std::optional<accounts::Protocol> protocol);
 

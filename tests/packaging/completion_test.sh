@@ -34,7 +34,7 @@ expect() {
   fi
 }
 
-expect "$bin " account auth token check sync status reset-counter admin log export report
+expect "$bin " account auth token check sync status reset-counter admin log export report metrics serve
 expect "$bin ac" account
 expect "$bin --" --data-dir --version --help
 expect "$bin account " add edit list show remove
