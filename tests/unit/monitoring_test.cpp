@@ -109,7 +109,7 @@ TEST_CASE("monitoring: account metrics from hand-made snapshots, seconds left co
   s.state->last_sync_result = "ok";
   s.state->last_sync_detail = "downloaded 17 message(s), 123456 bytes";
   s.stored = {4000, 28000000};
-  s.last_reset = sync::LastReset{"admin", "2026-11-01T08:00:00.000Z"};
+  s.last_reset = sync::LastReset{"admin", "2026-11-01T08:00:00.000Z", "password"};
   a.sync = s;
   a.counter_resets = 2;
 
@@ -415,7 +415,7 @@ TEST_CASE("monitoring: the Grafana dashboard has a panel and the user guide a li
   s.protocol = accounts::Protocol::pop3;
   s.state = sync::MailboxState{accounts::Protocol::imap,          "INBOX", 1, 2, "2026-11-29T10:00:00Z", "ok",
                                "downloaded 1 message(s), 2 bytes"};
-  s.last_reset = sync::LastReset{"admin", "2026-11-29T10:00:00Z"};
+  s.last_reset = sync::LastReset{"admin", "2026-11-29T10:00:00Z", "password"};
   a.sync = s;
   auto read = [](const char* relative) {
     std::ifstream f(std::filesystem::path(MAILDOCTOR_SOURCE_DIR) / relative);
