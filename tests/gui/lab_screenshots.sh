@@ -7,8 +7,9 @@
 #   lab-checks-green.png        all-green diagnostics of a signed-in OAuth account
 #   lab-checks-failed.png       a red cross opened: a wrong password's auth.bad_credentials
 #   lab-token-countdown.png     the access token's countdown of that OAuth account
-#   lab-reset-sign-in.png       Reset Mailbox Counter, step 1 (admin pre-filled)
+#   lab-reset-sign-in.png       Reset Mailbox Counter, step 1 (no admin signed in: name and password)
 #   lab-reset-confirm.png       step 2, with the real count of a synced lab mailbox
+#   lab-reset-confirm-signed-in.png  an admin signed in to the window just now: straight to step 2
 #   lab-token-reauth.png        "Re-authenticate Now" / "Later" after a refresh answered invalid_grant
 # The window is driven by MAILDOCTOR_DRIVE (app/drive.h); every PNG must not be blank, and the data
 # dir and the CLI's --json must show that the states were real. Refresh docs/screenshots/ with
@@ -105,8 +106,6 @@ select alice
 wait token alice
 tab token
 capture $out/lab-token-countdown.png
-admin-sign-in admin $admin_pw
-wait admin admin
 select mailbox
 wait sync mailbox
 tab sync
@@ -115,6 +114,12 @@ capture $out/lab-reset-sign-in.png
 reset-sign-in admin $admin_pw
 wait reset-preview
 capture $out/lab-reset-confirm.png
+cancel-reset
+admin-sign-in admin $admin_pw
+wait admin admin
+open-reset mailbox
+wait reset-preview
+capture $out/lab-reset-confirm-signed-in.png
 cancel-reset
 quit
 EOF
@@ -163,7 +168,7 @@ run 0 token-after md token alice --json
 [ "$(js token-after d.last_error.code)" = oauth.invalid_grant ] || fail "the window's refresh did not record invalid_grant"
 
 step "every screenshot is there and not blank"
-for shot in setup-authenticate setup-signed-in setup-saved-checks checks-green checks-failed token-countdown reset-sign-in reset-confirm token-reauth; do
+for shot in setup-authenticate setup-signed-in setup-saved-checks checks-green checks-failed token-countdown reset-sign-in reset-confirm reset-confirm-signed-in token-reauth; do
   f="$out/lab-$shot.png"
   [ -s "$f" ] || fail "no screenshot $f"
   "$check" "$f" 1000 600
