@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 
 #include "diagnostics/catalogue.h"
 #include "theme.h"
@@ -229,29 +228,11 @@ void heading(const char* text) {
 }
 
 std::string local_time(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm local{};
-#if defined(_WIN32)
-  localtime_s(&local, &secs);
-#else
-  localtime_r(&secs, &local);
-#endif
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &local);
-  return buf;
+  return util::format_local(t, "%Y-%m-%d %H:%M");
 }
 
 std::string local_clock_time(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm local{};
-#if defined(_WIN32)
-  localtime_s(&local, &secs);
-#else
-  localtime_r(&secs, &local);
-#endif
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &local);
-  return buf;
+  return util::format_local(t, "%H:%M:%S");
 }
 
 std::string local_time(const std::string& iso8601_utc) {

@@ -28,6 +28,19 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 }  // namespace
 
+std::string format_local(std::chrono::system_clock::time_point t, const char* format) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+#if defined(_WIN32)
+  localtime_s(&local, &secs);
+#else
+  localtime_r(&secs, &local);
+#endif
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, format, &local);
+  return std::string(buf, n);
+}
+
 std::string format_iso8601(std::chrono::system_clock::time_point t) {
   std::tm tm = utc(std::chrono::system_clock::to_time_t(t));
   char buf[64];

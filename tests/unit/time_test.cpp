@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <ctime>
+
 #include "util/time.h"
 
 using namespace md::util;
@@ -21,4 +23,15 @@ TEST_CASE("time: malformed dates are refused") {
   CHECK_FALSE(parse_iso8601("2026-13-01T00:00:00Z"));
   CHECK_FALSE(parse_iso8601("2026-12-29T10:00:00+01:00"));
   CHECK_FALSE(parse_iso8601("2026-12-29T10:00:00.Z"));
+}
+
+TEST_CASE("time: format_local writes this computer's local time in the format asked") {
+  const auto t = *md::util::parse_iso8601("2026-11-29T10:00:05Z");
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm local{};
+  localtime_r(&secs, &local);
+  char want[32];
+  std::strftime(want, sizeof want, "%Y-%m-%d %H:%M:%S", &local);
+  CHECK(md::util::format_local(t, "%Y-%m-%d %H:%M:%S") == want);
+  CHECK(md::util::format_local(t, "%S") == "05");
 }
