@@ -1397,6 +1397,7 @@ void Workspace::save_report(const std::string& name) {
     if (!ready) {
       saved = ready.failure();
     } else {
+      log_->flush();  // the report reads the account's log file: every line logged so far in it
       const auto path = report::saved_file_path(layout_, name, "report", "html", std::chrono::system_clock::now());
       auto written = report::write_support_report(db.value(), layout_, account.value(), path, *redactor_);
       saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());

@@ -76,6 +76,7 @@ TEST_CASE("protolog: redaction happens at capture, before the ring and the file"
   ProtoLog log(10, upper_secret(), dir.path);
   log.append("alice", "imap", Direction::client, "A1 LOGIN alice SECRET");
   CHECK(log.since(0)[0].text == "A1 LOGIN alice <redacted>");
+  log.flush();
   std::ifstream in(log.file_for("alice"));
   std::string content((std::istreambuf_iterator<char>(in)), {});
   CHECK(content.find("SECRET") == std::string::npos);
@@ -87,6 +88,7 @@ TEST_CASE("protolog: the persisted copy reads back, tail keeps the last N, torn 
   ProtoLog log(100, nullptr, dir.path);
   for (int i = 1; i <= 10; ++i) log.append("bob", "pop3", Direction::server, "+OK " + std::to_string(i));
   log.append("bob", "pop3", Direction::info, "connection closed");
+  log.flush();
   std::ofstream(log.file_for("bob"), std::ios::app) << "2026-11-29T10:00";  // a crash mid-write
   auto tail = ProtoLog::read_persisted(log.file_for("bob"), 3);
   REQUIRE(tail.ok());
