@@ -79,8 +79,15 @@ void ProtoLog::append(std::string_view account, std::string_view protocol, Direc
   std::lock_guard lock(mu_);
   for (Entry& e : fresh) {
     e.seq = next_seq_++;
+    by_account_[e.account].push_back(e.seq);
     ring_.push_back(std::move(e));
-    if (ring_.size() > capacity_) ring_.pop_front();
+    if (ring_.size() > capacity_) {
+      // The oldest entry is the oldest of its account too.
+      auto it = by_account_.find(ring_.front().account);
+      it->second.pop_front();
+      if (it->second.empty()) by_account_.erase(it);
+      ring_.pop_front();
+    }
   }
   if (!persisted.empty()) {
     // Queued under mu_ so the file gets the lines in seq order; the writer takes write_mu_ only to
@@ -162,23 +169,34 @@ void ProtoLog::write_batch(const std::string& account, const std::string& lines)
   }
 }
 
-std::vector<Entry> ProtoLog::since(uint64_t after_seq, const std::optional<std::string>& account) const {
+std::vector<Entry> ProtoLog::since(uint64_t after_seq, const std::optional<std::string>& account, size_t limit) const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
-  // seq grows along the ring.
-  auto first =
-      std::upper_bound(ring_.begin(), ring_.end(), after_seq, [](uint64_t seq, const Entry& e) { return seq < e.seq; });
-  for (auto it = first; it != ring_.end(); ++it)
-    if (!account || it->account == *account) out.push_back(*it);
+  if (ring_.empty()) return out;
+  const uint64_t front = ring_.front().seq;
+  if (!account) {
+    // seq grows along the ring without gaps.
+    const uint64_t first = std::max(after_seq + 1, front);
+    for (uint64_t seq = first; seq < next_seq_ && out.size() < limit; ++seq) out.push_back(ring_[seq - front]);
+    return out;
+  }
+  auto it = by_account_.find(*account);
+  if (it == by_account_.end()) return out;
+  const std::deque<uint64_t>& seqs = it->second;
+  for (auto s = std::upper_bound(seqs.begin(), seqs.end(), after_seq); s != seqs.end() && out.size() < limit; ++s)
+    out.push_back(ring_[*s - front]);
   return out;
 }
 
 std::vector<Entry> ProtoLog::tail(std::string_view account, size_t n) const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
-  for (auto it = ring_.rbegin(); it != ring_.rend() && out.size() < n; ++it)
-    if (it->account == account) out.push_back(*it);
-  std::reverse(out.begin(), out.end());
+  auto it = by_account_.find(account);
+  if (it == by_account_.end() || ring_.empty()) return out;
+  const std::deque<uint64_t>& seqs = it->second;
+  const uint64_t front = ring_.front().seq;
+  for (auto s = seqs.end() - static_cast<std::ptrdiff_t>(std::min(n, seqs.size())); s != seqs.end(); ++s)
+    out.push_back(ring_[*s - front]);
   return out;
 }
 
@@ -190,6 +208,12 @@ uint64_t ProtoLog::last_seq() const {
 size_t ProtoLog::size() const {
   std::lock_guard lock(mu_);
   return ring_.size();
+}
+
+size_t ProtoLog::count(std::string_view account) const {
+  std::lock_guard lock(mu_);
+  auto it = by_account_.find(account);
+  return it == by_account_.end() ? 0 : it->second.size();
 }
 
 std::filesystem::path ProtoLog::file_for(std::string_view account) const {

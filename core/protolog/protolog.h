@@ -14,10 +14,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -66,13 +68,17 @@ class ProtoLog {
   // For whoever reads the files right after writing: the support report, tests.
   void flush();
 
-  // Entries newer than `after_seq` (optionally one account only), oldest first.
-  // Finds the first newer entry by its seq, so the cost is that of the new entries, not the ring's.
-  std::vector<Entry> since(uint64_t after_seq, const std::optional<std::string>& account = std::nullopt) const;
-  // The newest `n` entries of one account, oldest first (read from the newest end).
+  // Entries newer than `after_seq` (optionally one account only), oldest first, at most `limit`.
+  // Finds the first newer entry by its seq, and one account's through its own index, so the cost
+  // is that of the entries returned, not the ring's.
+  std::vector<Entry> since(uint64_t after_seq, const std::optional<std::string>& account = std::nullopt,
+                           size_t limit = SIZE_MAX) const;
+  // The newest `n` entries of one account, oldest first (read from the newest end of its index).
   std::vector<Entry> tail(std::string_view account, size_t n) const;
   uint64_t last_seq() const;
   size_t size() const;
+  // How many entries of `account` the ring holds.
+  size_t count(std::string_view account) const;
 
   // The persisted file of one account (names are sanitised to be safe file names).
   std::filesystem::path file_for(std::string_view account) const;
@@ -96,8 +102,10 @@ class ProtoLog {
 
   // The ring: what the UI reads. Held only for memory work.
   mutable std::mutex mu_;
-  std::deque<Entry> ring_;
+  std::deque<Entry> ring_;  // seqs without gaps: ring_[i].seq == ring_.front().seq + i
   uint64_t next_seq_ = 1;
+  // Each account's seqs in the ring, oldest first: one account's lines without scanning the others'.
+  std::map<std::string, std::deque<uint64_t>, std::less<>> by_account_;
 
   // The writer's queue: formatted lines per append, in seq order. Taken only to push or swap.
   struct Pending {
