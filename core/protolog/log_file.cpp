@@ -83,13 +83,13 @@ std::vector<std::string> split_lines(std::string_view text) {
   return out;
 }
 
-// The last `n` lines of `file` (nullopt: all), and how many it held.
-std::optional<std::vector<std::string>> last_lines(const std::filesystem::path& file, std::optional<size_t> n) {
+// The last `n` lines of `file` (SIZE_MAX: all); nullopt when it cannot be read.
+std::optional<std::vector<std::string>> last_lines(const std::filesystem::path& file, size_t n) {
   std::FILE* f = std::fopen(file.string().c_str(), "rb");
   if (f == nullptr) return std::nullopt;
   auto id = identity_of(file);
   const uint64_t size = id ? id->size : 0;
-  const uint64_t from = n ? scan_tail(f, size, *n).offset : 0;
+  const uint64_t from = scan_tail(f, size, n).offset;
   std::string text;
   if (size > from && seek_to(f, from)) {
     text.resize(size - from);
@@ -168,18 +168,18 @@ bool LogFollower::open_current() {
 
 bool LogFollower::open_at_tail(std::optional<size_t> n) {
   backlog_.clear();
+  const size_t wanted = n.value_or(SIZE_MAX);  // SIZE_MAX: every line there is
   const bool present = open_current();
   size_t found = 0;
   if (present) {
     auto id = identity_of(path_);
-    const TailScan scan = scan_tail(file_, id ? id->size : 0, n.value_or(SIZE_MAX));
-    if (n) offset_ = scan.offset;
+    const TailScan scan = scan_tail(file_, id ? id->size : 0, wanted);
+    offset_ = scan.offset;
     found = scan.lines;
   }
   // Fewer than asked: the rest from the generations before, newest first, each put before the last.
-  for (int g = 1; g <= kMaxLogGenerations && (!n || found < *n); ++g) {
-    std::optional<size_t> wanted = n ? std::optional<size_t>(*n - found) : std::nullopt;
-    auto older = last_lines(rotated_log_path(path_, g), wanted);
+  for (int g = 1; g <= kMaxLogGenerations && found < wanted; ++g) {
+    auto older = last_lines(rotated_log_path(path_, g), wanted == SIZE_MAX ? SIZE_MAX : wanted - found);
     if (!older) break;
     found += older->size();
     backlog_.insert(backlog_.begin(), std::make_move_iterator(older->begin()), std::make_move_iterator(older->end()));
