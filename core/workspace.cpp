@@ -32,6 +32,9 @@ using detail::Opened;
 namespace {
 
 constexpr size_t kLogRingCapacity = 200'000;
+// A selected account with more lines than this has its log panel's buffer built on a worker.
+constexpr size_t kLogReadInlineLines = 2'000;
+constexpr size_t kLogReadBatchLines = 4'096;
 // The panel's copy of one account's log keeps at most this many lines; beyond it the oldest half
 // goes, so appending stays cheap.
 constexpr size_t kLogBufferMaxLines = 200'000;
@@ -486,12 +489,49 @@ void Workspace::pull_live() {
   }
 }
 
-void Workspace::pull_log() {
-  if (log_buffer_.account != view_.selected) {
-    log_buffer_.clear();
-    log_buffer_.account = view_.selected;
-    log_buffer_.last_seq = 0;
+void Workspace::read_log(const std::string& name) {
+  log_buffer_.clear();
+  log_buffer_.account = name;
+  log_buffer_.last_seq = 0;
+  const uint64_t serial = ++log_read_serial_;
+  log_buffer_.reading = false;
+  // A short log is read here, as lines arriving are; a long one is built on a worker and swapped in
+  // whole, so selecting an account with 100k lines costs the UI thread a move, not the copy.
+  if (name.empty() || log_->count(name) <= kLogReadInlineLines) return;
+  log_buffer_.reading = true;
+  jobs_->submit("Read the protocol log of " + name, [this, name, serial](jobs::JobContext&) -> jobs::Completion {
+    auto built = std::make_shared<LogBuffer>();
+    built->account = name;
+    const uint64_t before = log_->last_seq();
+    // In batches, so the log's lock (which frame() takes too) is never held for the whole copy.
+    for (;;) {
+      const auto batch = log_->since(built->last_seq, name, kLogReadBatchLines);
+      for (const protolog::Entry& e : batch) built->append(e);
+      if (batch.size() < kLogReadBatchLines) break;
+    }
+    // Every line of the account up to `before` is in: pull_log() goes on from there.
+    built->last_seq = std::max(built->last_seq, before);
+    return [this, serial, built] {
+      if (serial != log_read_serial_) return;  // another account was selected, or the log cleared
+      const uint64_t generation = log_buffer_.generation;
+      log_buffer_ = std::move(*built);
+      log_buffer_.generation = generation + 1;  // reading is false in the built buffer
+    };
+  });
+}
+
+void Workspace::clear_log() {
+  log_buffer_.clear();
+  if (log_buffer_.reading) {
+    // What is being read is what the user cleared: show only lines that arrive from now on.
+    ++log_read_serial_;
+    log_buffer_.reading = false;
+    log_buffer_.last_seq = log_->last_seq();
   }
+}
+
+void Workspace::pull_log() {
+  if (log_buffer_.account != view_.selected) read_log(view_.selected);
   if (!view_.live.subject.empty() && view_.log_seq != live_seq_) {
     std::vector<protolog::Entry>& tail = view_.live.lines;
     for (protolog::Entry& e : log_->since(live_seq_, view_.live.subject)) {
@@ -501,7 +541,7 @@ void Workspace::pull_log() {
     if (tail.size() > kLiveTailLines) tail.erase(tail.begin(), tail.end() - kLiveTailLines);
     live_seq_ = view_.log_seq;
   }
-  if (view_.selected.empty() || view_.log_seq == log_buffer_.last_seq) return;
+  if (view_.selected.empty() || log_buffer_.reading || view_.log_seq == log_buffer_.last_seq) return;
   for (const protolog::Entry& e : log_->since(log_buffer_.last_seq, view_.selected)) log_buffer_.append(e);
   // Nothing of this account's since: remember how far we looked, so the ring is not scanned again.
   log_buffer_.last_seq = view_.log_seq;
@@ -546,7 +586,7 @@ void Workspace::apply(const Command& c) {
       if (view_.edit.stage != AccountEditStage::saving && view_.edit.stage != AccountEditStage::removing)
         view_.edit = AccountEditView{};
       break;
-    case Command::Kind::clear_log: log_buffer_.clear(); break;
+    case Command::Kind::clear_log: clear_log(); break;
     case Command::Kind::watch_live: watch_live(c.account); break;
     case Command::Kind::sync_now: sync_now(c.account); break;
     case Command::Kind::cancel_sync:
@@ -1397,6 +1437,7 @@ void Workspace::save_report(const std::string& name) {
     if (!ready) {
       saved = ready.failure();
     } else {
+      log_->flush();  // the report reads the account's log file: every line logged so far in it
       const auto path = report::saved_file_path(layout_, name, "report", "html", std::chrono::system_clock::now());
       auto written = report::write_support_report(db.value(), layout_, account.value(), path, *redactor_);
       saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());

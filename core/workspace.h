@@ -194,6 +194,7 @@ struct LogBuffer {
   // to start again.
   uint64_t generation = 0;
   uint64_t last_seq = 0;
+  bool reading = false;  // a long log is being read on a worker; its lines arrive all at once
 
   void clear();
   void append(const protolog::Entry& e);
@@ -351,6 +352,9 @@ class Workspace {
   void load_admins();
   void admin_sign_in(const std::string& user, const std::string& password, bool first_admin);
   void pull_log();
+  // Starts the log panel's buffer afresh for `name` (a long log is read on a worker).
+  void read_log(const std::string& name);
+  void clear_log();
   void watch_live(const std::string& subject);
   void pull_live();
   // Starts what the schedule says is due (UI thread, from frame()) and sets the timer for the next.
@@ -369,7 +373,8 @@ class Workspace {
   std::unique_ptr<protolog::ProtoLog> log_;
   WorkspaceView view_;
   LogBuffer log_buffer_;
-  uint64_t live_seq_ = 0;  // how far the live strip's subject has been looked for in the log
+  uint64_t log_read_serial_ = 0;  // the newest read_log(): an older read's completion is ignored
+  uint64_t live_seq_ = 0;         // how far the live strip's subject has been looked for in the log
   std::map<std::string, std::shared_ptr<LiveSteps>> live_steps_;  // running checks, by key
   std::shared_ptr<LiveConsent> live_consent_;
   jobs::JobId consent_job_ = 0;

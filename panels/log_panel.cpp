@@ -90,7 +90,9 @@ void draw_log_panel(const WorkspaceView& view, LogPanelState& state, PanelOutput
   ImGui::PopStyleColor();
 
   ImGui::BeginChild("log_lines", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
-  if (log.lines.empty())
+  if (log.lines.empty() && log.reading)
+    hint_text("Reading the protocol log...");
+  else if (log.lines.empty())
     hint_text("Nothing captured yet. Run the checks or refresh the token to see the conversation with the servers.");
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
   ImGuiListClipper clipper;

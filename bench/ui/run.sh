@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/ui/run.sh [BUILD_DIR] [SECONDS]: the UI's figures in one go.
-#  1. frame CPU time (NewFrame..Render, no GL) with every panel and 100,000 log lines;
+#  1. frame CPU time (NewFrame..Render, no GL) with every panel and 100,000 log lines, then the real
+#     path (ProtoLog -> Workspace::frame() -> panels, lines arriving) and selecting a long log;
 #  2. idle CPU of the real window under Xvfb (bench/gui_idle.sh), first with the data dir's own
 #     state (nothing time-driven: the loop should not wake), then showing the token countdown
 #     (one frame a second).

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <string>
+#include <system_error>
 #include <vector>
 
 namespace md::protolog {
@@ -44,11 +46,73 @@ std::filesystem::path log_file_path(const std::filesystem::path& logs_dir, std::
   return logs_dir / (safe_file_stem(account) + ".log");
 }
 
+std::filesystem::path rotated_log_path(const std::filesystem::path& file, int generation) {
+  std::filesystem::path out = file;
+  out += "." + std::to_string(generation);
+  return out;
+}
+
+void rotate_log_file(const std::filesystem::path& file, int generations) {
+  std::error_code ec;
+  if (generations <= 0) {
+    std::filesystem::remove(file, ec);
+    return;
+  }
+  std::filesystem::remove(rotated_log_path(file, generations), ec);
+  for (int g = generations - 1; g >= 1; --g)
+    std::filesystem::rename(rotated_log_path(file, g), rotated_log_path(file, g + 1), ec);
+  std::filesystem::rename(file, rotated_log_path(file, 1), ec);
+}
+
+namespace {
+
+struct TailScan {
+  uint64_t offset = 0;  // where the found lines start
+  size_t lines = 0;     // how many were found (fewer than asked: the whole file)
+};
+
+TailScan scan_tail(std::FILE* f, uint64_t size, size_t n);
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    out.emplace_back(text.substr(0, eol));
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+  }
+  return out;
+}
+
+// The last `n` lines of `file` (SIZE_MAX: all); nullopt when it cannot be read.
+std::optional<std::vector<std::string>> last_lines(const std::filesystem::path& file, size_t n) {
+  std::FILE* f = std::fopen(file.string().c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  auto id = identity_of(file);
+  const uint64_t size = id ? id->size : 0;
+  const uint64_t from = scan_tail(f, size, n).offset;
+  std::string text;
+  if (size > from && seek_to(f, from)) {
+    text.resize(size - from);
+    text.resize(std::fread(text.data(), 1, text.size(), f));
+  }
+  std::fclose(f);
+  return split_lines(text);
+}
+
+}  // namespace
+
 std::optional<uint64_t> tail_offset(const std::filesystem::path& file, size_t n) {
   std::FILE* f = std::fopen(file.string().c_str(), "rb");
   if (f == nullptr) return std::nullopt;
   auto id = identity_of(file);
-  uint64_t size = id ? id->size : 0;
+  const uint64_t result = scan_tail(f, id ? id->size : 0, n).offset;
+  std::fclose(f);
+  return result;
+}
+
+namespace {
+
+TailScan scan_tail(std::FILE* f, uint64_t size, size_t n) {
   // Backwards in chunks: a log of months must not be read whole to show its last lines.
   uint64_t pos = size;
   uint64_t result = 0;
@@ -75,9 +139,11 @@ std::optional<uint64_t> tail_offset(const std::filesystem::path& file, size_t n)
       }
     }
   }
-  std::fclose(f);
-  return result;
+  // Not found: the whole file, whose first line had no newline before it.
+  return {result, found ? n : (size > 0 ? newlines + 1 : 0)};
 }
+
+}  // namespace
 
 LogFollower::~LogFollower() {
   close();
@@ -101,9 +167,24 @@ bool LogFollower::open_current() {
 }
 
 bool LogFollower::open_at_tail(std::optional<size_t> n) {
-  if (!open_current()) return false;
-  if (n) offset_ = tail_offset(path_, *n).value_or(0);
-  return true;
+  backlog_.clear();
+  const size_t wanted = n.value_or(SIZE_MAX);  // SIZE_MAX: every line there is
+  const bool present = open_current();
+  size_t found = 0;
+  if (present) {
+    auto id = identity_of(path_);
+    const TailScan scan = scan_tail(file_, id ? id->size : 0, wanted);
+    offset_ = scan.offset;
+    found = scan.lines;
+  }
+  // Fewer than asked: the rest from the generations before, newest first, each put before the last.
+  for (int g = 1; g <= kMaxLogGenerations && found < wanted; ++g) {
+    auto older = last_lines(rotated_log_path(path_, g), wanted == SIZE_MAX ? SIZE_MAX : wanted - found);
+    if (!older) break;
+    found += older->size();
+    backlog_.insert(backlog_.begin(), std::make_move_iterator(older->begin()), std::make_move_iterator(older->end()));
+  }
+  return present || !backlog_.empty();
 }
 
 void LogFollower::drain(const LineSink& sink, bool final) {
@@ -130,6 +211,8 @@ void LogFollower::drain(const LineSink& sink, bool final) {
 }
 
 LogFollower::Event LogFollower::poll(const LineSink& sink, bool final) {
+  for (const std::string& line : backlog_) sink(line);
+  backlog_.clear();
   auto id = identity_of(path_);
   if (file_ == nullptr) {
     if (!id || !open_current()) return Event::none;

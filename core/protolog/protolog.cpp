@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <system_error>
 
 #include "protolog/log_file.h"
 #include "util/time.h"
@@ -31,8 +32,22 @@ const char* to_string(Direction d) {
   return "info";
 }
 
-ProtoLog::ProtoLog(size_t capacity, RedactHook redact, std::filesystem::path logs_dir)
-    : capacity_(capacity == 0 ? 1 : capacity), redact_(std::move(redact)), logs_dir_(std::move(logs_dir)) {}
+ProtoLog::ProtoLog(size_t capacity, RedactHook redact, std::filesystem::path logs_dir, FileLimits limits)
+    : capacity_(capacity == 0 ? 1 : capacity),
+      redact_(std::move(redact)),
+      logs_dir_(std::move(logs_dir)),
+      limits_(limits) {
+  if (!logs_dir_.empty()) writer_ = std::thread([this] { write_loop(); });
+}
+
+ProtoLog::~ProtoLog() {
+  {
+    std::lock_guard lock(write_mu_);
+    stop_ = true;
+  }
+  write_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // the writer empties the queue before it stops
+}
 
 void ProtoLog::append(std::string_view account, std::string_view protocol, Direction direction, std::string_view text) {
   auto now = std::chrono::system_clock::now();
@@ -56,42 +71,132 @@ void ProtoLog::append(std::string_view account, std::string_view protocol, Direc
     fresh.push_back(std::move(e));
   }
   if (fresh.empty()) return;
+  // Formatted before any lock: the file line does not carry the seq.
+  std::string persisted;
+  if (!logs_dir_.empty())
+    for (const Entry& e : fresh) persisted += format_line(e) + "\n";
 
   std::lock_guard lock(mu_);
-  std::string persisted;
   for (Entry& e : fresh) {
     e.seq = next_seq_++;
-    if (!logs_dir_.empty()) persisted += format_line(e) + "\n";
+    by_account_[e.account].push_back(e.seq);
     ring_.push_back(std::move(e));
-    if (ring_.size() > capacity_) ring_.pop_front();
+    if (ring_.size() > capacity_) {
+      // The oldest entry is the oldest of its account too.
+      auto it = by_account_.find(ring_.front().account);
+      it->second.pop_front();
+      if (it->second.empty()) by_account_.erase(it);
+      ring_.pop_front();
+    }
   }
   if (!persisted.empty()) {
-    // Append-only; opened per batch so that rotation or deletion by the user is harmless. A log
-    // that cannot be written must not stop the work it describes, so errors are ignored here.
-    if (std::FILE* f = std::fopen(file_for(account).string().c_str(), "ab")) {
-      std::fwrite(persisted.data(), 1, persisted.size(), f);
-      std::fclose(f);
+    // Queued under mu_ so the file gets the lines in seq order; the writer takes write_mu_ only to
+    // swap the queue out, so this wait is never one on the disk.
+    {
+      std::lock_guard wlock(write_mu_);
+      queue_.push_back({std::string(account), std::move(persisted)});
+      ++queued_;
     }
+    write_cv_.notify_one();
   }
 }
 
-std::vector<Entry> ProtoLog::since(uint64_t after_seq, const std::optional<std::string>& account) const {
+void ProtoLog::flush() {
+  std::unique_lock lock(write_mu_);
+  if (!writer_.joinable()) return;
+  const uint64_t ticket = queued_;
+  done_cv_.wait(lock, [&] { return written_ >= ticket; });
+}
+
+void ProtoLog::write_loop() {
+  std::unique_lock lock(write_mu_);
+  for (;;) {
+    write_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything is written
+    std::vector<Pending> batch;
+    batch.swap(queue_);
+    const uint64_t upto = queued_;
+    lock.unlock();
+    // One open per account and batch: a busy sync's hundred appends cost one write.
+    std::vector<Pending> by_account;
+    for (Pending& p : batch) {
+      auto it =
+          std::find_if(by_account.begin(), by_account.end(), [&](const Pending& q) { return q.account == p.account; });
+      if (it == by_account.end())
+        by_account.push_back(std::move(p));
+      else
+        it->lines += p.lines;
+    }
+    for (const Pending& p : by_account) write_batch(p.account, p.lines);
+    lock.lock();
+    written_ = upto;
+    done_cv_.notify_all();
+  }
+}
+
+void ProtoLog::write_batch(const std::string& account, const std::string& lines) {
+  const std::filesystem::path path = file_for(account);
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) size = 0;  // no file yet
+  const uint64_t cap = limits_.max_file_bytes;
+  std::string_view rest = lines;
+  while (!rest.empty()) {
+    size_t take = rest.size();
+    if (cap > 0 && size + rest.size() > cap) {
+      // As many whole lines as still fit; none: rotate first. A line longer than the cap gets a file
+      // of its own rather than being cut.
+      const uint64_t room = cap > size ? cap - size : 0;
+      size_t end = room == 0 ? std::string_view::npos : rest.rfind('\n', room - 1);
+      if (end == std::string_view::npos) {
+        if (size > 0) {
+          rotate_log_file(path, limits_.generations);
+          size = 0;
+          continue;
+        }
+        end = rest.find('\n');
+      }
+      take = end + 1;
+    }
+    // Append-only and opened per batch, so that deletion by the user is harmless. A log that cannot
+    // be written must not stop the work it describes, so errors are ignored here.
+    if (std::FILE* f = std::fopen(path.string().c_str(), "ab")) {
+      std::fwrite(rest.data(), 1, take, f);
+      std::fclose(f);
+    }
+    size += take;
+    rest.remove_prefix(take);
+  }
+}
+
+std::vector<Entry> ProtoLog::since(uint64_t after_seq, const std::optional<std::string>& account, size_t limit) const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
-  // seq grows along the ring.
-  auto first =
-      std::upper_bound(ring_.begin(), ring_.end(), after_seq, [](uint64_t seq, const Entry& e) { return seq < e.seq; });
-  for (auto it = first; it != ring_.end(); ++it)
-    if (!account || it->account == *account) out.push_back(*it);
+  if (ring_.empty()) return out;
+  const uint64_t front = ring_.front().seq;
+  if (!account) {
+    // seq grows along the ring without gaps.
+    const uint64_t first = std::max(after_seq + 1, front);
+    for (uint64_t seq = first; seq < next_seq_ && out.size() < limit; ++seq) out.push_back(ring_[seq - front]);
+    return out;
+  }
+  auto it = by_account_.find(*account);
+  if (it == by_account_.end()) return out;
+  const std::deque<uint64_t>& seqs = it->second;
+  for (auto s = std::upper_bound(seqs.begin(), seqs.end(), after_seq); s != seqs.end() && out.size() < limit; ++s)
+    out.push_back(ring_[*s - front]);
   return out;
 }
 
 std::vector<Entry> ProtoLog::tail(std::string_view account, size_t n) const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
-  for (auto it = ring_.rbegin(); it != ring_.rend() && out.size() < n; ++it)
-    if (it->account == account) out.push_back(*it);
-  std::reverse(out.begin(), out.end());
+  auto it = by_account_.find(account);
+  if (it == by_account_.end() || ring_.empty()) return out;
+  const std::deque<uint64_t>& seqs = it->second;
+  const uint64_t front = ring_.front().seq;
+  for (auto s = seqs.end() - static_cast<std::ptrdiff_t>(std::min(n, seqs.size())); s != seqs.end(); ++s)
+    out.push_back(ring_[*s - front]);
   return out;
 }
 
@@ -103,6 +208,12 @@ uint64_t ProtoLog::last_seq() const {
 size_t ProtoLog::size() const {
   std::lock_guard lock(mu_);
   return ring_.size();
+}
+
+size_t ProtoLog::count(std::string_view account) const {
+  std::lock_guard lock(mu_);
+  auto it = by_account_.find(account);
+  return it == by_account_.end() ? 0 : it->second.size();
 }
 
 std::filesystem::path ProtoLog::file_for(std::string_view account) const {
@@ -143,16 +254,30 @@ std::optional<Entry> ProtoLog::parse_line(std::string_view line) {
 }
 
 Result<std::vector<Entry>> ProtoLog::read_persisted(const std::filesystem::path& file, size_t n) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail("log.missing", "No protocol log yet at " + file.string());
-  std::deque<Entry> kept;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto e = parse_line(line);
-    if (!e) continue;  // a torn last line after a crash is skipped, not fatal
-    kept.push_back(std::move(*e));
-    if (n > 0 && kept.size() > n) kept.pop_front();
+  // The current file first, then the generations before it while lines are still wanted. Each file
+  // is at most the rotation cap, so reading one whole is bounded.
+  std::deque<Entry> kept;  // oldest first
+  bool any = false;
+  for (int generation = 0; generation <= kMaxLogGenerations; ++generation) {
+    std::ifstream in(generation == 0 ? file : rotated_log_path(file, generation), std::ios::binary);
+    if (!in) {
+      if (generation == 0) continue;  // rotated a moment ago: the older ones may still be there
+      break;
+    }
+    any = true;
+    const size_t wanted = n == 0 ? 0 : n - kept.size();
+    std::deque<Entry> these;
+    std::string line;
+    while (std::getline(in, line)) {
+      auto e = parse_line(line);
+      if (!e) continue;  // a torn last line after a crash is skipped, not fatal
+      these.push_back(std::move(*e));
+      if (wanted > 0 && these.size() > wanted) these.pop_front();
+    }
+    kept.insert(kept.begin(), std::make_move_iterator(these.begin()), std::make_move_iterator(these.end()));
+    if (n > 0 && kept.size() >= n) break;
   }
+  if (!any) return fail("log.missing", "No protocol log yet at " + file.string());
   return std::vector<Entry>(kept.begin(), kept.end());
 }
 

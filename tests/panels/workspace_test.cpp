@@ -269,6 +269,42 @@ TEST_CASE("workspace: the selected account's log lines reach the view, other acc
   CHECK(ws.view().log->lines.empty());
 }
 
+TEST_CASE("workspace: a long log is read on a worker when its account is selected, nothing lost or doubled") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  Workspace ws(layout, {});
+  for (int i = 0; i < 30'000; ++i)
+    ws.log().append(i % 3 == 0 ? "alice" : "bob", "imap", protolog::Direction::server, "* " + std::to_string(i));
+  ws.apply({Command::Kind::select_account, "bob"});
+  ws.frame();
+  // Lines that arrive while it is read come after the ones read, once each.
+  for (int i = 30'000; i < 30'010; ++i)
+    ws.log().append("bob", "imap", protolog::Direction::server, "* " + std::to_string(i));
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().log->lines.size() >= 20'010; }, kBound));
+  ws.frame();
+  const LogBuffer& log = *ws.view().log;
+  CHECK_FALSE(log.reading);
+  REQUIRE(log.lines.size() == 20'010);
+  CHECK(log.line_text(0).ends_with("S: * 1"));
+  CHECK(log.line_text(19'999).ends_with("S: * 29999"));
+  CHECK(log.line_text(20'009).ends_with("S: * 30009"));
+
+  // Selected again while being read, then cleared: the read's lines never show.
+  ws.apply({Command::Kind::select_account, "alice"});
+  ws.frame();
+  ws.apply({Command::Kind::clear_log, "alice"});
+  ws.log().append("alice", "imap", protolog::Direction::client, "A1 NOOP");
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().log->lines.size() == 1; }, kBound));
+  for (int i = 0; i < 20; ++i) {
+    ws.frame();
+    std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(ws.view().log->lines.size() == 1);
+  CHECK(ws.view().log->line_text(0).ends_with("A1 NOOP"));
+}
+
 }  // namespace md
 
 namespace md {

@@ -199,6 +199,7 @@ TEST_CASE("transcript: each line is persisted under its own protocol, redacted a
   th.join();
   REQUIRE(resp.ok());
 
+  log.flush();
   auto protocols = persisted_protocols(log.file_for("alice"));
   REQUIRE(protocols.size() >= 8);
   CHECK(std::vector<std::string>(protocols.begin(), protocols.begin() + 5) ==
@@ -234,6 +235,7 @@ TEST_CASE("transcript: the ladder's mail lines reach the log as imap, not http")
   md::diagnostics::LadderOptions opts;
   opts.only = {md::diagnostics::LadderGroup::imap};
   (void)md::diagnostics::run_ladder(a, in, opts);
+  log.flush();
   auto protocols = persisted_protocols(log.file_for("bob"));
   REQUIRE_FALSE(protocols.empty());
   for (const auto& p : protocols) CHECK(p == "imap");

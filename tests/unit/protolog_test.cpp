@@ -76,6 +76,7 @@ TEST_CASE("protolog: redaction happens at capture, before the ring and the file"
   ProtoLog log(10, upper_secret(), dir.path);
   log.append("alice", "imap", Direction::client, "A1 LOGIN alice SECRET");
   CHECK(log.since(0)[0].text == "A1 LOGIN alice <redacted>");
+  log.flush();
   std::ifstream in(log.file_for("alice"));
   std::string content((std::istreambuf_iterator<char>(in)), {});
   CHECK(content.find("SECRET") == std::string::npos);
@@ -87,6 +88,7 @@ TEST_CASE("protolog: the persisted copy reads back, tail keeps the last N, torn 
   ProtoLog log(100, nullptr, dir.path);
   for (int i = 1; i <= 10; ++i) log.append("bob", "pop3", Direction::server, "+OK " + std::to_string(i));
   log.append("bob", "pop3", Direction::info, "connection closed");
+  log.flush();
   std::ofstream(log.file_for("bob"), std::ios::app) << "2026-11-29T10:00";  // a crash mid-write
   auto tail = ProtoLog::read_persisted(log.file_for("bob"), 3);
   REQUIRE(tail.ok());
@@ -131,4 +133,37 @@ TEST_CASE("protolog: appends from several threads lose nothing") {
   auto all = log.since(0);
   CHECK(all.size() == 4000);
   for (size_t i = 1; i < all.size(); ++i) REQUIRE(all[i].seq == all[i - 1].seq + 1);
+}
+
+TEST_CASE("protolog: one account's lines come from its own index, also once the ring has wrapped, and by batches") {
+  ProtoLog log(1000, nullptr);
+  const char* accounts[] = {"alice", "bob", "carol"};
+  for (int i = 0; i < 2500; ++i) log.append(accounts[(i * 7) % 3], "imap", Direction::server, std::to_string(i));
+  auto all = log.since(0);
+  REQUIRE(all.size() == 1000);
+  for (const char* a : accounts) {
+    std::vector<Entry> expected;
+    for (const Entry& e : all)
+      if (e.account == a) expected.push_back(e);
+    CHECK(log.count(a) == expected.size());
+    auto got = log.since(0, std::string(a));
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i].seq == expected[i].seq);
+    // In batches of 100, as the workspace reads a long log.
+    std::vector<Entry> batched;
+    for (uint64_t after = 0;;) {
+      auto batch = log.since(after, std::string(a), 100);
+      batched.insert(batched.end(), batch.begin(), batch.end());
+      if (batch.size() < 100) break;
+      after = batch.back().seq;
+    }
+    CHECK(batched.size() == expected.size());
+    auto tail = log.tail(a, 5);
+    REQUIRE(tail.size() == 5);
+    CHECK(tail.back().seq == expected.back().seq);
+    CHECK(tail.front().seq == expected[expected.size() - 5].seq);
+  }
+  CHECK(log.since(2400, std::nullopt, 10).size() == 10);
+  CHECK(log.since(2400, std::nullopt, 10).front().seq == 2401);
+  CHECK(log.count("nobody") == 0);
 }
