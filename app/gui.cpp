@@ -30,6 +30,8 @@ namespace {
 
 // ImGui settles hover and focus state one frame after an input event: draw a second frame then.
 constexpr int kFramesPerInput = 2;
+// How many frames in a row a dialog may change its size and still get another frame.
+constexpr int kMaxResizeFrames = 8;
 
 void on_glfw_error(int code, const char* description) {
   std::fprintf(stderr, "maildoctor: GLFW error %d: %s\n", code, description);
@@ -139,6 +141,7 @@ int run(const cli::GlobalArgs& args) {
   int exit_code = 0;
 
   ImVec2 modal_size(0, 0);  // the top dialog's size in the last frame
+  int resize_frames = 0;    // frames in a row it changed size
   while (!glfwWindowShouldClose(window)) {
     if (frames_left > 0) {
       glfwPollEvents();
@@ -187,11 +190,16 @@ int run(const cli::GlobalArgs& args) {
     ImGui::Render();
     // A dialog sizes itself to what it drew in the frame before: while its size still changes (a
     // form or a failure arrived), draw again, or it shows clipped until the mouse moves.
+    // A few frames at most: a size that never settles (a scrollbar coming and going) must not keep
+    // an idle window awake.
     if (const ImGuiWindow* modal = ImGui::GetTopMostPopupModal()) {
-      if (modal->Size.x != modal_size.x || modal->Size.y != modal_size.y) frames_left = std::max(frames_left, 1);
+      const bool changed = modal->Size.x != modal_size.x || modal->Size.y != modal_size.y;
+      resize_frames = changed ? resize_frames + 1 : 0;
+      if (changed && resize_frames <= kMaxResizeFrames) frames_left = std::max(frames_left, 1);
       modal_size = modal->Size;
     } else {
       modal_size = ImVec2(0, 0);
+      resize_frames = 0;
     }
     // Commands run after the frame: the workspace starts their work on workers and returns.
     if (!ui_state.out.commands.empty()) {
