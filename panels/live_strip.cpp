@@ -64,8 +64,14 @@ LiveStatus live_status(const WorkspaceView& view, const LiveSubject& subject, bo
   if (subject.draft) return draft_status(view, oauth_draft);
   const CheckRun* run = view.check(subject.name);
   if (run == nullptr) {
+    // The list knows how the last checks ended before their report is read back.
     const AccountSummary* a = view.selected_account();
-    return {a ? a->health : Health::unknown, false, "No checks have run yet", ""};
+    const Health h = a ? a->health : Health::unknown;
+    return {h, false,
+            h == Health::ok       ? "The last checks passed"
+            : h == Health::failed ? "The last checks failed: see Diagnostics"
+                                  : "No checks have run yet",
+            ""};
   }
   if (run->running) return {Health::unknown, true, run_summary(*run), ""};
   if (run->error) {

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "diagnostics_panel.h"
+#include "live_strip.h"
 #include "log_panel.h"
 #include "scenes.h"
 #include "setup_panel.h"
@@ -461,6 +462,83 @@ TEST_CASE("setup flow: a password account needs no sign-in; the name follows the
   CHECK(state.draft.name == "desk");
   CHECK(state.draft.password.empty());
   CHECK(state.draft.auth == accounts::AuthMethod::oauth2);
+}
+
+}  // namespace md::panels
+
+namespace md::panels {
+
+TEST_CASE("live strip: it follows the draft on Setup, the selected account elsewhere, and says what it knows") {
+  WorkspaceView v;
+  v.now = kNow;
+  v.selected = "alice";
+  v.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok, std::nullopt},
+                {"desk", "desk@example.com", "custom", false, false, 20, Health::unknown, std::nullopt}};
+  // The draft only while Setup is in front, a provider is chosen, it has a name and is not saved.
+  CHECK(live_subject(v, true, true, "frontdesk") == LiveSubject{"frontdesk", true});
+  CHECK(live_subject(v, false, true, "frontdesk") == LiveSubject{"alice", false});
+  CHECK(live_subject(v, true, false, "frontdesk") == LiveSubject{"alice", false});
+  CHECK(live_subject(v, true, true, "") == LiveSubject{"alice", false});
+  v.setup.save = SetupSave::saved;
+  CHECK(live_subject(v, true, true, "frontdesk") == LiveSubject{"alice", false});
+
+  // The draft's sign-in, as it goes.
+  const LiveSubject draft{"frontdesk", true};
+  CHECK(live_status(v, draft, true).text.find("Not signed in yet") == 0);
+  v.setup = SetupView{};
+  v.setup.sign_in.state = ConsentState::waiting;
+  CHECK(live_status(v, draft, true).busy);
+  v.setup.sign_in.state = ConsentState::failed;
+  v.setup.sign_in.failure = Failure{"oauth.access_denied", "the user said no"};
+  const LiveStatus refused = live_status(v, draft, true);
+  CHECK(refused.health == Health::failed);
+  CHECK(refused.text.find("[oauth.access_denied]") != std::string::npos);
+  CHECK_FALSE(refused.tooltip.empty());
+  // No token or sync line for a draft.
+  CHECK(live_token_line(v, draft).empty());
+  CHECK(live_sync_line(v, draft).empty());
+
+  // The selected account: its first failed step, with the code.
+  const LiveSubject alice{"alice", false};
+  CHECK(live_status(v, alice, true).text == "The last checks passed");
+  CheckRun run;
+  run.subject = "alice";
+  diagnostics::StepResult ok_step{"imap.tcp", "Connect", diagnostics::StepStatus::pass, 3, "", std::nullopt, {}};
+  diagnostics::StepResult bad{"imap.auth", "Sign in", diagnostics::StepStatus::fail, 9, "", std::nullopt, {}};
+  bad.failure =
+      diagnostics::Explanation{"auth.bad_credentials", "Sign-in refused", "wrong password", "type it again", ""};
+  run.steps = {ok_step, bad};
+  v.checks["alice"] = run;
+  const LiveStatus failed = live_status(v, alice, true);
+  CHECK(failed.health == Health::failed);
+  CHECK(failed.text.find("Sign in: Sign-in refused [auth.bad_credentials]") == 0);
+
+  // The token in minutes; a wake-up when that text changes, not every second.
+  tokens::TokenStatus st;
+  st.signed_in = true;
+  st.refreshable = true;
+  st.expires_at = kNow + std::chrono::seconds(52 * 60 + 30);
+  v.token.account = "alice";
+  v.token.status = st;
+  CHECK(live_token_line(v, alice) == "Access token: expires in 52 min");
+  CHECK(live_token_redraw_in(v, alice) == doctest::Approx(30.002));
+  v.token.refresh_failure = Failure{"oauth.invalid_grant", "revoked"};
+  CHECK(live_token_line(v, alice) == "Sign-in dead: re-authenticate");
+  CHECK(live_token_redraw_in(v, alice) == PanelOutput::kNoTimedRedraw);
+  // A password account has no token to count down.
+  v.selected = "desk";
+  CHECK(live_token_line(v, {"desk", false}) == "Password sign-in");
+
+  // The last synced UID, once the status is read.
+  v.sync.account = "desk";
+  CHECK(live_sync_line(v, {"desk", false}).empty());
+  sync::SyncStatus status;
+  status.protocol = accounts::Protocol::imap;
+  status.state = sync::MailboxState{};
+  status.state->uidvalidity = 7;
+  status.state->last_uid = 1234;
+  v.sync.status = status;
+  CHECK(live_sync_line(v, {"desk", false}) == "Last synced UID 1234 (UIDVALIDITY 7)");
 }
 
 }  // namespace md::panels
