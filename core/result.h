@@ -40,6 +40,16 @@ class [[nodiscard]] Result {
     return std::get<1>(v_);
   }
 
+  // The next step on the value, or this failure carried on: replaces the
+  // `a ? f(a.value()) : Result<U>(a.failure())` chains. f returns a Result of its own and gets the
+  // value as an lvalue, also from a temporary Result (which lives until the end of the full
+  // expression): f may move from it, and must not keep a reference.
+  template <class F>
+  auto and_then(F&& f) -> decltype(f(std::declval<T&>())) {
+    if (!ok()) return failure();
+    return f(value());
+  }
+
  private:
   std::variant<T, Failure> v_;
 };
@@ -55,6 +65,12 @@ class [[nodiscard]] Result<void> {
   const Failure& failure() const {
     assert(!ok_);
     return failure_;
+  }
+
+  template <class F>
+  auto and_then(F&& f) const -> decltype(f()) {
+    if (!ok_) return failure_;
+    return f();
   }
 
  private:

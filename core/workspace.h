@@ -292,7 +292,9 @@ struct Command {
 
 class Workspace {
  public:
-  Workspace(DataLayout layout, std::function<void()> wake);
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  // `now` is the clock the schedule, countdowns and admin sessions read (tests pass their own).
+  Workspace(DataLayout layout, std::function<void()> wake, Clock now = {});
   ~Workspace();
 
   // Starts background loading; returns at once.
@@ -314,18 +316,20 @@ class Workspace {
   const DataLayout& layout() const { return layout_; }
 
  private:
-  struct LiveSteps;
-  struct LiveConsent;
-  struct LiveProgress;
+  struct PendingSetup;
+  class Timer;
 
  public:
-  using LiveView = LiveConsent;  // what a sign-in's worker shows while it waits
-  using ShowLive = std::function<void(const std::function<void(LiveView&)>&)>;
+  // What a sign-in's worker uses to change what the user sees while it waits (the address to
+  // open, the device code): the change runs on the UI thread.
+  using ShowLive = std::function<void(std::function<void(SignInProgress&)>)>;
 
  private:
   // Starts a sign-in job (one at a time) whose progress goes to the token view or the setup view.
   jobs::JobId start_sign_in(const std::string& title, bool for_setup, SignInMode mode,
                             std::function<jobs::Completion(jobs::JobContext&, const ShowLive&)> work);
+  // Marks a check run ended with no report (its job was lost: it threw, or never ran).
+  void end_check_run(const std::string& key, jobs::JobId job, jobs::JobState state, const std::string& error);
 
   void select(const std::string& account);
   void run_checks(const std::string& account);
@@ -349,6 +353,10 @@ class Workspace {
   void sync_now(const std::string& account);
   void preview_reset(const std::string& account);
   void reset_counter(const Command& c);
+  void end_sync_run(jobs::JobId job, jobs::JobState state, const std::string& error);
+  // One sync of the account on this worker (ops::sync_account with the window's log and redactor).
+  Result<sync::SyncSummary> sync_on_worker(const std::string& name, jobs::JobContext& ctx,
+                                           std::function<void(const sync::Progress&)> on_progress);
   void load_admins();
   void admin_sign_in(const std::string& user, const std::string& password, bool first_admin);
   void pull_log();
@@ -356,7 +364,6 @@ class Workspace {
   void read_log(const std::string& name);
   void clear_log();
   void watch_live(const std::string& subject);
-  void pull_live();
   // Starts what the schedule says is due (UI thread, from frame()) and sets the timer for the next.
   void run_due_background(std::chrono::system_clock::time_point now);
   void refresh_tokens_in_background();
@@ -369,21 +376,18 @@ class Workspace {
 
   DataLayout layout_;
   std::function<void()> wake_;
+  Clock now_;
   std::unique_ptr<protolog::Redactor> redactor_;
   std::unique_ptr<protolog::ProtoLog> log_;
   WorkspaceView view_;
   LogBuffer log_buffer_;
   uint64_t log_read_serial_ = 0;  // the newest read_log(): an older read's completion is ignored
   uint64_t live_seq_ = 0;         // how far the live strip's subject has been looked for in the log
-  std::map<std::string, std::shared_ptr<LiveSteps>> live_steps_;  // running checks, by key
-  std::shared_ptr<LiveConsent> live_consent_;
   jobs::JobId consent_job_ = 0;
   bool consent_for_setup_ = false;  // which view the running sign-in belongs to
   uint64_t sign_in_serial_ = 0;     // the newest sign-in: an older one's completion is ignored
   // The setup's sign-in, kept here (never in the view) until Save or a new sign-in.
-  struct PendingSetup;
   std::shared_ptr<PendingSetup> pending_setup_;
-  std::shared_ptr<LiveProgress> live_progress_;
   // When each account's next background check and sync are due, and the next token sweep.
   struct Due {
     std::chrono::system_clock::time_point check, sync;
@@ -392,10 +396,9 @@ class Workspace {
   std::optional<BackgroundSchedule> schedule_override_;
   std::chrono::system_clock::time_point next_token_sweep_{};
   bool token_sweep_running_ = false;
-  std::map<std::string, jobs::JobId> background_syncs_;  // running, by account
-  class Timer;                                           // wakes the UI when background work falls due
-  std::unique_ptr<Timer> timer_;
-  std::unique_ptr<jobs::JobRunner> jobs_;  // last: its workers stop before the rest goes away
+  std::map<std::string, jobs::JobId> background_syncs_;  // running (at most one at a time), by account
+  std::unique_ptr<Timer> timer_;                         // wakes the UI when background work falls due
+  std::unique_ptr<jobs::JobRunner> jobs_;                // last: its workers stop before the rest goes away
 };
 
 }  // namespace md

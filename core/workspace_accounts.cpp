@@ -1,42 +1,147 @@
-// The workspace's Edit, Change password and Remove of a saved account: the window's side of
-// ops::edit_account and ops::remove_account, on workers, published in view_.edit.
+// The workspace's accounts: the list with each account's colour and dead sign-in (read on a
+// quick worker), and Edit, Change password and Remove of a saved account (the window's side of
+// ops::edit_account and ops::remove_account), published in view_.accounts and view_.edit.
+#include <filesystem>
+
 #include "accounts/repository.h"
+#include "diagnostics/last_check.h"
 #include "net/http_client.h"
 #include "ops/account_ops.h"
-#include "store/schema.h"
+#include "ops/sync_ops.h"
+#include "tokens/token_service.h"
 #include "workspace.h"
 #include "workspace_detail.h"
 
 namespace md {
+namespace {
+
+// Why an OAuth account's sign-in cannot renew itself any more, if it cannot.
+std::optional<Failure> dead_sign_in(const std::optional<tokens::TokenStatus>& token,
+                                    std::chrono::system_clock::time_point now) {
+  if (!token) return std::nullopt;
+  const tokens::TokenStatus& s = *token;
+  if (s.sign_in_dead()) return s.last_error;
+  if (s.signed_in && !s.refresh_token_saved && s.seconds_left(now) <= 0)
+    return Failure{"oauth.invalid_grant", "The access token has expired and there is no refresh token."};
+  return std::nullopt;
+}
+
+// Red when the last token refresh failed, amber when an OAuth account has not signed in yet;
+// otherwise the last check's colour, grey when it never ran. Throws store::Error.
+Health account_health(store::Database& db, const accounts::Account& a,
+                      const std::optional<tokens::TokenStatus>& token) {
+  if (token && token->last_error) return Health::failed;
+  if (token && !token->signed_in) return Health::warning;
+  // The last report `check` or the window saved: the colour of its worst step.
+  auto text = diagnostics::load_last_check(db, a.name);
+  auto report = text ? diagnostics::parse_check_report(*text) : std::nullopt;
+  if (!report) return Health::unknown;
+  Health h = Health::ok;
+  for (const diagnostics::StepResult& s : report->steps) {
+    if (s.status == diagnostics::StepStatus::fail) return Health::failed;
+    if (s.status == diagnostics::StepStatus::warn) h = Health::warning;
+  }
+  return h;
+}
+
+}  // namespace
+
+void Workspace::reload_accounts() {
+  jobs_->submit("Load the accounts",
+                [this](jobs::JobContext&) -> jobs::Completion {
+                  std::optional<Failure> error;
+                  std::vector<AccountSummary> accounts;
+                  BackgroundSchedule schedule;
+                  int interface_scale = 100;
+                  try {
+                    if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
+                      error = prepared.failure();
+                    } else if (auto db = detail::open_store(layout_); !db) {
+                      error = db.failure();
+                    } else if (auto list = accounts::list_accounts(db.value()); !list) {
+                      error = list.failure();
+                    } else {
+                      std::error_code ec;
+                      std::filesystem::create_directories(layout_.logs_dir(), ec);
+                      schedule = detail::read_schedule(db.value());
+                      interface_scale = detail::read_interface_scale(db.value());
+                      for (const accounts::Account& a : list.value()) {
+                        AccountSummary& s = accounts.emplace_back();
+                        s.name = a.name;
+                        s.email = a.email;
+                        s.provider = accounts::to_string(a.provider);
+                        s.oauth = a.auth == accounts::AuthMethod::oauth2;
+                        s.device_code = !a.oauth.device_url.empty();
+                        s.timeout_s = a.timeout_s;
+                        std::optional<tokens::TokenStatus> token;  // OAuth accounts' only
+                        if (a.auth == accounts::AuthMethod::oauth2) {
+                          auto status = tokens::load_status(db.value(), a.name);
+                          if (!status) {
+                            error = status.failure();
+                            break;
+                          }
+                          token = status.value();
+                        }
+                        s.health = account_health(db.value(), a, token);
+                        s.dead_sign_in = dead_sign_in(token, now_());
+                      }
+                    }
+                  } catch (const store::Error& e) {
+                    // Without this the job fails with no completion and the window says "opening database..."
+                    // for ever; the user must see why instead.
+                    error = store::to_failure(e);
+                  }
+                  if (error) accounts.clear();
+                  return [this, error, schedule, interface_scale, accounts = std::move(accounts)]() mutable {
+                    view_.store_ready = !error;
+                    if (schedule.loaded) {
+                      view_.background = schedule_override_ ? *schedule_override_ : schedule;
+                      view_.background.loaded = true;
+                    }
+                    if (!error) view_.interface_scale_percent = interface_scale;
+                    view_.store_error = error;
+                    // Health a check of this session found is newer than the stored one.
+                    for (AccountSummary& a : accounts)
+                      if (const CheckRun* run = view_.check(a.name); run && run_health(*run) != Health::unknown)
+                        a.health = run_health(*run);
+                    view_.accounts = std::move(accounts);
+                  };
+                },
+                {jobs::Lane::quick, [this](jobs::JobState, const std::string& error) {
+                   view_.store_error = Failure{"store.failed", error.empty() ? "The accounts were not read." : error};
+                 }});
+}
 
 void Workspace::edit_open(const std::string& name) {
   if (view_.edit.stage == AccountEditStage::saving || view_.edit.stage == AccountEditStage::removing) return;
   view_.edit = AccountEditView{};
   view_.edit.account = name;
   view_.edit.stage = AccountEditStage::loading;
-  jobs_->submit("Read the settings of " + name, [this, name](jobs::JobContext&) -> jobs::Completion {
-    std::optional<Failure> failure;
-    std::optional<accounts::AccountDraft> draft;
-    std::optional<ops::SyncFootprint> footprint;
-    auto opened = detail::open_account(layout_, name);
-    if (!opened) {
-      failure = opened.failure();
-    } else {
-      draft = accounts::draft_from_account(opened.value().account);
-      try {
-        footprint = ops::sync_footprint(opened.value().db, name);
-      } catch (const store::Error& e) {
-        failure = store::to_failure(e);
-      }
-    }
-    return [this, name, failure, draft, footprint] {
-      if (view_.edit.account != name || view_.edit.stage != AccountEditStage::loading) return;
-      view_.edit.stage = failure ? AccountEditStage::failed : AccountEditStage::editing;
-      view_.edit.failure = failure;
-      view_.edit.draft = draft;
-      view_.edit.footprint = footprint;
-    };
-  });
+  jobs_->submit("Read the settings of " + name,
+                [this, name](jobs::JobContext&) -> jobs::Completion {
+                  std::optional<Failure> failure;
+                  std::optional<accounts::AccountDraft> draft;
+                  std::optional<ops::SyncFootprint> footprint;
+                  auto opened = detail::open_account(layout_, name);
+                  if (!opened) {
+                    failure = opened.failure();
+                  } else {
+                    draft = accounts::draft_from_account(opened.value().account());
+                    try {
+                      footprint = ops::sync_footprint(opened.value().store(), name);
+                    } catch (const store::Error& e) {
+                      failure = store::to_failure(e);
+                    }
+                  }
+                  return [this, name, failure, draft, footprint] {
+                    if (view_.edit.account != name || view_.edit.stage != AccountEditStage::loading) return;
+                    view_.edit.stage = failure ? AccountEditStage::failed : AccountEditStage::editing;
+                    view_.edit.failure = failure;
+                    view_.edit.draft = draft;
+                    view_.edit.footprint = footprint;
+                  };
+                },
+                {jobs::Lane::quick, {}});
 }
 
 void Workspace::edit_save(const std::string& name, const accounts::AccountDraft& draft) {
@@ -46,8 +151,7 @@ void Workspace::edit_save(const std::string& name, const accounts::AccountDraft&
   jobs_->submit("Save the settings of " + name, [this, name, draft](jobs::JobContext&) -> jobs::Completion {
     std::optional<Failure> failure;
     auto opened = detail::open_account(layout_, name);
-    auto updated =
-        opened ? accounts::apply_draft(opened.value().account, draft) : Result<accounts::Account>(opened.failure());
+    auto updated = opened.and_then([&](detail::WorkerAccount& w) { return accounts::apply_draft(w.account(), draft); });
     if (updated) {
       net::ProtoLogTranscript http(*log_, name);
       if (auto found = ops::discover_endpoints(updated.value(), &http); !found) updated = found.failure();
@@ -59,7 +163,7 @@ void Workspace::edit_save(const std::string& name, const accounts::AccountDraft&
       if (!draft.password.empty()) edit.password = draft.password;
       if (!draft.client_secret.empty()) edit.client_secret = draft.client_secret;
       // A sign-in the edit made useless shows on the Token tab, which is reloaded below.
-      if (auto edited = ops::edit_account(opened.value().db, opened.value().vault, edit); !edited)
+      if (auto edited = ops::edit_account(opened.value().store(), opened.value().opened.vault, edit); !edited)
         failure = edited.failure();
     }
     return [this, name, failure] {
@@ -81,6 +185,8 @@ void Workspace::edit_remove(const std::string& name, const std::string& user, co
   view_.edit.stage = AccountEditStage::removing;
   view_.edit.failure.reset();
   // The window's admin, when one signed in and no other was named for this.
+  // An account with nothing downloaded needs no admin: then the window's session, if any, is
+  // passed along as it is, not checked (ops::remove_account asks for an admin only when it must).
   const std::optional<admin::AdminSession> window_admin = user.empty() ? view_.admin.session : std::nullopt;
   jobs_->submit("Remove the account " + name, [this, name, user, password, window_admin](jobs::JobContext&) {
     std::optional<Failure> failure;
@@ -90,7 +196,8 @@ void Workspace::edit_remove(const std::string& name, const std::string& user, co
     } else {
       std::optional<admin::AdminSession> admin = window_admin;
       if (!user.empty()) {
-        auto verified = admin::verify_admin(opened.value().db, user, password, admin::Clock::now());
+        auto verified =
+            ops::confirm_admin(opened.value().store(), ops::AdminProof{user, password, std::nullopt}, now_());
         if (verified)
           admin = verified.value();
         else
@@ -99,7 +206,7 @@ void Workspace::edit_remove(const std::string& name, const std::string& user, co
       if (!failure) {
         net::ProtoLogTranscript http(*log_, name);
         auto removed =
-            ops::remove_account(opened.value().db, &opened.value().vault, name, admin, &http, admin::Clock::now());
+            ops::remove_account(opened.value().store(), &opened.value().opened.vault, name, admin, &http, now_());
         if (!removed) failure = removed.failure();
       }
     }

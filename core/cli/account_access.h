@@ -1,29 +1,23 @@
-// What commands that act on one account share: the account loaded with its store and vault, and
-// the secret it signs in to the mail servers with.
+// The command line's way into core/ops for one account: the data dir, store and log of this
+// command, handed to ops::open_account and ops::sign_in_secret.
 #pragma once
 
 #include <string>
 
-#include "accounts/account.h"
 #include "cli/context.h"
-#include "result.h"
-#include "store/database.h"
-#include "vault/vault.h"
+#include "ops/opened_account.h"
 
 namespace md::cli {
 
-struct OpenedAccount {
-  store::Database* db;
-  vault::Vault vault;
-  accounts::Account account;
-};
+using ops::OpenedAccount;
 
 // accounts.not_found (and the data dir's, store's and vault's failures).
 Result<OpenedAccount> open_account(CommandContext& ctx, const std::string& name);
 
-// The saved password, or an access token refreshed when it expires within the default margin;
-// registered with the log's redactor before it is used. oauth.not_signed_in / auth.no_password
-// when there is none, and the refresh's failures.
+// ops::sign_in_secret with this command's transcript and redactor.
 Result<std::string> sign_in_secret(CommandContext& ctx, const OpenedAccount& opened);
+
+// What this command's redactor must learn before a secret is used.
+ops::ProtectSecret protect_secret(CommandContext& ctx);
 
 }  // namespace md::cli

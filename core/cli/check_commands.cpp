@@ -5,16 +5,15 @@
 // account is kept in the settings table under "last_check:<name>" for `status` and `report`.
 #include <ostream>
 
-#include "accounts/repository.h"
+#include "cli/account_access.h"
 #include "cli/commands.h"
 #include "cli/run.h"
 #include "diagnostics/ladder.h"
-#include "diagnostics/last_check.h"
 #include "diagnostics/quick_check.h"
 #include "mail/sasl.h"
 #include "monitoring/nagios.h"
+#include "ops/check_ops.h"
 #include "tokens/token_service.h"
-#include "vault/vault.h"
 
 namespace md::cli {
 namespace {
@@ -140,48 +139,31 @@ int cmd_check(CommandContext& ctx) {
     if (!options.mechanism) return refuse(fail("usage", "--mechanism must be XOAUTH2, OAUTHBEARER, PLAIN or LOGIN"));
   }
 
-  auto db = ctx.database();
-  if (!db) return refuse(db.failure());
-  auto account = accounts::load_account(*db.value(), names[0]);
-  if (!account) return refuse(account.failure());
-  const accounts::Account& a = account.value();
-  auto layout = ctx.layout();
-  if (!layout) return refuse(layout.failure());
-  auto vault = vault::Vault::open(layout.value().vault_key());
-  if (!vault) return refuse(vault.failure());
+  auto opened = open_account(ctx, names[0]);
+  if (!opened) return refuse(opened.failure());
+  const accounts::Account& a = opened.value().account;
+  store::Database& db = *opened.value().db;
 
-  diagnostics::LadderInputs in;
-  if (a.auth == accounts::AuthMethod::password) {
-    auto pw = vault::get_secret(*db.value(), vault.value(), a.name, "password");
-    if (!pw) return refuse(pw.failure());
-    in.password = pw.value();
-    if (in.password) ctx.protect_secret(*in.password);
-  }
-  in.db = db.value();
-  in.vault = &vault.value();
-  in.protect_secret = [&](std::string_view s) { ctx.protect_secret(s); };
-  net::Transcript* transcript = ctx.transcript(a.name);
-  in.http_transcript = transcript;
-  // The account's log takes every line, each under its own protocol (imap, pop3, smtp).
-  if (transcript)
-    in.mail_transcript = [transcript](std::string_view proto, protolog::Direction d, std::string_view text) {
-      transcript->line(proto, d, text);
-    };
+  ops::CheckRequest request;
+  request.options = options;
+  request.transcript = ctx.transcript(a.name);
+  request.protect = protect_secret(ctx);
   if (!ctx.json && !nagios.on) {
     ctx.out << "Checking " << a.name << " (" << a.email << "), each step bounded by " << a.timeout_s << " s\n";
     ctx.out.flush();
-    in.on_step = [&](const StepResult& s) {
+    request.on_step = [&](const StepResult& s) {
       print_step(ctx.out, s);
       ctx.out.flush();
     };
   }
-  auto report = diagnostics::run_ladder(a, in, options);
-  diagnostics::save_last_check(*db.value(), report);
+  auto checked = ops::run_checks(opened.value(), request);
+  if (!checked) return refuse(checked.failure());
+  const diagnostics::CheckReport& report = checked.value();
   if (!nagios.on) return finish(ctx, report);
   // The token as the checks left it (oauth.token refreshes one about to expire).
   std::optional<tokens::TokenStatus> token;
   if (a.auth == accounts::AuthMethod::oauth2) {
-    auto t = tokens::load_status(*db.value(), a.name);
+    auto t = tokens::load_status(db, a.name);
     if (!t) return refuse(t.failure());
     token = t.value();
   }

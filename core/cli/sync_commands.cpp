@@ -9,6 +9,7 @@
 // cleanly on Ctrl-C: what was stored stays stored with its counter, the next sync continues.
 // reset-counter verifies the admin first (wrong credentials change nothing: exit 1), then asks
 // for a "yes" (unless --yes), then resets and audits in one transaction.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -25,9 +26,9 @@
 #include "cli/password_input.h"
 #include "cli/run.h"
 #include "diagnostics/last_check.h"
+#include "ops/sync_ops.h"
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
-#include "sync/sync_lock.h"
 #include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
@@ -149,31 +150,25 @@ int cmd_sync(CommandContext& ctx) {
   auto opened = open_account(ctx, name.value());
   if (!opened) return ctx.report(opened.failure());
   const accounts::Account& a = opened.value().account;
-  auto protocol = sync::sync_protocol(a, wanted.value());
-  if (!protocol) return ctx.report(protocol.failure());
   auto layout = ctx.layout();
   if (!layout) return ctx.report(layout.failure());
-  auto lock = sync::SyncLock::acquire(layout.value().sync_lock(a.name));
-  if (!lock) return ctx.report(lock.failure());
-  auto secret = sign_in_secret(ctx, opened.value());
-  if (!secret) return ctx.report(secret.failure());
 
   InterruptFlag interrupt;
   ProgressLine progress(ctx.err);
-  sync::SyncOptions options;
-  options.protocol = protocol.value();
-  options.batch_messages = batch_messages;
-  if (net::Transcript* t = ctx.transcript(a.name)) {
-    const char* proto = accounts::to_string(protocol.value());
-    options.transcript = [t, proto](protolog::Direction d, std::string_view text) { t->line(proto, d, text); };
-  }
-  options.on_progress = [&](const sync::Progress& p) { progress.update(p); };
-  options.cancelled = [&] { return interrupt.raised(); };
-  if (!ctx.json) {
-    ctx.out << "Syncing " << a.name << " (" << a.email << ") over " << accounts::to_string(protocol.value()) << "\n";
+  ops::SyncRequest request;
+  request.protocol = wanted.value();
+  request.batch_messages = batch_messages;
+  request.transcript = ctx.transcript(a.name);
+  request.protect = protect_secret(ctx);
+  request.on_start = [&](const accounts::Account& account, Protocol protocol) {
+    if (ctx.json) return;
+    ctx.out << "Syncing " << account.name << " (" << account.email << ") over " << accounts::to_string(protocol)
+            << "\n";
     ctx.out.flush();
-  }
-  auto result = sync::run_sync(*opened.value().db, a, secret.value(), options);
+  };
+  request.on_progress = [&](const sync::Progress& p) { progress.update(p); };
+  request.cancelled = [&] { return interrupt.raised(); };
+  auto result = ops::sync_account(opened.value(), layout.value(), request);
   progress.finish();
   if (!result) return ctx.report(result.failure());
   const sync::SyncSummary& s = result.value();
@@ -338,42 +333,36 @@ int cmd_reset_counter(CommandContext& ctx) {
   if (!input) return ctx.report(input.failure());
   auto password = input.value().existing("Password of admin '" + *admin_user + "': ", "admin password");
   if (!password) return ctx.report(password.failure());
-  auto session = admin::verify_admin(db, *admin_user, password.value().value, admin::Clock::now());
+  ops::AdminProof proof{*admin_user, password.value().value, std::nullopt};
   password.value().wipe();
+  auto session = ops::confirm_admin(db, proof, admin::Clock::now());
+  std::fill(proof.password.begin(), proof.password.end(), '\0');
   if (!session) return ctx.report(session.failure());
 
-  // A sync running now would write the counter back: hold the account's sync lock while resetting.
-  auto lock = sync::SyncLock::acquire(layout.value().sync_lock(a.name));
-  if (!lock) return ctx.report(lock.failure());
-  sync::CounterReset preview;
-  try {
-    preview = sync::preview_reset(db, a.name, protocol.value());
-  } catch (const store::Error& e) {
-    return ctx.report(store::to_failure(e));
-  }
+  auto preview = ops::preview_reset(opened.value(), protocol.value());
+  if (!preview) return ctx.report(preview.failure());
   if (!yes) {
+    const sync::CounterReset& p = preview.value();
     std::string what =
         protocol.value() == Protocol::imap
             ? "IMAP counter of '" + a.name + "' (UIDVALIDITY " +
-                  (preview.old_uidvalidity ? std::to_string(*preview.old_uidvalidity) : std::string("not synced yet")) +
-                  ", last synced UID " + std::to_string(preview.old_last_uid) + ") goes back to 0"
-            : "POP3 counter of '" + a.name + "' (" + std::to_string(preview.old_uidl_count) +
-                  " downloaded UIDLs) is cleared";
+                  (p.old_uidvalidity ? std::to_string(*p.old_uidvalidity) : std::string("not synced yet")) +
+                  ", last synced UID " + std::to_string(p.old_last_uid) + ") goes back to 0"
+            : "POP3 counter of '" + a.name + "' (" + std::to_string(p.old_uidl_count) + " downloaded UIDLs) is cleared";
     auto confirmed = input.value().confirm("The " + what + ". The next sync downloads the whole mailbox again (" +
-                                           std::to_string(preview.will_download) +
+                                           std::to_string(p.will_download) +
                                            " message(s) already stored are replaced, not duplicated).\n"
                                            "Type yes to reset it: ");
     if (!confirmed) return ctx.report(confirmed.failure());
     if (!confirmed.value())
       return ctx.report(fail("admin.not_confirmed", "the reset of " + a.name + "'s counter was not confirmed"));
   }
-  sync::CounterReset done;
+  // The sync lock is held for the write only: a sync running now would write the counter back.
   const auto now = std::chrono::system_clock::now();
-  try {
-    done = sync::reset_counter(db, a.name, protocol.value(), session.value(), now);
-  } catch (const store::Error& e) {
-    return ctx.report(store::to_failure(e));
-  }
+  auto reset = ops::reset_counter(opened.value(), layout.value(), protocol.value(), session.value(),
+                                  admin::Confirmation::password, now);
+  if (!reset) return ctx.report(reset.failure());
+  const sync::CounterReset& done = reset.value();
   if (ctx.json) {
     json doc = {{"ok", true},
                 {"account", a.name},

@@ -1,5 +1,6 @@
 #include "diagnostics/last_check.h"
 
+#include "store/settings.h"
 #include "util/time.h"
 
 namespace md::diagnostics {
@@ -24,21 +25,15 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 
 void save_last_check(store::Database& db, const CheckReport& report) {
   try {
-    // One UPSERT into the settings table: no migration needed.
-    db.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .bind(1, key_of(report.account))
-        .bind(2, to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-        .run();
+    store::put_setting(db, key_of(report.account),
+                       to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } catch (const store::Error&) {
     // The check itself is the answer.
   }
 }
 
 std::optional<std::string> load_last_check(store::Database& db, std::string_view account) {
-  auto st = db.prepare("SELECT value FROM settings WHERE key = ?");
-  st.bind(1, key_of(account));
-  if (!st.step()) return std::nullopt;
-  return st.column_text(0);
+  return store::get_setting(db, key_of(account));
 }
 
 std::optional<CheckReport> parse_check_report(std::string_view document) {

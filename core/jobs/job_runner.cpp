@@ -36,9 +36,14 @@ void JobContext::report(Progress progress) {
   runner_.set_progress(id_, std::move(progress));
 }
 
-JobRunner::JobRunner(unsigned workers, std::function<void()> wake) : wake_(std::move(wake)) {
-  workers = std::max(1u, workers);
-  for (unsigned i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+void JobContext::post(Completion update) {
+  runner_.post(std::move(update));
+}
+
+JobRunner::JobRunner(unsigned workers, std::function<void()> wake, unsigned quick_workers) : wake_(std::move(wake)) {
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { worker_loop(Lane::network); });
+  for (unsigned i = 0; i < std::max(1u, quick_workers); ++i)
+    workers_.emplace_back([this] { worker_loop(Lane::quick); });
 }
 
 JobRunner::~JobRunner() {
@@ -51,7 +56,7 @@ JobRunner::~JobRunner() {
   for (auto& t : workers_) t.join();
 }
 
-JobId JobRunner::submit(std::string name, Work work) {
+JobId JobRunner::submit(std::string name, Work work, JobOptions options) {
   auto job = std::make_shared<Job>();
   JobId id;
   {
@@ -60,11 +65,29 @@ JobId JobRunner::submit(std::string name, Work work) {
     job->snap.id = id;
     job->snap.name = std::move(name);
     job->work = std::move(work);
-    queue_.push_back(job);
+    job->options = std::move(options);
+    queues_[static_cast<int>(job->options.lane)].push_back(job);
     jobs_.push_back(job);
   }
-  cv_.notify_one();
+  // Every worker looks: the one woken must be of the job's lane.
+  cv_.notify_all();
   return id;
+}
+
+void JobRunner::lost(Job& job) {
+  if (!job.options.on_lost) return;
+  completions_.push_back([on_lost = std::move(job.options.on_lost), state = job.snap.state, error = job.snap.error] {
+    on_lost(state, error);
+  });
+  job.options.on_lost = nullptr;
+}
+
+void JobRunner::post(Completion update) {
+  {
+    std::lock_guard lock(mu_);
+    completions_.push_back(std::move(update));
+  }
+  notify();
 }
 
 void JobRunner::cancel(JobId id) {
@@ -106,32 +129,37 @@ JobSnapshot JobRunner::snapshot(JobId id) const {
 
 bool JobRunner::busy() const {
   std::lock_guard lock(mu_);
-  return active_ > 0 || !queue_.empty();
+  return active_ > 0 || !queues_[0].empty() || !queues_[1].empty();
 }
 
 bool JobRunner::wait_idle(std::chrono::milliseconds bound) const {
   std::unique_lock lock(mu_);
-  return idle_cv_.wait_for(lock, bound, [this] { return active_ == 0 && queue_.empty(); });
+  return idle_cv_.wait_for(lock, bound, [this] { return active_ == 0 && queues_[0].empty() && queues_[1].empty(); });
 }
 
-void JobRunner::worker_loop() {
+void JobRunner::worker_loop(Lane lane) {
+  std::deque<std::shared_ptr<Job>>& queue = queues_[static_cast<int>(lane)];
   for (;;) {
     std::shared_ptr<Job> job;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || !queue.empty(); });
       if (stopping_) {
         // Jobs never started are cancelled, not run.
-        for (auto& q : queue_) q->snap.state = JobState::cancelled;
-        queue_.clear();
+        for (auto& q : queue) q->snap.state = JobState::cancelled;
+        queue.clear();
         idle_cv_.notify_all();
         return;
       }
-      job = queue_.front();
-      queue_.pop_front();
+      job = queue.front();
+      queue.pop_front();
       if (job->cancel) {
         job->snap.state = JobState::cancelled;
+        job->work = nullptr;
+        lost(*job);
         idle_cv_.notify_all();
+        lock.unlock();
+        notify();
         continue;
       }
       job->snap.state = JobState::running;
@@ -159,7 +187,10 @@ void JobRunner::worker_loop() {
       job->snap.error = std::move(error);
       job->work = nullptr;  // release what the work captured
       // The completion runs even for a cancelled job: it may carry the partial result.
-      if (completion) completions_.push_back(std::move(completion));
+      if (completion)
+        completions_.push_back(std::move(completion));
+      else
+        lost(*job);
       --active_;
       // Forget the oldest finished jobs beyond the keep limit.
       size_t finished_count =

@@ -13,7 +13,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "accounts/repository.h"
 #include "admin/admins.h"
@@ -741,6 +743,118 @@ TEST_CASE("workspace: Save report and the log's Save write owner-only files in r
   const std::string log((std::istreambuf_iterator<char>(log_in)), std::istreambuf_iterator<char>());
   CHECK(log.find("report-secret-pw-5521") == std::string::npos);
   MESSAGE("slowest frame: " << slowest << " ms");  // a figure, not a check: bench/ui times frames
+}
+
+}  // namespace md
+
+namespace md {
+namespace {
+
+// The workspace's clock, moved by the test: the schedule's minutes pass in microseconds.
+struct TestClock {
+  std::chrono::system_clock::time_point start = std::chrono::system_clock::now();
+  std::atomic<int64_t> seconds{0};
+  Workspace::Clock clock() {
+    return [this] { return start + std::chrono::seconds(seconds.load()); };
+  }
+};
+
+// The scheduled jobs queued or running now, by name.
+std::vector<std::string> active_jobs(const Workspace& ws, const std::string& suffix) {
+  std::vector<std::string> names;
+  for (const jobs::JobSnapshot& j : ws.view().jobs)
+    if ((j.state == jobs::JobState::queued || j.state == jobs::JobState::running) && j.name.ends_with(suffix))
+      names.push_back(j.name);
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("workspace: background syncs run one at a time, and the accounts' rounds are spread") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  SilentServer silent;  // every sync waits for a greeting until its 1 s timeout
+  for (const char* name : {"a1", "a2", "a3", "a4"}) {
+    accounts::Account a = local_account(name, silent.port());
+    a.timeout_s = 1;
+    add_account(layout, a);
+  }
+  {
+    auto db = store::Database::open(layout.database(), store::schema());
+    auto v = vault::Vault::open(layout.vault_key());
+    REQUIRE((db && v));
+    for (const char* name : {"a1", "a2", "a3", "a4"})
+      REQUIRE(vault::put_secret(db.value(), v.value(), name, "password", "pw"));
+  }
+  TestClock clock;
+  Workspace ws(layout, {}, clock.clock());
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().background.loaded && ws.view().accounts.size() == 4; }, kBound));
+  ws.override_schedule({0, 1, true});
+  ws.frame();  // the first round is due from now: one minute, and a quarter of it more per account
+  CHECK(active_jobs(ws, "(scheduled)").empty());
+
+  clock.seconds = 61;  // only the first account's sync is due
+  ws.frame();
+  ws.frame();
+  CHECK(active_jobs(ws, "(scheduled)") == std::vector<std::string>{"Sync a1 (scheduled)"});
+
+  clock.seconds = 120;  // every account is due now: still one sync at a time
+  std::set<std::string> synced;
+  size_t most_at_once = 0;
+  REQUIRE(frames_until(
+      ws,
+      [&] {
+        const auto active = active_jobs(ws, "(scheduled)");
+        most_at_once = std::max(most_at_once, active.size());
+        synced.insert(active.begin(), active.end());
+        return synced.size() == 4 && active.empty();
+      },
+      kBound));
+  CHECK(most_at_once == 1);
+}
+
+TEST_CASE("workspace: reading a token answers while every network worker waits on a silent host") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  SilentServer silent;
+  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) {
+    accounts::Account a = local_account(name, silent.port());
+    a.timeout_s = 8;  // long enough to be seen holding a worker; Cancel ends each after its step
+    add_account(layout, a);
+  }
+  add_account(layout, [] {
+    accounts::Account a = local_account("oauth", 993);
+    a.auth = accounts::AuthMethod::oauth2;
+    a.oauth.client_id = "client";
+    a.oauth.authorize_url = "https://127.0.0.1/authorize";
+    a.oauth.token_url = "https://127.0.0.1/token";
+    a.oauth.scopes = {"mail"};
+    return a;
+  }());
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready && ws.view().accounts.size() == 6; }, kBound));
+  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply({Command::Kind::run_checks, name});
+  // Every network worker is held by a check waiting on the silent host (the fifth queues).
+  REQUIRE(frames_until(
+      ws,
+      [&] {
+        int running = 0;
+        for (const jobs::JobSnapshot& j : ws.view().jobs)
+          if (j.state == jobs::JobState::running && j.name.starts_with("Check ")) ++running;
+        return running == 4;
+      },
+      kBound));
+  ws.apply({Command::Kind::select_account, "oauth"});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().token.status.has_value() || ws.view().token.load_error.has_value(); }, kBound));
+  CHECK(ws.view().token.status.has_value());
+  CHECK_FALSE(ws.view().token.status->signed_in);
+  for (const char* name : {"s1", "s2", "s3", "s4"}) CHECK(ws.view().check(name)->running);
+  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply({Command::Kind::cancel_checks, name});
 }
 
 }  // namespace md

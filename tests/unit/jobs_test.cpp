@@ -5,7 +5,9 @@
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "jobs/job_runner.h"
 
@@ -185,4 +187,100 @@ TEST_CASE("jobs: destroying the runner cancels running work and joins") {
     REQUIRE(drain_until(runner, [&] { return started.load(); }));
   }
   CHECK(saw_cancel);
+}
+
+TEST_CASE("jobs: the quick lane answers while every network worker is held") {
+  JobRunner runner(2, {}, 1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> holding{0};
+  auto hold = [&](JobContext&) -> Completion {
+    ++holding;
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return {};
+  };
+  // Two network workers held, and more network work queued behind them (a schedule's round).
+  for (int i = 0; i < 4; ++i) runner.submit("sync " + std::to_string(i), hold);
+  REQUIRE(drain_until(runner, [&] { return holding == 2; }));
+  bool read = false;
+  const auto quick = runner.submit("read the token", [&](JobContext&) -> Completion { return [&] { read = true; }; },
+                                   {md::jobs::Lane::quick, {}});
+  CHECK(drain_until(runner, [&] { return read; }));
+  CHECK(runner.snapshot(quick).state == JobState::succeeded);
+  CHECK(holding == 2);  // nothing of the network lane moved meanwhile
+  // The same quick job in the network lane would wait behind the held ones.
+  bool queued_read = false;
+  runner.submit("read the token (network lane)",
+                [&](JobContext&) -> Completion { return [&] { queued_read = true; }; });
+  CHECK_FALSE(drain_until(
+      runner, [&] { return queued_read; }, 200ms));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  CHECK(drain_until(runner, [&] { return queued_read; }));
+  CHECK(runner.wait_idle(5s));
+}
+
+TEST_CASE("jobs: updates a job posts reach the UI thread in order, before its completion") {
+  JobRunner runner(1);
+  std::vector<int> seen;
+  runner.submit("steps", [&](JobContext& ctx) -> Completion {
+    for (int i = 1; i <= 3; ++i) ctx.post([&seen, i] { seen.push_back(i); });
+    return [&] { seen.push_back(99); };
+  });
+  REQUIRE(drain_until(runner, [&] { return seen.size() == 4; }));
+  CHECK(seen == std::vector<int>{1, 2, 3, 99});
+}
+
+TEST_CASE("jobs: a job that throws or never runs tells whoever waits, once") {
+  JobRunner runner(1);
+  std::vector<std::pair<JobState, std::string>> lost;
+  auto on_lost = [&](JobState s, const std::string& e) { lost.emplace_back(s, e); };
+  runner.submit("throws", [](JobContext&) -> Completion { throw std::runtime_error("disk on fire"); },
+                {md::jobs::Lane::network, on_lost});
+  REQUIRE(drain_until(runner, [&] { return lost.size() == 1; }));
+  CHECK(lost[0].first == JobState::failed);
+  CHECK(lost[0].second == "disk on fire");
+
+  // A job cancelled while queued behind a held worker never runs, and says so.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false, started = false;
+  runner.submit("hold", [&](JobContext&) -> Completion {
+    std::unique_lock lock(mu);
+    started = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    return {};
+  });
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, 5s, [&] { return started; }));
+  }
+  bool ran = false;
+  const auto queued = runner.submit("queued",
+                                    [&](JobContext&) -> Completion {
+                                      ran = true;
+                                      return [] {};
+                                    },
+                                    {md::jobs::Lane::network, on_lost});
+  runner.cancel(queued);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  REQUIRE(drain_until(runner, [&] { return lost.size() == 2; }));
+  CHECK(lost[1].first == JobState::cancelled);
+  CHECK_FALSE(ran);
+  // A job that completes normally never calls it.
+  bool done = false;
+  runner.submit("fine", [&](JobContext&) -> Completion { return [&] { done = true; }; },
+                {md::jobs::Lane::network, on_lost});
+  REQUIRE(drain_until(runner, [&] { return done; }));
+  CHECK(lost.size() == 2);
 }
