@@ -392,7 +392,7 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     if (!need_account(a[1])) return Outcome::action;
     ui.selected_first = true;        // the window's own first selection must not undo this one
     ui.diagnostics.subject.clear();  // the account's checks, not a quick test (as a click does)
-    ui.out.send({Command::Kind::select_account, a[1]});
+    ui.out.send(cmd::SelectAccount{a[1]});
     return Outcome::action;
   }
   if (verb == "tab") {
@@ -400,7 +400,7 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     return Outcome::action;
   }
   if (verb == "run-checks") {
-    if (need_account(a[1])) ui.out.send({Command::Kind::run_checks, a[1]});
+    if (need_account(a[1])) ui.out.send(cmd::RunChecks{a[1]});
     return Outcome::action;
   }
   if (verb == "expect-step" || verb == "open-step") {
@@ -445,7 +445,7 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     return Outcome::action;
   }
   if (verb == "cancel-sign-in") {
-    ui.out.send({Command::Kind::cancel_consent});
+    ui.out.send(cmd::CancelConsent{});
     return Outcome::action;
   }
   if (verb == "save-setup") {
@@ -457,7 +457,7 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     return Outcome::action;
   }
   if (verb == "admin-sign-in") {
-    Command c{Command::Kind::admin_sign_in};
+    cmd::AdminSignIn c;
     c.user = a[1];
     c.password = a[2];
     ui.out.send(std::move(c));
@@ -487,7 +487,7 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
       fail(step, "the selected account is '" + view.selected + "' (select " + a[1] + " first)");
       return Outcome::action;
     }
-    ui.out.send({Command::Kind::refresh_token, a[1]});
+    ui.out.send(cmd::RefreshToken{a[1]});
     return Outcome::action;
   }
   fail(step, "unknown step");  // check_syntax let through something run_step does not know

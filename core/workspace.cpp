@@ -99,59 +99,72 @@ void Workspace::frame() {
   run_due_background(view_.now);
 }
 
-void Workspace::apply(const Command& c) {
-  switch (c.kind) {
-    case Command::Kind::select_account: select(c.account); break;
-    case Command::Kind::reload_accounts: reload_accounts(); break;
-    case Command::Kind::run_checks: run_checks(c.account); break;
-    case Command::Kind::run_quick_check: run_quick_check(c.provider); break;
-    case Command::Kind::cancel_checks: cancel_checks(c.account); break;
-    case Command::Kind::refresh_token: refresh_token(c.account); break;
-    case Command::Kind::reauthenticate:
-      reauthenticate(c.account, c.device ? SignInMode::device : SignInMode::browser);
-      break;
-    case Command::Kind::cancel_consent:
-      if (consent_job_ != 0) jobs_->cancel(consent_job_);
-      break;
-    case Command::Kind::setup_sign_in:
-      if (c.draft) setup_sign_in(*c.draft, c.device ? SignInMode::device : SignInMode::browser);
-      break;
-    case Command::Kind::setup_save:
-      if (c.draft) setup_save(*c.draft);
-      break;
-    case Command::Kind::setup_clear: setup_clear(); break;
-    case Command::Kind::edit_open: edit_open(c.account); break;
-    case Command::Kind::set_interface_scale: set_interface_scale(c.percent); break;
-    case Command::Kind::edit_save:
-      if (c.draft) edit_save(c.account, *c.draft);
-      break;
-    case Command::Kind::edit_remove: edit_remove(c.account, c.user, c.password); break;
-    case Command::Kind::edit_close:
-      if (view_.edit.stage != AccountEditStage::saving && view_.edit.stage != AccountEditStage::removing)
-        view_.edit = AccountEditView{};
-      break;
-    case Command::Kind::clear_log: clear_log(); break;
-    case Command::Kind::watch_live: watch_live(c.account); break;
-    case Command::Kind::sync_now: sync_now(c.account); break;
-    case Command::Kind::cancel_sync:
-      if (view_.sync.running) {
-        view_.sync.cancelling = true;
-        jobs_->cancel(view_.sync.job);
-      }
-      break;
-    case Command::Kind::load_sync_status: load_sync(c.account); break;
-    case Command::Kind::preview_reset: preview_reset(c.account); break;
-    case Command::Kind::reset_counter: reset_counter(c); break;
-    case Command::Kind::close_reset:
-      if (view_.reset.stage != ResetStage::resetting) view_.reset = ResetView{};
-      break;
-    case Command::Kind::admin_sign_in: admin_sign_in(c.user, c.password, false); break;
-    case Command::Kind::admin_sign_out: view_.admin.session.reset(); break;
-    case Command::Kind::add_first_admin: admin_sign_in(c.user, c.password, true); break;
-    case Command::Kind::set_background: set_background(c.check_every_min, c.sync_every_min); break;
-    case Command::Kind::save_report: save_report(c.account); break;
-    case Command::Kind::save_log: save_log(c.account); break;
-  }
+namespace {
+
+// One lambda per command struct: a command without its own line does not compile.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+}  // namespace
+
+void Workspace::apply(const Command& command) {
+  std::visit(Overloaded{
+                 [&](const cmd::SelectAccount& c) { select(c.account); },
+                 [&](const cmd::ReloadAccounts&) { reload_accounts(); },
+                 [&](const cmd::RunChecks& c) { run_checks(c.account); },
+                 [&](const cmd::RunQuickCheck& c) { run_quick_check(c.provider); },
+                 [&](const cmd::CancelChecks& c) { cancel_checks(c.key); },
+                 [&](const cmd::RefreshToken& c) { refresh_token(c.account); },
+                 [&](const cmd::Reauthenticate& c) {
+                   reauthenticate(c.account, c.device ? SignInMode::device : SignInMode::browser);
+                 },
+                 [&](const cmd::CancelConsent&) {
+                   if (consent_job_ != 0) jobs_->cancel(consent_job_);
+                 },
+                 [&](const cmd::SetupSignIn& c) {
+                   if (c.draft) setup_sign_in(*c.draft, c.device ? SignInMode::device : SignInMode::browser);
+                 },
+                 [&](const cmd::SetupSave& c) {
+                   if (c.draft) setup_save(*c.draft);
+                 },
+                 [&](const cmd::SetupClear&) { setup_clear(); },
+                 [&](const cmd::ClearLog&) { clear_log(); },
+                 [&](const cmd::SyncNow& c) { sync_now(c.account); },
+                 [&](const cmd::CancelSync&) {
+                   if (view_.sync.running) {
+                     view_.sync.cancelling = true;
+                     jobs_->cancel(view_.sync.job);
+                   }
+                 },
+                 [&](const cmd::LoadSyncStatus& c) { load_sync(c.account); },
+                 [&](const cmd::PreviewReset& c) { preview_reset(c.account); },
+                 [&](const cmd::ResetCounter& c) { reset_counter(c); },
+                 [&](const cmd::CloseReset&) {
+                   if (view_.reset.stage != ResetStage::resetting) view_.reset = ResetView{};
+                 },
+                 [&](const cmd::AdminSignIn& c) { admin_sign_in(c.user, c.password, false); },
+                 [&](const cmd::AdminSignOut&) { view_.admin.session.reset(); },
+                 [&](const cmd::AddFirstAdmin& c) { admin_sign_in(c.user, c.password, true); },
+                 [&](const cmd::SetBackground& c) { set_background(c.check_every_min, c.sync_every_min); },
+                 [&](const cmd::SaveReport& c) { save_report(c.account); },
+                 [&](const cmd::SaveLog& c) { save_log(c.account); },
+                 [&](const cmd::EditOpen& c) { edit_open(c.account); },
+                 [&](const cmd::EditSave& c) {
+                   if (c.draft) edit_save(c.account, *c.draft);
+                 },
+                 [&](const cmd::EditRemove& c) { edit_remove(c.account, c.user, c.password); },
+                 [&](const cmd::EditClose&) {
+                   if (view_.edit.stage != AccountEditStage::saving && view_.edit.stage != AccountEditStage::removing)
+                     view_.edit = AccountEditView{};
+                 },
+                 [&](const cmd::SetInterfaceScale& c) { set_interface_scale(c.percent); },
+                 [&](const cmd::WatchLive& c) { watch_live(c.subject); },
+             },
+             command);
 }
 
 void Workspace::select(const std::string& account) {

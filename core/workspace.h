@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "accounts/account.h"
@@ -243,52 +244,99 @@ inline std::string quick_check_key(accounts::Provider p) {
   return std::string("quick:") + accounts::to_string(p);
 }
 
-// What panels ask the workspace to do; applied on the UI thread after the frame is drawn.
-struct Command {
-  enum class Kind {
-    select_account,       // account
-    reload_accounts,      //
-    run_checks,           // account
-    run_quick_check,      // provider
-    cancel_checks,        // key (account name or quick key)
-    refresh_token,        // account
-    reauthenticate,       // account, device: the browser consent flow, or a device code
-    cancel_consent,       // the sign-in running (re-authentication or setup)
-    setup_sign_in,        // draft, device: sign in for an account not saved yet
-    setup_save,           // draft: save the account (with the setup's tokens), then run its checks
-    setup_clear,          // start the setup flow again: forget its tokens and results
-    clear_log,            //
-    sync_now,             // account
-    cancel_sync,          //
-    load_sync_status,     // account
-    preview_reset,        // account
-    reset_counter,        // account, user, password: verify_admin then reset_counter on a worker (no user:
-                          // the window's admin, signed in within admin::kRecentSignIn)
-    close_reset,          // forget the reset flow's state
-    admin_sign_in,        // user, password
-    admin_sign_out,       //
-    add_first_admin,      // user, password: only when no admin exists yet
-    set_background,       // check_every_min, sync_every_min: saved in the data dir
-    save_report,          // account: the support report (HTML) into the data dir's reports/ folder
-    save_log,             // account: its redacted protocol log lines into reports/
-    edit_open,            // account: load its settings into the edit form (and what removing it forgets)
-    edit_save,            // account, draft: the settings and any secret typed (ops::edit_account)
-    edit_remove,          // account, user, password (or the window's admin session when user is empty)
-    edit_close,           //
-    set_interface_scale,  // percent: Settings > Interface scale, saved in the data dir
-    watch_live,           // account: whose newest log lines the live strip shows (an account or a draft)
-  };
-  Kind kind;
-  std::string account = {};
-  accounts::Provider provider = accounts::Provider::gmail;
-  std::string user = {};
-  std::string password = {};  // travels to the worker once; never logged or kept in the view
-  bool device = false;        // sign in with a device code instead of the browser
-  int check_every_min = 0, sync_every_min = 0;
-  int percent = 100;
-  // The setup form (secrets included): travels to the worker once, like password.
-  std::shared_ptr<const accounts::AccountDraft> draft = {};
+// What panels ask the workspace to do: one struct per command, each with the fields it needs.
+// Applied on the UI thread after the frame is drawn. Passwords and the setup form's secrets travel
+// to a worker once; they are never logged or kept in the view.
+namespace cmd {
+struct SelectAccount {
+  std::string account;
 };
+struct ReloadAccounts {};
+struct RunChecks {
+  std::string account;
+};
+struct RunQuickCheck {
+  accounts::Provider provider = accounts::Provider::gmail;
+};
+struct CancelChecks {
+  std::string key;
+};  // an account's name, or a quick_check_key
+struct RefreshToken {
+  std::string account;
+};
+struct Reauthenticate {
+  std::string account;
+  bool device = false;  // a device code instead of the browser consent flow
+};
+struct CancelConsent {};  // the sign-in running (re-authentication or setup)
+struct SetupSignIn {      // sign in for an account not saved yet
+  std::shared_ptr<const accounts::AccountDraft> draft;
+  bool device = false;
+};
+struct SetupSave {  // save the account (with the setup's tokens), then run its checks
+  std::shared_ptr<const accounts::AccountDraft> draft;
+};
+struct SetupClear {};  // start the setup flow again: forget its tokens and results
+struct ClearLog {};
+struct SyncNow {
+  std::string account;
+};
+struct CancelSync {};
+struct LoadSyncStatus {
+  std::string account;
+};
+struct PreviewReset {
+  std::string account;
+};
+// confirm_admin then reset_counter on a worker; no user: the window's admin, signed in within
+// admin::kRecentSignIn.
+struct ResetCounter {
+  std::string account, user, password;
+};
+struct CloseReset {};  // forget the reset flow's state
+struct AdminSignIn {
+  std::string user, password;
+};
+struct AdminSignOut {};
+struct AddFirstAdmin {
+  std::string user, password;
+};  // only when no admin exists yet
+struct SetBackground {
+  int check_every_min = 0, sync_every_min = 0;
+};  // saved in the data dir
+struct SaveReport {
+  std::string account;
+};  // the support report (HTML) into reports/
+struct SaveLog {
+  std::string account;
+};  // its redacted protocol log lines into reports/
+struct EditOpen {
+  std::string account;
+};                 // its settings into the edit form, and its footprint
+struct EditSave {  // the settings and any secret typed (ops::edit_account)
+  std::string account;
+  std::shared_ptr<const accounts::AccountDraft> draft;
+};
+// The window's admin session confirms it when user is empty.
+struct EditRemove {
+  std::string account, user, password;
+};
+struct EditClose {};
+struct SetInterfaceScale {
+  int percent = 100;
+};  // Settings > Interface scale, saved in the data dir
+struct WatchLive {
+  std::string subject;
+};  // whose newest log lines the live strip shows
+}  // namespace cmd
+
+using Command =
+    std::variant<cmd::SelectAccount, cmd::ReloadAccounts, cmd::RunChecks, cmd::RunQuickCheck, cmd::CancelChecks,
+                 cmd::RefreshToken, cmd::Reauthenticate, cmd::CancelConsent, cmd::SetupSignIn, cmd::SetupSave,
+                 cmd::SetupClear, cmd::ClearLog, cmd::SyncNow, cmd::CancelSync, cmd::LoadSyncStatus, cmd::PreviewReset,
+                 cmd::ResetCounter, cmd::CloseReset, cmd::AdminSignIn, cmd::AdminSignOut, cmd::AddFirstAdmin,
+                 cmd::SetBackground, cmd::SaveReport, cmd::SaveLog, cmd::EditOpen, cmd::EditSave, cmd::EditRemove,
+                 cmd::EditClose, cmd::SetInterfaceScale, cmd::WatchLive>;
 
 class Workspace {
  public:
@@ -309,6 +357,10 @@ class Workspace {
   // The background schedule for this run, instead of the one saved in the data dir (which stays as
   // it is): the headless watcher's --check-every / --sync-every.
   void override_schedule(BackgroundSchedule schedule);
+  // What opens the sign-in page, instead of the browser the environment names (--browser,
+  // MAILDOCTOR_BROWSER, BROWSER, the platform's): tests act as the browser. Before start().
+  using BrowserLauncher = std::function<Result<void>(const std::string& url)>;
+  void set_browser_launcher(BrowserLauncher launcher) { browser_launcher_ = std::move(launcher); }
 
   jobs::JobRunner& jobs() { return *jobs_; }
   protolog::ProtoLog& log() { return *log_; }
@@ -352,7 +404,7 @@ class Workspace {
   void load_stored_check(const std::string& account);
   void sync_now(const std::string& account);
   void preview_reset(const std::string& account);
-  void reset_counter(const Command& c);
+  void reset_counter(const cmd::ResetCounter& c);
   void end_sync_run(jobs::JobId job, jobs::JobState state, const std::string& error);
   // One sync of the account on this worker (ops::sync_account with the window's log and redactor).
   Result<sync::SyncSummary> sync_on_worker(const std::string& name, jobs::JobContext& ctx,
@@ -377,6 +429,7 @@ class Workspace {
   DataLayout layout_;
   std::function<void()> wake_;
   Clock now_;
+  BrowserLauncher browser_launcher_;  // empty: the environment's browser
   std::unique_ptr<protolog::Redactor> redactor_;
   std::unique_ptr<protolog::ProtoLog> log_;
   WorkspaceView view_;

@@ -88,7 +88,8 @@ struct SignedIn {
 // token reaches the redactor before anything can log it.
 Result<SignedIn> sign_in_on_worker(const oauth::ClientConfig& cfg, const std::string& email, SignInMode mode,
                                    const std::function<bool()>& cancelled, const Workspace::ShowLive& show,
-                                   net::Transcript* http, protolog::Redactor& redactor) {
+                                   const Workspace::BrowserLauncher& launcher, net::Transcript* http,
+                                   protolog::Redactor& redactor) {
   Result<oauth::TokenSet> tokens = fail("oauth.cancelled", "The sign-in was cancelled.");
   if (mode == SignInMode::device) {
     auto started = oauth::start_device(cfg, http);
@@ -106,6 +107,7 @@ Result<SignedIn> sign_in_on_worker(const oauth::ClientConfig& cfg, const std::st
     opts.transcript = http;
     opts.login_hint = email;
     opts.cancelled = cancelled;
+    opts.launcher = launcher;
     opts.on_url = [&](const std::string& url) { show([url](SignInProgress& p) { p.url = url; }); };
     tokens = oauth::run_consent_flow(cfg, opts);
   }
@@ -178,7 +180,8 @@ void Workspace::reauthenticate(const std::string& name, SignInMode mode) {
       net::ProtoLogTranscript http(*log_, name);
       mail_scope = cfg.value().mail_scope;
       auto signed_in = sign_in_on_worker(
-          cfg.value(), o.account.email, mode, [&ctx] { return ctx.cancelled(); }, show, &http, *redactor_);
+          cfg.value(), o.account.email, mode, [&ctx] { return ctx.cancelled(); }, show, browser_launcher_, &http,
+          *redactor_);
       if (!signed_in) {
         failure = signed_in.failure();
       } else if (auto saved = tokens::save_sign_in(*o.db, o.vault, o.account, signed_in.value().tokens,
@@ -242,7 +245,8 @@ void Workspace::setup_sign_in(const accounts::AccountDraft& draft, SignInMode mo
         } else {
           mail_scope = cfg.value().mail_scope;
           auto signed_in = sign_in_on_worker(
-              cfg.value(), account.value().email, mode, [&ctx] { return ctx.cancelled(); }, show, &http, *redactor_);
+              cfg.value(), account.value().email, mode, [&ctx] { return ctx.cancelled(); }, show, browser_launcher_,
+              &http, *redactor_);
           if (!signed_in) {
             ok = signed_in.failure();
           } else {

@@ -139,7 +139,7 @@ void Workspace::preview_reset(const std::string& name) {
                 {jobs::Lane::quick, {}});
 }
 
-void Workspace::reset_counter(const Command& c) {
+void Workspace::reset_counter(const cmd::ResetCounter& c) {
   if (view_.reset.account != c.account || view_.reset.stage != ResetStage::ready) return;
   view_.reset.stage = ResetStage::resetting;
   view_.reset.failure.reset();

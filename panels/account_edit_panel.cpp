@@ -22,7 +22,7 @@ void close(AccountEditState& state, PanelOutput& out) {
   state.form_loaded = false;
   state.waiting = false;
   std::memset(state.admin_password, 0, sizeof state.admin_password);
-  out.send({Command::Kind::edit_close});
+  out.send(cmd::EditClose{});
 }
 
 // Every account name but the one being edited: its own name is not "taken".
@@ -39,9 +39,7 @@ bool answered(const WorkspaceView& view, const AccountEditState& state) {
 }
 
 void send_save(const WorkspaceView& view, AccountEditState& state, PanelOutput& out) {
-  Command c{Command::Kind::edit_save, state.account};
-  c.draft = std::make_shared<const accounts::AccountDraft>(state.form.draft);
-  out.send(std::move(c));
+  out.send(cmd::EditSave{state.account, std::make_shared<const accounts::AccountDraft>(state.form.draft)});
   state.sent_serial = view.edit.serial;
   state.waiting = true;
 }
@@ -195,7 +193,7 @@ void draw_remove(const WorkspaceView& view, AccountEditState& state, PanelOutput
   ImGui::BeginDisabled(!ready);
   ImGui::PushStyleColor(ImGuiCol_Button, colour::failure);
   if (ImGui::Button("Remove")) {
-    Command c{Command::Kind::edit_remove, state.account};
+    cmd::EditRemove c{state.account, {}, {}};
     if (needs_admin) {
       c.user = state.admin_user;
       c.password = state.admin_password;
@@ -225,7 +223,7 @@ void open_account_edit(AccountEditState& state, const std::string& account, Acco
   state.form_loaded = false;
   state.waiting = false;
   std::memset(state.admin_password, 0, sizeof state.admin_password);
-  out.send({Command::Kind::edit_open, account});
+  out.send(cmd::EditOpen{account});
 }
 
 bool removal_needs_admin_credentials(const WorkspaceView& view) {

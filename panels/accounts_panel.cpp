@@ -21,8 +21,8 @@ void draw_account_actions(const WorkspaceView& view, MainWindowState& state, con
     if (action("Change password...", "Save a new password for the mail servers (kept encrypted)."))
       open_account_edit(state.edit, a.name, AccountEditMode::password, state.out);
   } else if (action("Re-authenticate", "Sign in again in the browser (or with a device code).")) {
-    if (view.selected != a.name) state.out.send({Command::Kind::select_account, a.name});
-    state.out.send({Command::Kind::reauthenticate, a.name});
+    if (view.selected != a.name) state.out.send(cmd::SelectAccount{a.name});
+    state.out.send(cmd::Reauthenticate{a.name});
     state.bring_to_front = Tab::token;
   }
   if (action("Remove...", "Remove the account from MailDoctor (asks first; the mailbox is not touched)."))
@@ -44,7 +44,7 @@ void draw_accounts_panel(const WorkspaceView& view, MainWindowState& state) {
     status_icon(a.health);
     ImGui::SameLine();
     if (ImGui::Selectable(a.name.c_str(), view.selected == a.name)) {
-      state.out.send({Command::Kind::select_account, a.name});
+      state.out.send(cmd::SelectAccount{a.name});
       state.diagnostics.subject.clear();  // the account's own checks, not a quick test
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", a.email.c_str(), a.provider.c_str());

@@ -29,12 +29,12 @@ void close_form(AdminBarState& state) {
   clear_form(state);
 }
 
-void send_credentials(AdminBarState& state, const WorkspaceView& view, Command::Kind kind, PanelOutput& out) {
-  Command c{kind};
-  c.user = state.user;
-  c.password = state.password;
+// Sends a sign-in or the first admin's creation (cmd::AdminSignIn, cmd::AddFirstAdmin) with what
+// the form holds, and clears it.
+template <class Credentials>
+void send_credentials(AdminBarState& state, const WorkspaceView& view, PanelOutput& out) {
+  out.send(Credentials{state.user, state.password});
   clear_form(state);
-  out.send(std::move(c));
   state.waiting = true;
   state.sent_serial = view.admin.serial;
 }
@@ -67,7 +67,7 @@ void draw_sign_in(const WorkspaceView& view, AdminBarState& state, PanelOutput& 
   const bool ready = state.user[0] != '\0' && state.password[0] != '\0' && !view.admin.busy;
   if (view.admin.busy) busy_line("Checking the password...", out);
   ImGui::BeginDisabled(!ready);
-  if (ImGui::Button("Sign in") || (entered && ready)) send_credentials(state, view, Command::Kind::admin_sign_in, out);
+  if (ImGui::Button("Sign in") || (entered && ready)) send_credentials<cmd::AdminSignIn>(state, view, out);
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Cancel") || state.sign_in_frame.escape_pressed()) close_form(state);
@@ -96,8 +96,7 @@ void draw_first_admin(const WorkspaceView& view, AdminBarState& state, PanelOutp
   if (view.admin.busy) busy_line("Creating the admin...", out);
   const bool ready = state.user[0] != '\0' && state.password[0] != '\0' && same && !view.admin.busy;
   ImGui::BeginDisabled(!ready);
-  if (ImGui::Button("Create admin") || (entered && ready))
-    send_credentials(state, view, Command::Kind::add_first_admin, out);
+  if (ImGui::Button("Create admin") || (entered && ready)) send_credentials<cmd::AddFirstAdmin>(state, view, out);
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Later") || state.first_frame.escape_pressed()) close_form(state);
@@ -116,7 +115,7 @@ void draw_admin_menu(const WorkspaceView& view, AdminBarState& state, PanelOutpu
     const std::string label = "Admin: " + view.admin.session->user;
     if (ImGui::BeginMenu(label.c_str())) {
       ImGui::PopStyleColor();
-      if (ImGui::MenuItem("Sign out")) out.send({Command::Kind::admin_sign_out});
+      if (ImGui::MenuItem("Sign out")) out.send(cmd::AdminSignOut{});
       ImGui::EndMenu();
     } else {
       ImGui::PopStyleColor();

@@ -21,7 +21,7 @@ void draw_toolbar(const WorkspaceView& view, DiagnosticsPanelState& state, const
   const AccountSummary* account = view.selected_account();
   const bool running = run != nullptr && run->running;
   ImGui::BeginDisabled(account == nullptr || running || !state.subject.empty());
-  if (ImGui::Button("Run checks") && account != nullptr) out.send({Command::Kind::run_checks, account->name});
+  if (ImGui::Button("Run checks") && account != nullptr) out.send(cmd::RunChecks{account->name});
   ImGui::EndDisabled();
   item_tooltip(account == nullptr ? "Select an account on the left first."
                                   : "DNS, TCP, TLS, greeting, capabilities, sign-in and mailbox for every protocol "
@@ -35,9 +35,7 @@ void draw_toolbar(const WorkspaceView& view, DiagnosticsPanelState& state, const
     for (accounts::Provider p : {accounts::Provider::gmail, accounts::Provider::microsoft}) {
       const char* label = p == accounts::Provider::gmail ? "Gmail" : "Microsoft 365 / Outlook.com";
       if (ImGui::MenuItem(label)) {
-        Command c{Command::Kind::run_quick_check, {}};
-        c.provider = p;
-        out.send(c);
+        out.send(cmd::RunQuickCheck{p});
         state.subject = quick_check_key(p);
       }
     }
@@ -45,7 +43,7 @@ void draw_toolbar(const WorkspaceView& view, DiagnosticsPanelState& state, const
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(account == nullptr || view.report.saving);
-  if (ImGui::Button("Save report...") && account != nullptr) out.send({Command::Kind::save_report, account->name});
+  if (ImGui::Button("Save report...") && account != nullptr) out.send(cmd::SaveReport{account->name});
   ImGui::EndDisabled();
   item_tooltip(
       "Writes the support report of this account (HTML: settings, token status, the last check, the "
@@ -53,7 +51,7 @@ void draw_toolbar(const WorkspaceView& view, DiagnosticsPanelState& state, const
   if (running) {
     ImGui::SameLine();
     ImGui::BeginDisabled(run->cancelling);
-    if (ImGui::Button("Cancel")) out.send({Command::Kind::cancel_checks, shown_check_key(view, state)});
+    if (ImGui::Button("Cancel")) out.send(cmd::CancelChecks{shown_check_key(view, state)});
     ImGui::EndDisabled();
     item_tooltip("Stops after the step that is running now; each step is bounded by the account's timeout.");
   }

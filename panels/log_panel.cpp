@@ -33,11 +33,11 @@ void draw_toolbar(const WorkspaceView& view, LogPanelState& state, const LogBuff
       "Copy", [&] { return visible_text(state, log); },
       "Copies the lines shown (with the filters applied); secrets are already redacted.", false);
   ImGui::SameLine();
-  if (ImGui::Button("Clear")) out.send({Command::Kind::clear_log, view.selected});
+  if (ImGui::Button("Clear")) out.send(cmd::ClearLog{});
   item_tooltip("Clears this view; the log file in the data dir keeps every line.");
   ImGui::SameLine();
   ImGui::BeginDisabled(view.selected.empty() || view.log_file.saving);
-  if (ImGui::Button("Save...")) out.send({Command::Kind::save_log, view.selected});
+  if (ImGui::Button("Save...")) out.send(cmd::SaveLog{view.selected});
   ImGui::EndDisabled();
   item_tooltip(
       "Writes this account's log lines (secrets already redacted) to a text file in the data folder's "

@@ -69,7 +69,7 @@ void draw_live(const WorkspaceView& view, MainWindowState& state, size_t rows) {
       live_subject(view, state.front == Tab::setup, state.setup.provider_chosen, state.setup.draft.name);
   if (!(subject == state.live_watched)) {
     state.live_watched = subject;
-    state.out.send({Command::Kind::watch_live, subject.name});
+    state.out.send(cmd::WatchLive{subject.name});
   }
   ImGui::BeginChild("live_strip", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
   bool open_log = false;
@@ -124,7 +124,7 @@ void draw_background_settings(const WorkspaceView& view, MainWindowState& state)
   state.background_sync_min = std::clamp(state.background_sync_min, 0, kMaxBackgroundIntervalMin);
   if (view.background_failure) failure_block(*view.background_failure, "Not saved");
   if (ImGui::Button("Save")) {
-    Command c{Command::Kind::set_background};
+    cmd::SetBackground c;
     c.check_every_min = state.background_check_min;
     c.sync_every_min = state.background_sync_min;
     state.out.send(c);
@@ -156,7 +156,7 @@ void draw_interface_scale(const WorkspaceView& view, MainWindowState& state) {
     if (ImGui::SmallButton((std::to_string(p) + " %").c_str())) state.interface_scale_percent = p;
   }
   if (ImGui::Button("Apply") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false)) {
-    Command c{Command::Kind::set_interface_scale};
+    cmd::SetInterfaceScale c;
     c.percent = state.interface_scale_percent;
     state.out.send(c);
     ImGui::CloseCurrentPopup();
@@ -195,7 +195,7 @@ void draw_main_window(const WorkspaceView& view, MainWindowState& state) {
   draw_menu_bar(view, state);
   // The panels show one account: the first, until the user picks another.
   if (!state.selected_first && view.selected.empty() && !view.accounts.empty()) {
-    state.out.send({Command::Kind::select_account, view.accounts.front().name});
+    state.out.send(cmd::SelectAccount{view.accounts.front().name});
     state.selected_first = true;
     // With accounts to look after, the window opens on their diagnostics, not on Setup.
     state.bring_to_front = Tab::diagnostics;

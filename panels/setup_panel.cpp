@@ -327,18 +327,18 @@ void choose_provider(SetupPanelState& state, Provider provider, PanelOutput& out
   state.provider_chosen = true;
   state.touched.clear();
   state.show_all_problems = false;
-  out.send({Command::Kind::setup_clear});
+  out.send(cmd::SetupClear{});
 }
 
 void restart_setup(SetupPanelState& state, PanelOutput& out) {
   state = SetupPanelState{};
-  out.send({Command::Kind::setup_clear});
+  out.send(cmd::SetupClear{});
 }
 
 bool authenticate(SetupPanelState& state, const WorkspaceView& view, bool device, PanelOutput& out) {
   state.show_all_problems = true;
   if (!can_authenticate(state, view)) return false;
-  Command c{Command::Kind::setup_sign_in};
+  cmd::SetupSignIn c;
   c.device = device;
   c.draft = std::make_shared<const accounts::AccountDraft>(state.draft);
   out.send(std::move(c));
@@ -348,7 +348,7 @@ bool authenticate(SetupPanelState& state, const WorkspaceView& view, bool device
 bool save_account(SetupPanelState& state, const WorkspaceView& view, PanelOutput& out) {
   state.show_all_problems = true;
   if (!can_save(state, view)) return false;
-  Command c{Command::Kind::setup_save};
+  cmd::SetupSave c;
   c.draft = std::make_shared<const accounts::AccountDraft>(state.draft);
   out.send(std::move(c));
   return true;

@@ -28,7 +28,7 @@ void draw_waiting_browser(const SignInProgress& p, PanelOutput& out) {
   ImGui::SameLine();
   ImGui::TextUnformatted("Waiting for the browser...");
   ImGui::SameLine();
-  if (ImGui::Button("Cancel##sign_in")) out.send({Command::Kind::cancel_consent});
+  if (ImGui::Button("Cancel##sign_in")) out.send(cmd::CancelConsent{});
   item_tooltip("Stops waiting for the sign-in; nothing is saved.");
   if (!p.url.empty()) {
     hint_text(
@@ -63,7 +63,7 @@ void draw_waiting_device(const SignInProgress& p, std::chrono::system_clock::tim
     }
   }
   ImGui::SameLine();
-  if (ImGui::Button("Cancel##sign_in")) out.send({Command::Kind::cancel_consent});
+  if (ImGui::Button("Cancel##sign_in")) out.send(cmd::CancelConsent{});
   item_tooltip("Stops waiting for the sign-in; nothing is saved.");
 }
 

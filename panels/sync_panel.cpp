@@ -84,7 +84,7 @@ void draw_progress(const SyncView& s, PanelOutput& out) {
     ImGui::EndDisabled();
     item_tooltip("Stops after the current message; what is stored stays stored.");
   } else if (ImGui::Button("Cancel")) {
-    out.send({Command::Kind::cancel_sync});
+    out.send(cmd::CancelSync{});
   }
 }
 
@@ -240,8 +240,7 @@ void open_reset_flow(ResetFlowState& flow, const WorkspaceView& view, PanelOutpu
     flow.focus_password = true;
   }
   if (flow.by_window_admin) flow.step = ResetStep::confirm;
-  Command c{Command::Kind::preview_reset, flow.account};
-  out.send(c);
+  out.send(cmd::PreviewReset{flow.account});
 }
 
 bool can_continue_to_confirm(const ResetFlowState& flow) {
@@ -262,7 +261,7 @@ bool can_reset(const ResetFlowState& flow, const WorkspaceView& view) {
 
 bool confirm_reset(ResetFlowState& flow, const WorkspaceView& view, PanelOutput& out) {
   if (!can_reset(flow, view)) return false;
-  Command c{Command::Kind::reset_counter, flow.account};
+  cmd::ResetCounter c{flow.account, {}, {}};
   // No name: the workspace takes the window's admin (and checks again that the sign-in is recent).
   if (!flow.by_window_admin) {
     c.user = flow.user;
@@ -279,13 +278,13 @@ void retry_reset_sign_in(ResetFlowState& flow, PanelOutput& out) {
   flow.by_window_admin = false;  // asked again: the password this time
   wipe(flow.password, sizeof flow.password);
   flow.focus_password = true;
-  out.send({Command::Kind::preview_reset, flow.account});
+  out.send(cmd::PreviewReset{flow.account});
 }
 
 void cancel_reset_flow(ResetFlowState& flow, PanelOutput& out) {
   flow.step = ResetStep::closed;
   wipe(flow.password, sizeof flow.password);
-  out.send({Command::Kind::close_reset});
+  out.send(cmd::CloseReset{});
 }
 
 void draw_sync_panel(const WorkspaceView& view, SyncPanelState& state, PanelOutput& out) {
@@ -318,7 +317,7 @@ void draw_sync_panel(const WorkspaceView& view, SyncPanelState& state, PanelOutp
     draw_progress(s, out);
   } else {
     ImGui::BeginDisabled(!can_sync);
-    if (ImGui::Button("Sync now")) out.send({Command::Kind::sync_now, account->name});
+    if (ImGui::Button("Sync now")) out.send(cmd::SyncNow{account->name});
     ImGui::EndDisabled();
     item_tooltip("Downloads the messages of INBOX that are new since the last synced UID.");
     draw_last_run(s);

@@ -127,8 +127,8 @@ bool draw_reauth_prompt(const WorkspaceView& view, TokenPanelState& state, Panel
   prompt.frame.end();
   if (!chosen) return false;
   // Re-authentication works on the selected account: select it first (commands apply in order).
-  if (view.selected != *chosen) out.send({Command::Kind::select_account, *chosen});
-  out.send({Command::Kind::reauthenticate, *chosen});
+  if (view.selected != *chosen) out.send(cmd::SelectAccount{*chosen});
+  out.send(cmd::Reauthenticate{*chosen});
   return true;
 }
 
@@ -234,7 +234,7 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
   }
   ImGui::Spacing();
   ImGui::BeginDisabled(!s.refreshable || token.refreshing);
-  if (ImGui::Button("Refresh now")) out.send({Command::Kind::refresh_token, account->name});
+  if (ImGui::Button("Refresh now")) out.send(cmd::RefreshToken{account->name});
   ImGui::EndDisabled();
   item_tooltip(s.refreshable      ? "Asks the token endpoint for a new access token now."
                : s.sign_in_dead() ? "The provider refused the saved sign-in: Re-authenticate instead."
@@ -246,13 +246,11 @@ void draw_token_panel(const WorkspaceView& view, TokenPanelState& state, PanelOu
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(token.sign_in.state == ConsentState::waiting);
-  if (ImGui::Button("Re-authenticate")) out.send({Command::Kind::reauthenticate, account->name});
+  if (ImGui::Button("Re-authenticate")) out.send(cmd::Reauthenticate{account->name});
   item_tooltip("Opens the provider's sign-in page in the browser; the identity and scopes are checked before saving.");
   if (account->device_code) {
     ImGui::SameLine();
-    Command device{Command::Kind::reauthenticate, account->name};
-    device.device = true;
-    if (ImGui::Button("No browser here? Use a code")) out.send(device);
+    if (ImGui::Button("No browser here? Use a code")) out.send(cmd::Reauthenticate{account->name, true});
     item_tooltip("Shows a code to enter at the provider's address on any phone or computer.");
   }
   ImGui::EndDisabled();

@@ -159,7 +159,7 @@ FrameTime real_frame(test::HeadlessImGui& imgui, Workspace& ws, MainWindowState&
   ws.frame();
   imgui.frame([&] { draw_everything(ws.view(), ui); });
   for (const Command& c : ui.out.commands)
-    if (c.kind == Command::Kind::watch_live || c.kind == Command::Kind::select_account) ws.apply(c);
+    if (std::holds_alternative<cmd::WatchLive>(c) || std::holds_alternative<cmd::SelectAccount>(c)) ws.apply(c);
   ui.out.commands.clear();
   return {wall_ms(t0), thread_cpu_ms() - c0};
 }
@@ -183,7 +183,7 @@ void real_path(int frames) {
     test::HeadlessImGui imgui;
     MainWindowState ui;
     ui.bring_to_front = Tab::log;
-    ws.apply({Command::Kind::select_account, "alice"});
+    ws.apply(cmd::SelectAccount{"alice"});
     // Alice's 100,000 lines are read on a worker; the layout settles.
     for (int i = 0; i < 10 || ws.view().log->reading; ++i) {
       real_frame(imgui, ws, ui);
@@ -211,7 +211,7 @@ void real_path(int frames) {
     for (int round = 0; round < 6; ++round) {
       const std::string name = round % 2 == 0 ? "bob" : "alice";
       const auto selected_at = std::chrono::steady_clock::now();
-      ws.apply({Command::Kind::select_account, name});
+      ws.apply(cmd::SelectAccount{name});
       const FrameTime first = real_frame(imgui, ws, ui);
       // Frames at the window's cadence until the account's lines are in the view.
       FrameTime slowest = first;

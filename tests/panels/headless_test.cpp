@@ -197,7 +197,7 @@ TEST_CASE("reset modal: Escape at the confirmation closes it and sends no reset"
   frame();
   CHECK(scene->ui.sync.reset.step == ResetStep::closed);
   CHECK(scene->ui.sync.reset.password[0] == '\0');
-  for (const Command& c : sent) CHECK(c.kind != Command::Kind::reset_counter);
+  for (const Command& c : sent) CHECK_FALSE(std::holds_alternative<cmd::ResetCounter>(c));
 }
 
 TEST_CASE("the re-authentication pop-up opens once per failure and Escape means Later") {
@@ -237,10 +237,12 @@ TEST_CASE("another account's dead sign-in opens the pop-up on any tab, and Enter
   CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
   REQUIRE(sent.size() >= 2);
   const auto select = std::find_if(sent.begin(), sent.end(), [](const Command& c) {
-    return c.kind == Command::Kind::select_account && c.account == "bob";
+    auto* select = std::get_if<cmd::SelectAccount>(&c);
+    return select != nullptr && select->account == "bob";
   });
   const auto reauth = std::find_if(sent.begin(), sent.end(), [](const Command& c) {
-    return c.kind == Command::Kind::reauthenticate && c.account == "bob";
+    auto* reauth = std::get_if<cmd::Reauthenticate>(&c);
+    return reauth != nullptr && reauth->account == "bob";
   });
   REQUIRE(select != sent.end());
   REQUIRE(reauth != sent.end());
@@ -279,8 +281,8 @@ TEST_CASE("panels push commands rather than acting") {
   scene->ui.live_watched = {};
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
   REQUIRE(scene->ui.out.commands.size() == 1);
-  CHECK(scene->ui.out.commands[0].kind == Command::Kind::watch_live);
-  CHECK(scene->ui.out.commands[0].account == scene->view.selected);
+  REQUIRE(std::holds_alternative<cmd::WatchLive>(scene->ui.out.commands[0]));
+  CHECK(std::get<cmd::WatchLive>(scene->ui.out.commands[0]).subject == scene->view.selected);
   // An empty workspace with accounts selects the first one, once.
   auto fresh = make_scene("checks-idle", kNow);
   fresh->view.selected.clear();
@@ -289,12 +291,12 @@ TEST_CASE("panels push commands rather than acting") {
   imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
   auto selects = [&] {
     return std::count_if(fresh->ui.out.commands.begin(), fresh->ui.out.commands.end(),
-                         [](const Command& c) { return c.kind == Command::Kind::select_account; });
+                         [](const Command& c) { return std::holds_alternative<cmd::SelectAccount>(c); });
   };
   REQUIRE(selects() == 1);
   const auto select = std::find_if(fresh->ui.out.commands.begin(), fresh->ui.out.commands.end(),
-                                   [](const Command& c) { return c.kind == Command::Kind::select_account; });
-  CHECK(select->account == "alice");
+                                   [](const Command& c) { return std::holds_alternative<cmd::SelectAccount>(c); });
+  CHECK(std::get<cmd::SelectAccount>(*select).account == "alice");
   imgui.frame([&] { draw_main_window(fresh->view, fresh->ui); });
   CHECK(selects() == 1);
 }

@@ -235,9 +235,10 @@ WorkspaceView reset_view(ResetStage stage) {
   return v;
 }
 
-int count(const PanelOutput& out, Command::Kind kind) {
+template <class Kind>
+int count(const PanelOutput& out) {
   int n = 0;
-  for (const Command& c : out.commands) n += c.kind == kind ? 1 : 0;
+  for (const Command& c : out.commands) n += std::holds_alternative<Kind>(c) ? 1 : 0;
   return n;
 }
 
@@ -253,13 +254,13 @@ TEST_CASE("reset modal: an admin signed in to the window recently goes straight 
   CHECK(flow.step == ResetStep::confirm);
   CHECK(flow.by_window_admin);
   CHECK(flow.password[0] == '\0');
-  REQUIRE(count(out, Command::Kind::preview_reset) == 1);
+  REQUIRE(count<cmd::PreviewReset>(out) == 1);
   REQUIRE(can_reset(flow, v));
   REQUIRE(confirm_reset(flow, v, out));
-  REQUIRE(count(out, Command::Kind::reset_counter) == 1);
+  REQUIRE(count<cmd::ResetCounter>(out) == 1);
   // No name and no password travel: the workspace confirms with the window's sign-in itself.
-  CHECK(out.commands.back().user.empty());
-  CHECK(out.commands.back().password.empty());
+  CHECK(std::get<cmd::ResetCounter>(out.commands.back()).user.empty());
+  CHECK(std::get<cmd::ResetCounter>(out.commands.back()).password.empty());
   CHECK(flow.step == ResetStep::result);
 
   // "Another admin..." (or Try again) asks for a name and a password after all.
@@ -285,8 +286,8 @@ TEST_CASE("reset modal: opening asks for the preview and pre-fills the signed-in
   CHECK(std::string(flow.user) == "carol");
   CHECK(flow.password[0] == '\0');
   REQUIRE(out.commands.size() == 1);
-  CHECK(out.commands[0].kind == Command::Kind::preview_reset);
-  CHECK(out.commands[0].account == "alice");
+  CHECK(std::holds_alternative<cmd::PreviewReset>(out.commands[0]));
+  CHECK(std::get<cmd::PreviewReset>(out.commands[0]).account == "alice");
 
   // No admin signed in: the name is blank.
   ResetFlowState blank;
@@ -320,19 +321,20 @@ TEST_CASE("reset modal: no reset without an admin name, a password and the previ
   WorkspaceView other = ready;
   other.reset.account = "bob";
   CHECK_FALSE(confirm_reset(flow, other, out));
-  CHECK(count(out, Command::Kind::reset_counter) == 0);
+  CHECK(count<cmd::ResetCounter>(out) == 0);
   // Everything there: one reset command carrying the credentials for verify_admin on the worker;
   // the form forgets the password at once.
   CHECK(confirm_reset(flow, ready, out));
-  REQUIRE(count(out, Command::Kind::reset_counter) == 1);
-  CHECK(out.commands.back().user == "carol");
-  CHECK(out.commands.back().password == "s3cret-pass");
-  CHECK(out.commands.back().account == "alice");
+  REQUIRE(count<cmd::ResetCounter>(out) == 1);
+  const auto& reset = std::get<cmd::ResetCounter>(out.commands.back());
+  CHECK(reset.user == "carol");
+  CHECK(reset.password == "s3cret-pass");
+  CHECK(reset.account == "alice");
   CHECK(flow.password[0] == '\0');
   CHECK(flow.step == ResetStep::result);
   // A second click sends nothing more.
   CHECK_FALSE(confirm_reset(flow, ready, out));
-  CHECK(count(out, Command::Kind::reset_counter) == 1);
+  CHECK(count<cmd::ResetCounter>(out) == 1);
 }
 
 TEST_CASE("reset modal: Cancel at any step changes nothing and forgets the password") {
@@ -347,10 +349,10 @@ TEST_CASE("reset modal: Cancel at any step changes nothing and forgets the passw
     cancel_reset_flow(flow, out);
     CHECK(flow.step == ResetStep::closed);
     CHECK(flow.password[0] == '\0');
-    CHECK(count(out, Command::Kind::reset_counter) == 0);
+    CHECK(count<cmd::ResetCounter>(out) == 0);
     // Only the preview (read-only) and the close were sent.
     for (const Command& c : out.commands)
-      CHECK((c.kind == Command::Kind::preview_reset || c.kind == Command::Kind::close_reset));
+      CHECK((std::holds_alternative<cmd::PreviewReset>(c) || std::holds_alternative<cmd::CloseReset>(c)));
     CHECK_FALSE(confirm_reset(flow, ready, out));
   }
 }
@@ -369,8 +371,8 @@ TEST_CASE("reset modal: after wrong credentials Try again starts at the sign-in 
   CHECK(flow.step == ResetStep::sign_in);
   CHECK(std::string(flow.user) == "carol");
   CHECK(flow.password[0] == '\0');
-  CHECK(count(out, Command::Kind::preview_reset) == 1);
-  CHECK(count(out, Command::Kind::reset_counter) == 0);
+  CHECK(count<cmd::PreviewReset>(out) == 1);
+  CHECK(count<cmd::ResetCounter>(out) == 0);
 }
 
 TEST_CASE("sync panel words: the consequence of a reset and byte sizes") {
@@ -392,7 +394,7 @@ TEST_CASE("setup flow: provider, details, authenticate, save; each step allows o
   CHECK_FALSE(can_save(state, view));
 
   choose_provider(state, accounts::Provider::gmail, out);
-  CHECK(count(out, Command::Kind::setup_clear) == 1);
+  CHECK(count<cmd::SetupClear>(out) == 1);
   CHECK(state.draft.imap == "imap.gmail.com:993");  // pre-filled, to confirm
   CHECK(setup_step(state, view.setup) == SetupStep::details);
   // Pressed with details missing: nothing is sent, every problem is shown.
@@ -410,10 +412,11 @@ TEST_CASE("setup flow: provider, details, authenticate, save; each step allows o
   CHECK_FALSE(can_save(state, view));  // OAuth: saved signed in, so not before the sign-in
   REQUIRE(authenticate(state, view, true, out));
   REQUIRE(out.commands.size() == 1);
-  CHECK(out.commands[0].kind == Command::Kind::setup_sign_in);
-  CHECK(out.commands[0].device);
-  REQUIRE(out.commands[0].draft);
-  CHECK(out.commands[0].draft->email == "frontdesk@example.com");
+  REQUIRE(std::holds_alternative<cmd::SetupSignIn>(out.commands[0]));
+  const auto& sign_in = std::get<cmd::SetupSignIn>(out.commands[0]);
+  CHECK(sign_in.device);
+  REQUIRE(sign_in.draft);
+  CHECK(sign_in.draft->email == "frontdesk@example.com");
 
   // While it waits, neither a second sign-in nor Save.
   view.setup.sign_in.state = ConsentState::waiting;
@@ -432,7 +435,7 @@ TEST_CASE("setup flow: provider, details, authenticate, save; each step allows o
   state.draft.email = "frontdesk@example.com";
   out.commands.clear();
   REQUIRE(save_account(state, view, out));
-  CHECK(out.commands.at(0).kind == Command::Kind::setup_save);
+  CHECK(std::holds_alternative<cmd::SetupSave>(out.commands.at(0)));
 
   view.setup.save = SetupSave::saved;
   CHECK(setup_step(state, view.setup) == SetupStep::done);

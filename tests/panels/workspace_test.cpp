@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -146,8 +147,8 @@ TEST_CASE("workspace: checks against a silent host stream their steps and Cancel
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready && !ws.view().accounts.empty(); }, kBound));
-  ws.apply({Command::Kind::select_account, "quiet"});
-  ws.apply({Command::Kind::run_checks, "quiet"});
+  ws.apply(cmd::SelectAccount{"quiet"});
+  ws.apply(cmd::RunChecks{"quiet"});
   const CheckRun* run = ws.view().check("quiet");
   REQUIRE(run != nullptr);
   CHECK(run->running);
@@ -165,7 +166,7 @@ TEST_CASE("workspace: checks against a silent host stream their steps and Cancel
   CHECK_FALSE(frames_until(
       ws, [] { return false; }, 300ms, &slowest));
   CHECK(ws.view().check("quiet")->running);
-  ws.apply({Command::Kind::cancel_checks, "quiet"});
+  ws.apply(cmd::CancelChecks{"quiet"});
   CHECK(ws.view().check("quiet")->cancelling);
   // Cancel takes effect after the current step: within one timeout (2 s) and some slack.
   REQUIRE(frames_until(
@@ -203,7 +204,7 @@ TEST_CASE("workspace: a refused port fails tcp and the report is kept for the ne
     REQUIRE(frames_until(
         ws, [&] { return !ws.view().accounts.empty(); }, kBound));
     CHECK(ws.view().accounts.front().health == Health::unknown);
-    ws.apply({Command::Kind::run_checks, "closed"});
+    ws.apply(cmd::RunChecks{"closed"});
     REQUIRE(frames_until(
         ws, [&] { return !ws.view().check("closed")->running; }, kBound));
     const CheckRun* run = ws.view().check("closed");
@@ -235,12 +236,12 @@ TEST_CASE("workspace: the token of an OAuth account that never signed in, and a 
   REQUIRE(frames_until(
       ws, [&] { return !ws.view().accounts.empty(); }, kBound));
   CHECK(ws.view().accounts.front().health == Health::warning);
-  ws.apply({Command::Kind::select_account, "fresh"});
+  ws.apply(cmd::SelectAccount{"fresh"});
   CHECK(ws.view().token.loading);
   REQUIRE(frames_until(
       ws, [&] { return ws.view().token.status.has_value(); }, kBound));
   CHECK_FALSE(ws.view().token.status->signed_in);
-  ws.apply({Command::Kind::refresh_token, "fresh"});
+  ws.apply(cmd::RefreshToken{"fresh"});
   CHECK(ws.view().token.refreshing);
   REQUIRE(frames_until(
       ws, [&] { return !ws.view().token.refreshing; }, kBound));
@@ -253,7 +254,7 @@ TEST_CASE("workspace: the selected account's log lines reach the view, other acc
   TempDir dir;
   DataLayout layout{dir.path};
   Workspace ws(layout, {});
-  ws.apply({Command::Kind::select_account, "alice"});
+  ws.apply(cmd::SelectAccount{"alice"});
   ws.log().append("alice", "imap", protolog::Direction::client, "A1 NOOP");
   ws.log().append("bob", "imap", protolog::Direction::client, "A1 LOGOUT");
   ws.log().append("alice", "imap", protolog::Direction::server, "A1 OK\r\n* 3 EXISTS");
@@ -263,11 +264,11 @@ TEST_CASE("workspace: the selected account's log lines reach the view, other acc
   CHECK(ws.view().log->line_text(2).ends_with("imap S: * 3 EXISTS"));
   ws.frame();
   CHECK(ws.view().log->lines.size() == 3);
-  ws.apply({Command::Kind::select_account, "bob"});
+  ws.apply(cmd::SelectAccount{"bob"});
   ws.frame();
   REQUIRE(ws.view().log->lines.size() == 1);
   CHECK(ws.view().log->line_text(0).ends_with("A1 LOGOUT"));
-  ws.apply({Command::Kind::clear_log, "bob"});
+  ws.apply(cmd::ClearLog{});
   CHECK(ws.view().log->lines.empty());
 }
 
@@ -277,7 +278,7 @@ TEST_CASE("workspace: a long log is read on a worker when its account is selecte
   Workspace ws(layout, {});
   for (int i = 0; i < 30'000; ++i)
     ws.log().append(i % 3 == 0 ? "alice" : "bob", "imap", protolog::Direction::server, "* " + std::to_string(i));
-  ws.apply({Command::Kind::select_account, "bob"});
+  ws.apply(cmd::SelectAccount{"bob"});
   ws.frame();
   // Lines that arrive while it is read come after the ones read, once each.
   for (int i = 30'000; i < 30'010; ++i)
@@ -293,9 +294,9 @@ TEST_CASE("workspace: a long log is read on a worker when its account is selecte
   CHECK(log.line_text(20'009).ends_with("S: * 30009"));
 
   // Selected again while being read, then cleared: the read's lines never show.
-  ws.apply({Command::Kind::select_account, "alice"});
+  ws.apply(cmd::SelectAccount{"alice"});
   ws.frame();
-  ws.apply({Command::Kind::clear_log, "alice"});
+  ws.apply(cmd::ClearLog{});
   ws.log().append("alice", "imap", protolog::Direction::client, "A1 NOOP");
   REQUIRE(frames_until(
       ws, [&] { return ws.view().log->lines.size() == 1; }, kBound));
@@ -322,13 +323,19 @@ TEST_CASE("workspace: re-authentication waits for the browser without blocking, 
   a.oauth.scopes = {"mail"};
   add_account(layout, a);
   // A "browser" that opens nothing: the flow waits for a redirect that never comes.
-  ::setenv("MAILDOCTOR_BROWSER", "/bin/true", 1);
+  auto opened_url = std::make_shared<std::string>();
+  std::mutex opened_mu;
   Workspace ws(layout, {});
+  ws.set_browser_launcher([&, opened_url](const std::string& url) -> Result<void> {
+    std::lock_guard lock(opened_mu);
+    *opened_url = url;
+    return {};
+  });
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return !ws.view().accounts.empty(); }, kBound));
-  ws.apply({Command::Kind::select_account, "reauth"});
-  ws.apply({Command::Kind::reauthenticate, "reauth"});
+  ws.apply(cmd::SelectAccount{"reauth"});
+  ws.apply(cmd::Reauthenticate{"reauth"});
   CHECK(ws.view().token.sign_in.state == ConsentState::waiting);
   double slowest = 0;
   REQUIRE(frames_until(
@@ -337,15 +344,18 @@ TEST_CASE("workspace: re-authentication waits for the browser without blocking, 
   CHECK(url.starts_with("https://127.0.0.1:9/authorize?"));
   CHECK(url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A") != std::string::npos);
   CHECK(url.find("login_hint=reauth%40example.test") != std::string::npos);
+  {
+    std::lock_guard lock(opened_mu);
+    CHECK(*opened_url == url);  // the page the browser was asked to open is the one shown
+  }
   CHECK(ws.view().token.sign_in.state == ConsentState::waiting);
-  ws.apply({Command::Kind::cancel_consent, "reauth"});
+  ws.apply(cmd::CancelConsent{});
   REQUIRE(frames_until(
       ws, [&] { return ws.view().token.sign_in.state != ConsentState::waiting; }, kBound, &slowest));
   CHECK(ws.view().token.sign_in.state == ConsentState::failed);
   REQUIRE(ws.view().token.sign_in.failure.has_value());
   CHECK(ws.view().token.sign_in.failure->code == "oauth.cancelled");
   MESSAGE("slowest frame: " << slowest << " ms");  // a figure, not a check: bench/ui times frames
-  ::unsetenv("MAILDOCTOR_BROWSER");
 }
 
 TEST_CASE("workspace: the counter reset needs the preview and a right admin password, a wrong one changes nothing") {
@@ -371,25 +381,20 @@ TEST_CASE("workspace: the counter reset needs the preview and a right admin pass
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready && ws.view().admin.has_admins.has_value(); }, kBound));
   CHECK(*ws.view().admin.has_admins);
-  ws.apply({Command::Kind::select_account, "alice"});
+  ws.apply(cmd::SelectAccount{"alice"});
   REQUIRE(frames_until(
       ws, [&] { return ws.view().sync.status.has_value(); }, kBound));
   REQUIRE(ws.view().sync.status->state);
   CHECK(ws.view().sync.status->state->last_uid == 5);
   CHECK(ws.view().sync.status->stored.messages == 1);
 
-  auto reset = [&](const char* user, const char* password) {
-    Command c{Command::Kind::reset_counter, "alice"};
-    c.user = user;
-    c.password = password;
-    ws.apply(c);
-  };
+  auto reset = [&](const char* user, const char* password) { ws.apply(cmd::ResetCounter{"alice", user, password}); };
   // Without a preview the reset is not even started.
   reset("carol", "correct-horse-battery-staple");
   CHECK(ws.view().reset.stage == ResetStage::idle);
 
   auto preview = [&] {
-    ws.apply({Command::Kind::preview_reset, "alice"});
+    ws.apply(cmd::PreviewReset{"alice"});
     REQUIRE(frames_until(
         ws, [&] { return ws.view().reset.stage == ResetStage::ready; }, kBound));
   };
@@ -426,7 +431,7 @@ TEST_CASE("workspace: the counter reset needs the preview and a right admin pass
   CHECK(ws.view().reset.confirmed_with == admin::Confirmation::password);
 
   // Closing forgets the flow.
-  ws.apply({Command::Kind::close_reset});
+  ws.apply(cmd::CloseReset{});
   CHECK(ws.view().reset.stage == ResetStage::idle);
 
   auto last_reset_detail = [&] {
@@ -449,7 +454,7 @@ TEST_CASE("workspace: the counter reset needs the preview and a right admin pass
 
   // Signed in to the window just now: no password, and the audit row says how it was confirmed.
   const uint64_t serial = ws.view().admin.serial;
-  Command sign_in{Command::Kind::admin_sign_in};
+  cmd::AdminSignIn sign_in;
   sign_in.user = "carol";
   sign_in.password = "correct-horse-battery-staple";
   ws.apply(sign_in);
@@ -479,33 +484,30 @@ TEST_CASE("workspace: admin sign-in on a worker, the first admin only when none 
   REQUIRE(frames_until(
       ws, [&] { return ws.view().admin.has_admins.has_value(); }, kBound));
   CHECK_FALSE(*ws.view().admin.has_admins);
-  auto send = [&](Command::Kind kind, const char* user, const char* password) {
+  auto send = [&](auto kind, const char* user, const char* password) {
     const uint64_t serial = ws.view().admin.serial;
-    Command c{kind};
-    c.user = user;
-    c.password = password;
-    ws.apply(c);
+    ws.apply(decltype(kind){user, password});
     CHECK(ws.view().admin.busy);
     REQUIRE(frames_until(
         ws, [&] { return ws.view().admin.serial != serial; }, kBound));
   };
-  send(Command::Kind::add_first_admin, "carol", "correct-horse-battery-staple");
+  send(cmd::AddFirstAdmin{}, "carol", "correct-horse-battery-staple");
   CHECK_FALSE(ws.view().admin.failure);
   REQUIRE(ws.view().admin.session);
   CHECK(ws.view().admin.session->user == "carol");
   CHECK(*ws.view().admin.has_admins);
-  ws.apply({Command::Kind::admin_sign_out});
+  ws.apply(cmd::AdminSignOut{});
   CHECK_FALSE(ws.view().admin.session);
   // The first-admin path cannot add a second admin.
-  send(Command::Kind::add_first_admin, "mallory", "another-long-password");
+  send(cmd::AddFirstAdmin{}, "mallory", "another-long-password");
   REQUIRE(ws.view().admin.failure);
   CHECK(ws.view().admin.failure->code == "admin.not_authorized");
   CHECK_FALSE(ws.view().admin.session);
-  send(Command::Kind::admin_sign_in, "carol", "not-the-password");
+  send(cmd::AdminSignIn{}, "carol", "not-the-password");
   REQUIRE(ws.view().admin.failure);
   CHECK(ws.view().admin.failure->code == "admin.bad_credentials");
   CHECK_FALSE(ws.view().admin.session);
-  send(Command::Kind::admin_sign_in, "carol", "correct-horse-battery-staple");
+  send(cmd::AdminSignIn{}, "carol", "correct-horse-battery-staple");
   CHECK_FALSE(ws.view().admin.failure);
   REQUIRE(ws.view().admin.session);
   CHECK(ws.view().admin.session->user == "carol");
@@ -519,14 +521,14 @@ TEST_CASE("workspace: Sync now runs on a worker and shows why it could not run; 
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready; }, kBound));
-  ws.apply({Command::Kind::select_account, "alice"});
+  ws.apply(cmd::SelectAccount{"alice"});
   REQUIRE(frames_until(
       ws, [&] { return ws.view().sync.status.has_value(); }, kBound));
   CHECK(ws.view().sync.status->protocol == accounts::Protocol::imap);
   CHECK_FALSE(ws.view().sync.status->state);  // never synced
 
   auto sync_until_done = [&] {
-    ws.apply({Command::Kind::sync_now, "alice"});
+    ws.apply(cmd::SyncNow{"alice"});
     CHECK(ws.view().sync.running);
     double slowest = 0;
     REQUIRE(frames_until(
@@ -574,7 +576,7 @@ TEST_CASE("workspace: setup saves a password account with its secret sealed, sel
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready; }, kBound));
-  Command save{Command::Kind::setup_save};
+  cmd::SetupSave save;
   save.draft = std::make_shared<const accounts::AccountDraft>(password_draft("desk", 9));
   ws.apply(save);
   CHECK(ws.view().setup.save == SetupSave::saving);
@@ -617,8 +619,12 @@ TEST_CASE(
     "unsigned") {
   TempDir dir;
   DataLayout layout{dir.path};
-  ::setenv("MAILDOCTOR_BROWSER", "/bin/true", 1);
   Workspace ws(layout, {});
+  std::atomic<int> browser_opened{0};
+  ws.set_browser_launcher([&](const std::string&) -> Result<void> {
+    ++browser_opened;
+    return {};
+  });
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready; }, kBound));
@@ -626,8 +632,8 @@ TEST_CASE(
   d.name = "frontdesk";
   d.email = "frontdesk@example.com";
   d.client_id = "1234.apps.googleusercontent.com";
-  // Nowhere to sign in: the authorize address is never opened (the "browser" is /bin/true).
-  Command sign_in{Command::Kind::setup_sign_in};
+  // Nowhere to sign in: the authorize address is never opened (the "browser" opens nothing).
+  cmd::SetupSignIn sign_in;
   sign_in.draft = std::make_shared<const accounts::AccountDraft>(d);
   ws.apply(sign_in);
   CHECK(ws.view().setup.sign_in.state == ConsentState::waiting);
@@ -639,7 +645,7 @@ TEST_CASE(
   CHECK(url.find("login_hint=frontdesk%40example.com") != std::string::npos);
   CHECK(url.find("client_id=1234.apps.googleusercontent.com") != std::string::npos);
   CHECK(ws.view().token.sign_in.state == ConsentState::idle);  // not the token panel's sign-in
-  ws.apply({Command::Kind::cancel_consent});
+  ws.apply(cmd::CancelConsent{});
   REQUIRE(frames_until(
       ws, [&] { return ws.view().setup.sign_in.state != ConsentState::waiting; }, kBound, &slowest));
   CHECK(ws.view().setup.sign_in.state == ConsentState::failed);
@@ -648,7 +654,7 @@ TEST_CASE(
   MESSAGE("slowest frame: " << slowest << " ms");  // a figure, not a check: bench/ui times frames
 
   // Save without a sign-in: refused, nothing written.
-  Command save{Command::Kind::setup_save};
+  cmd::SetupSave save;
   save.draft = std::make_shared<const accounts::AccountDraft>(d);
   ws.apply(save);
   REQUIRE(frames_until(
@@ -660,7 +666,7 @@ TEST_CASE(
   auto list = accounts::list_accounts(db.value());
   REQUIRE(list);
   CHECK(list.value().empty());
-  ::unsetenv("MAILDOCTOR_BROWSER");
+  CHECK(browser_opened.load() == 1);
 }
 
 }  // namespace md
@@ -677,7 +683,7 @@ TEST_CASE("workspace: the background schedule has defaults, is saved in the data
         ws, [&] { return ws.view().background.loaded; }, kBound));
     CHECK(ws.view().background.check_every_min == 15);
     CHECK(ws.view().background.sync_every_min == 30);
-    Command c{Command::Kind::set_background};
+    cmd::SetBackground c;
     c.check_every_min = 0;
     c.sync_every_min = 100000;  // beyond a day: a day
     ws.apply(c);
@@ -705,7 +711,7 @@ TEST_CASE("workspace: Save report and the log's Save write owner-only files in r
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready; }, kBound));
-  Command save{Command::Kind::setup_save};
+  cmd::SetupSave save;
   accounts::AccountDraft d = accounts::new_draft(accounts::Provider::custom);
   d.name = "desk";
   d.email = "desk@example.test";
@@ -718,7 +724,7 @@ TEST_CASE("workspace: Save report and the log's Save write owner-only files in r
   REQUIRE(frames_until(
       ws, [&] { return ws.view().check("desk") != nullptr && !ws.view().check("desk")->running; }, kBound));
 
-  ws.apply({Command::Kind::save_report, "desk"});
+  ws.apply(cmd::SaveReport{"desk"});
   CHECK(ws.view().report.saving);
   double slowest = 0;
   REQUIRE(frames_until(
@@ -735,7 +741,7 @@ TEST_CASE("workspace: Save report and the log's Save write owner-only files in r
   CHECK((std::filesystem::status(report).permissions() & std::filesystem::perms::group_all) ==
         std::filesystem::perms::none);
 
-  ws.apply({Command::Kind::save_log, "desk"});
+  ws.apply(cmd::SaveLog{"desk"});
   REQUIRE(frames_until(
       ws, [&] { return !ws.view().log_file.saving; }, kBound, &slowest));
   REQUIRE_FALSE(ws.view().log_file.failure.has_value());
@@ -837,7 +843,7 @@ TEST_CASE("workspace: reading a token answers while every network worker waits o
   ws.start();
   REQUIRE(frames_until(
       ws, [&] { return ws.view().store_ready && ws.view().accounts.size() == 6; }, kBound));
-  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply({Command::Kind::run_checks, name});
+  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply(cmd::RunChecks{name});
   // Every network worker is held by a check waiting on the silent host (the fifth queues).
   REQUIRE(frames_until(
       ws,
@@ -848,13 +854,13 @@ TEST_CASE("workspace: reading a token answers while every network worker waits o
         return running == 4;
       },
       kBound));
-  ws.apply({Command::Kind::select_account, "oauth"});
+  ws.apply(cmd::SelectAccount{"oauth"});
   REQUIRE(frames_until(
       ws, [&] { return ws.view().token.status.has_value() || ws.view().token.load_error.has_value(); }, kBound));
   CHECK(ws.view().token.status.has_value());
   CHECK_FALSE(ws.view().token.status->signed_in);
   for (const char* name : {"s1", "s2", "s3", "s4"}) CHECK(ws.view().check(name)->running);
-  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply({Command::Kind::cancel_checks, name});
+  for (const char* name : {"s1", "s2", "s3", "s4", "s5"}) ws.apply(cmd::CancelChecks{name});
 }
 
 }  // namespace md
