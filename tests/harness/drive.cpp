@@ -15,7 +15,7 @@
 #include "sync_panel.h"
 #include "token_panel.h"
 
-namespace md::gui {
+namespace md::harness {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -216,7 +216,7 @@ std::unique_ptr<Driver> Driver::load(const std::string& file, std::string& error
 }
 
 void Driver::fail(const DriveStep& step, const std::string& message) {
-  std::cerr << "maildoctor: MAILDOCTOR_DRIVE " << file_ << ":" << step.line << ": '" << step.text << "': " << message
+  std::cerr << "maildoctor-harness: --drive " << file_ << ":" << step.line << ": '" << step.text << "': " << message
             << "\n";
   exit_code_ = 1;
   quit_ = true;
@@ -494,4 +494,4 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
   return Outcome::action;
 }
 
-}  // namespace md::gui
+}  // namespace md::harness
