@@ -57,6 +57,9 @@ class Driver {
  private:
   enum class Outcome { next, wait, action };
   Outcome run_step(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui);
+  Outcome run_wait(const DriveStep& step, const WorkspaceView& view, const panels::MainWindowState& ui);
+  Outcome run_action(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui);
+  Outcome waiting(std::string what);  // notes what is still missing, for the timeout message
   void fail(const DriveStep& step, const std::string& message);
 
   std::string file_;
