@@ -50,7 +50,7 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 bench-idle: build
-	bench/gui_idle.sh $(BUILD)/app/maildoctor
+	bench/gui_idle.sh $(BUILD)/tests/harness/maildoctor-harness
 
 bench-sync: build
 	bench/sync.sh $(BUILD)/app/maildoctor

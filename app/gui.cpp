@@ -13,17 +13,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "datadir.h"
-#include "drive.h"
-#include "main_window.h"
-#include "scenes.h"
-#include "screenshot.h"
 #include "theme.h"
-#include "workspace.h"
 
 namespace md::gui {
 namespace {
@@ -37,36 +31,32 @@ void on_glfw_error(int code, const char* description) {
   std::fprintf(stderr, "maildoctor: GLFW error %d: %s\n", code, description);
 }
 
-}  // namespace
-
-std::string library_versions() {
-  return std::string("Dear ImGui ") + IMGUI_VERSION + "\nGLFW " + glfwGetVersionString() + "\n";
-}
-
-int run(const cli::GlobalArgs& args) {
-  const auto started = std::chrono::steady_clock::now();
-
-  auto dir = resolve_data_dir(args.data_dir, process_env(), current_platform());
-  if (!dir) {
-    std::cerr << "maildoctor: " << dir.failure().detail << "\n";
-    return 2;
+// Each piece of set-up below is undone by its destructor, in reverse order, on every way out of
+// run(): an early return cannot leave GLFW or ImGui half shut down.
+class GlfwLibrary {
+ public:
+  GlfwLibrary() : ok_(glfwInit() == GLFW_TRUE) {}
+  ~GlfwLibrary() {
+    if (ok_) glfwTerminate();
   }
-  DataLayout layout{dir.value().path};
-  // The window needs its ini file's folder before the first frame; a failure shows in the window.
-  (void)prepare_data_dir(layout.root);
+  GlfwLibrary(const GlfwLibrary&) = delete;
+  GlfwLibrary& operator=(const GlfwLibrary&) = delete;
+  bool ok() const { return ok_; }
 
-  glfwSetErrorCallback(on_glfw_error);
-  if (!glfwInit()) {
-    std::cerr << "maildoctor: cannot open a window here (no display?). The command line works without one: "
-                 "maildoctor --help\n";
-    return 2;
-  }
+ private:
+  bool ok_;
+};
+
+using WindowHandle = std::unique_ptr<GLFWwindow, void (*)(GLFWwindow*)>;
+
+// An OpenGL 3.3 core window of 1280x800, or the screen's work area when that is smaller (a
+// 1024x600 netbook at a front desk). Empty when the system cannot make one.
+WindowHandle create_window() {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-  // 1280x800, or the screen's work area when that is smaller (a 1024x600 netbook at a front desk).
   int width = 1280, height = 800;
   if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
     int x = 0, y = 0, w = 0, h = 0;
@@ -76,181 +66,169 @@ int run(const cli::GlobalArgs& args) {
       height = std::min(height, h);
     }
   }
-  GLFWwindow* window = glfwCreateWindow(width, height, "MailDoctor", nullptr, nullptr);
-  if (window == nullptr) {
-    std::cerr << "maildoctor: cannot create an OpenGL 3.3 window here. The command line works without one: "
-                 "maildoctor --help\n";
-    glfwTerminate();
+  return WindowHandle(glfwCreateWindow(width, height, "MailDoctor", nullptr, nullptr), glfwDestroyWindow);
+}
+
+// The ImGui context and its GLFW and OpenGL 3 backends. `ini_file` must outlive it: the context
+// saves the layout there when it is destroyed.
+class ImGuiSession {
+ public:
+  ImGuiSession(GLFWwindow* window, const std::string& ini_file, float scale) {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = ini_file.c_str();
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    panels::apply_theme(scale, MAILDOCTOR_UI_FONT);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+  }
+  ~ImGuiSession() {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  ImGuiSession(const ImGuiSession&) = delete;
+  ImGuiSession& operator=(const ImGuiSession&) = delete;
+};
+
+// Sleeps until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a panel
+// asked for; a static window does not wake at all. Returns how many frames to draw now.
+int wait_for_next_frame(double redraw_in_s) {
+  const auto slept_from = std::chrono::steady_clock::now();
+  glfwWaitEventsTimeout(redraw_in_s);
+  const double slept = std::chrono::duration<double>(std::chrono::steady_clock::now() - slept_from).count();
+  // Woken by the timer alone: one frame shows the new time. Woken by an event: let it settle.
+  return slept >= redraw_in_s ? 1 : kFramesPerInput;
+}
+
+// The monitor's content scale times Settings > Interface scale: on a change the font atlas is
+// rebuilt at the new size (crisp text, not a stretched bitmap) and the style scaled with it.
+void follow_interface_scale(GLFWwindow* window, int interface_scale_percent, float& applied_scale) {
+  float scale_x = 1.0f, scale_y = 1.0f;
+  glfwGetWindowContentScale(window, &scale_x, &scale_y);
+  const float wanted_scale = scale_x * static_cast<float>(interface_scale_percent) / 100.0f;
+  if (wanted_scale == applied_scale) return;
+  panels::apply_theme(wanted_scale, MAILDOCTOR_UI_FONT);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  applied_scale = wanted_scale;
+}
+
+// A dialog sizes itself to what it drew in the frame before: while its size still changes (a form
+// or a failure arrived), it needs another frame, or it shows clipped until the mouse moves. A few
+// frames at most: a size that never settles (a scrollbar coming and going) must not keep an idle
+// window awake.
+class ModalSizeWatch {
+ public:
+  bool needs_another_frame() {
+    const ImGuiWindow* modal = ImGui::GetTopMostPopupModal();
+    if (modal == nullptr) {
+      size_ = ImVec2(0, 0);
+      changes_ = 0;
+      return false;
+    }
+    const bool changed = modal->Size.x != size_.x || modal->Size.y != size_.y;
+    changes_ = changed ? changes_ + 1 : 0;
+    size_ = modal->Size;
+    return changed && changes_ <= kMaxResizeFrames;
+  }
+
+ private:
+  ImVec2 size_{0, 0};  // the top dialog's size in the last frame
+  int changes_ = 0;    // frames in a row it changed size
+};
+
+}  // namespace
+
+std::string library_versions() {
+  return std::string("Dear ImGui ") + IMGUI_VERSION + "\nGLFW " + glfwGetVersionString() + "\n";
+}
+
+int run(const std::optional<std::string>& data_dir, const WindowHooks& hooks) {
+  auto dir = resolve_data_dir(data_dir, process_env(), current_platform());
+  if (!dir) {
+    std::cerr << "maildoctor: " << dir.failure().detail << "\n";
     return 2;
   }
-  glfwMakeContextCurrent(window);
+  DataLayout layout{dir.value().path};
+  // The window needs its ini file's folder before the first frame; a failure shows in the window.
+  (void)prepare_data_dir(layout.root);
+  // The layout is remembered in the data dir, not in whatever directory the app was started from.
+  const std::string ini_path = layout.imgui_ini().string();
+
+  glfwSetErrorCallback(on_glfw_error);
+  GlfwLibrary glfw;
+  if (!glfw.ok()) {
+    std::cerr << "maildoctor: cannot open a window here (no display?). The command line works without one: "
+                 "maildoctor --help\n";
+    return 2;
+  }
+  WindowHandle window = create_window();
+  if (!window) {
+    std::cerr << "maildoctor: cannot create an OpenGL 3.3 window here. The command line works without one: "
+                 "maildoctor --help\n";
+    return 2;
+  }
+  glfwMakeContextCurrent(window.get());
   glfwSwapInterval(1);
   if (gladLoadGL(glfwGetProcAddress) == 0) {
     std::cerr << "maildoctor: cannot load OpenGL 3.3 functions\n";
-    glfwDestroyWindow(window);
-    glfwTerminate();
     return 2;
   }
-
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  // The layout is remembered in the data dir, not in whatever directory the app was started from.
-  const std::string ini_path = layout.imgui_ini().string();
-  io.IniFilename = ini_path.c_str();
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-
   float scale_x = 1.0f, scale_y = 1.0f;
-  glfwGetWindowContentScale(window, &scale_x, &scale_y);
-  panels::apply_theme(scale_x, MAILDOCTOR_UI_FONT);
+  glfwGetWindowContentScale(window.get(), &scale_x, &scale_y);
+  ImGuiSession imgui(window.get(), ini_path, scale_x);
   float applied_scale = scale_x;
 
-  ImGui_ImplGlfw_InitForOpenGL(window, true);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
-
+  // Declared after GLFW and ImGui so that it goes first: its workers wake the loop through GLFW.
   Workspace workspace(layout, [] { glfwPostEmptyEvent(); });
-  // MAILDOCTOR_SCENE=NAME draws a staged state (panels/scenes.h) instead of the data dir's: the
-  // screenshots in docs/ are made this way, with no account, network or browser involved.
-  std::unique_ptr<panels::Scene> scene;
-  if (const char* name = std::getenv("MAILDOCTOR_SCENE"); name != nullptr && *name != '\0') {
-    scene = panels::make_scene(name, std::chrono::system_clock::now());
-    if (!scene) {
-      std::cerr << "maildoctor: unknown MAILDOCTOR_SCENE '" << name << "'\n";
-      return 2;
-    }
-  } else {
-    workspace.start();
-  }
-  // MAILDOCTOR_DRIVE=FILE (tests only): a script of steps run between frames (app/drive.h).
-  std::unique_ptr<Driver> driver;
-  if (const char* file = std::getenv("MAILDOCTOR_DRIVE"); file != nullptr && *file != '\0') {
-    std::string error;
-    driver = scene ? nullptr : Driver::load(file, error);
-    if (!driver) {
-      std::cerr << "maildoctor: MAILDOCTOR_DRIVE " << (scene ? "drives the data dir's window, not a scene" : error)
-                << "\n";
-      return 2;
-    }
-  }
-  panels::MainWindowState scene_state;
-  panels::MainWindowState& ui_state = scene ? scene->ui : scene_state;
+  const bool staged = hooks.staged_view != nullptr && hooks.staged_ui != nullptr;
+  if (!staged) workspace.start();
+  panels::MainWindowState own_ui;
+  panels::MainWindowState& ui = staged ? *hooks.staged_ui : own_ui;
 
-  bool first_frame_done = false;
-  std::chrono::steady_clock::time_point first_frame_at;
   int frames_left = kFramesPerInput;
-  int exit_code = 0;
-
-  ImVec2 modal_size(0, 0);  // the top dialog's size in the last frame
-  int resize_frames = 0;    // frames in a row it changed size
-  while (!glfwWindowShouldClose(window)) {
+  ModalSizeWatch modal;
+  while (!glfwWindowShouldClose(window.get())) {
     if (frames_left > 0) {
       glfwPollEvents();
     } else {
-      // Sleep until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a
-      // panel asked for; a static window does not wake at all.
-      double timeout = ui_state.out.redraw_in_s;
-      if (driver) timeout = std::min(timeout, driver->poll_interval_s());
-      if (args.capture_file) {
-        double due = args.capture_after_s -
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - first_frame_at).count();
-        timeout = std::max(0.0, std::min(timeout, due));
-      }
-      const auto slept_from = std::chrono::steady_clock::now();
-      glfwWaitEventsTimeout(timeout);
-      const double slept = std::chrono::duration<double>(std::chrono::steady_clock::now() - slept_from).count();
-      // Woken by the timer alone: one frame shows the new time. Woken by an event: let it settle.
-      frames_left = slept >= timeout ? 1 : kFramesPerInput;
+      frames_left = wait_for_next_frame(ui.out.redraw_in_s);
     }
     --frames_left;
 
-    const WorkspaceView* view = nullptr;
-    if (scene) {
-      scene->view.now = std::chrono::system_clock::now();
-      view = &scene->view;
-    } else {
-      workspace.frame();
-      view = &workspace.view();
-    }
-    // The monitor's content scale times Settings > Interface scale: on a change the font atlas is
-    // rebuilt at the new size (crisp text, not a stretched bitmap) and the style scaled with it.
-    glfwGetWindowContentScale(window, &scale_x, &scale_y);
-    const float wanted_scale = scale_x * static_cast<float>(view->interface_scale_percent) / 100.0f;
-    if (wanted_scale != applied_scale) {
-      panels::apply_theme(wanted_scale, MAILDOCTOR_UI_FONT);
-      ImGui_ImplOpenGL3_DestroyFontsTexture();
-      ImGui_ImplOpenGL3_CreateFontsTexture();
-      applied_scale = wanted_scale;
-    }
+    if (!staged) workspace.frame();
+    const WorkspaceView& view = staged ? *hooks.staged_view : workspace.view();
+    follow_interface_scale(window.get(), view.interface_scale_percent, applied_scale);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    ui_state.out.reset_timing();
-    if (driver) driver->before_frame(*view, ui_state);
-    panels::draw_main_window(*view, ui_state);
+    ui.out.reset_timing();
+    if (hooks.before_frame) hooks.before_frame(view, ui);
+    panels::draw_main_window(view, ui);
     ImGui::Render();
-    // A dialog sizes itself to what it drew in the frame before: while its size still changes (a
-    // form or a failure arrived), draw again, or it shows clipped until the mouse moves.
-    // A few frames at most: a size that never settles (a scrollbar coming and going) must not keep
-    // an idle window awake.
-    if (const ImGuiWindow* modal = ImGui::GetTopMostPopupModal()) {
-      const bool changed = modal->Size.x != modal_size.x || modal->Size.y != modal_size.y;
-      resize_frames = changed ? resize_frames + 1 : 0;
-      if (changed && resize_frames <= kMaxResizeFrames) frames_left = std::max(frames_left, 1);
-      modal_size = modal->Size;
-    } else {
-      modal_size = ImVec2(0, 0);
-      resize_frames = 0;
-    }
+    if (modal.needs_another_frame()) frames_left = std::max(frames_left, 1);
     // Commands run after the frame: the workspace starts their work on workers and returns.
-    if (!ui_state.out.commands.empty()) {
-      if (!scene)
-        for (const Command& c : ui_state.out.commands) workspace.apply(c);
-      ui_state.out.commands.clear();
+    if (!ui.out.commands.empty()) {
+      if (!staged)
+        for (const Command& c : ui.out.commands) workspace.apply(c);
+      ui.out.commands.clear();
       frames_left = std::max(frames_left, 1);  // show what the command changed
     }
 
     int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glfwGetFramebufferSize(window.get(), &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
     const ImVec4 bg = panels::background_colour();
     glClearColor(bg.x, bg.y, bg.z, bg.w);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    if (driver) {
-      driver->after_render(fb_w, fb_h);
-      if (driver->quit_requested()) {
-        exit_code = std::max(exit_code, driver->exit_code());
-        glfwSetWindowShouldClose(window, GLFW_TRUE);
-      }
-    }
-
-    if (args.capture_file && first_frame_done &&
-        std::chrono::steady_clock::now() - first_frame_at >= std::chrono::duration<double>(args.capture_after_s)) {
-      if (!save_framebuffer_png(fb_w, fb_h, *args.capture_file)) {
-        std::cerr << "maildoctor: cannot write the screenshot " << *args.capture_file << "\n";
-        exit_code = 1;
-      }
-      glfwSetWindowShouldClose(window, GLFW_TRUE);
-    }
-    glfwSwapBuffers(window);
-
-    if (!first_frame_done) {
-      first_frame_done = true;
-      first_frame_at = std::chrono::steady_clock::now();
-      if (args.report_first_frame) {
-        auto ms = std::chrono::duration<double, std::milli>(first_frame_at - started).count();
-        std::printf("first_frame_ms=%.1f\n", ms);
-        std::fflush(stdout);
-      }
-    }
+    if (hooks.after_render) hooks.after_render(fb_w, fb_h);
+    if (hooks.should_quit && hooks.should_quit()) glfwSetWindowShouldClose(window.get(), GLFW_TRUE);
+    glfwSwapBuffers(window.get());
   }
-
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui_ImplGlfw_Shutdown();
-  ImGui::DestroyContext();
-  glfwDestroyWindow(window);
-  glfwTerminate();
-  return exit_code;
+  return 0;
 }
 
 }  // namespace md::gui

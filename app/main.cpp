@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   }
   if (!args.command.empty()) return md::cli::run_command(args, std::cin, std::cout, std::cerr);
 #if MAILDOCTOR_WITH_GUI
-  return md::gui::run(args);
+  return md::gui::run(args.data_dir);
 #else
   std::cerr << "maildoctor: this build has no window; see maildoctor --help for the commands\n";
   return md::cli::kExitUsage;

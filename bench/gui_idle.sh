@@ -1,10 +1,13 @@
 #!/bin/sh
-# bench/gui_idle.sh [BINARY] [SECONDS]: opens the real window on a private Xvfb display and prints
-# the time to first frame and the window's CPU use while idle (user+system time over wall time).
+# bench/gui_idle.sh [HARNESS] [SECONDS] [HARNESS OPTIONS...]: opens the real window (maildoctor's
+# loop, through maildoctor-harness --report-first-frame) on a private Xvfb display and prints the
+# time to first frame and the window's CPU use while idle (user+system time over wall time).
+# Options after SECONDS go to the harness, e.g. --scene token-countdown.
 # A benchmark, not a test: it prints figures and asserts nothing.
 set -eu
-bin=${1:-build/app/maildoctor}
+bin=${1:-build/tests/harness/maildoctor-harness}
 seconds=${2:-10}
+[ $# -gt 2 ] && shift 2 || set --
 work=$(mktemp -d)
 xvfb_pid= app_pid=
 cleanup() {
@@ -26,12 +29,12 @@ done
 export DISPLAY=":$(cat "$work/display")"
 
 start_ns=$(date +%s%N)
-"$bin" --data-dir "$work/home" --report-first-frame >"$work/out" 2>"$work/err" &
+"$bin" --data-dir "$work/home" --report-first-frame "$@" >"$work/out" 2>"$work/err" &
 app_pid=$!
 i=0
 while ! grep -q first_frame_ms "$work/out" 2>/dev/null; do
   i=$((i + 1)); [ $i -le 600 ] || { echo "no first frame in 30 s"; cat "$work/err"; exit 1; }
-  kill -0 "$app_pid" 2>/dev/null || { echo "maildoctor exited"; cat "$work/err"; exit 1; }
+  kill -0 "$app_pid" 2>/dev/null || { echo "the window exited"; cat "$work/err"; exit 1; }
   sleep 0.05
 done
 seen_ns=$(date +%s%N)

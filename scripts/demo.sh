@@ -36,4 +36,4 @@ md check demo >/dev/null || true
 md check broken >/dev/null || true
 md sync demo >/dev/null || true
 echo "demo: opening the window (data dir $data); close it to stop the servers."
-"$bin" --data-dir "$data" "$@"  # e.g. --capture FILE for a screenshot of the demo
+"$bin" --data-dir "$data" "$@"

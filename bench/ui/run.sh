@@ -12,6 +12,6 @@ seconds=${2:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 "$build/bench/ui/maildoctor_bench_ui"
 echo "idle window (empty data dir):"
-"$here/../gui_idle.sh" "$build/app/maildoctor" "$seconds"
-echo "idle window showing the token countdown (MAILDOCTOR_SCENE=token-countdown):"
-MAILDOCTOR_SCENE=token-countdown "$here/../gui_idle.sh" "$build/app/maildoctor" "$seconds"
+"$here/../gui_idle.sh" "$build/tests/harness/maildoctor-harness" "$seconds"
+echo "idle window showing the token countdown (--scene token-countdown):"
+"$here/../gui_idle.sh" "$build/tests/harness/maildoctor-harness" "$seconds" --scene token-countdown

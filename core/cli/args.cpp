@@ -1,7 +1,5 @@
 #include "cli/args.h"
 
-#include <cstdlib>
-
 namespace md::cli {
 
 Result<GlobalArgs> parse_global(const std::vector<std::string>& argv) {
@@ -25,19 +23,6 @@ Result<GlobalArgs> parse_global(const std::vector<std::string>& argv) {
         if (!v) return v.failure();
         g.data_dir = v.value();
       }
-    } else if (a == "--capture") {
-      auto v = need_value(a);
-      if (!v) return v.failure();
-      g.capture_file = v.value();
-    } else if (a == "--capture-after") {
-      auto v = need_value(a);
-      if (!v) return v.failure();
-      char* end = nullptr;
-      g.capture_after_s = std::strtod(v.value().c_str(), &end);
-      if (end == v.value().c_str() || *end != '\0' || g.capture_after_s < 0)
-        return fail("usage", "--capture-after needs a number of seconds, not '" + v.value() + "'");
-    } else if (a == "--report-first-frame") {
-      g.report_first_frame = true;
     } else if (a.starts_with("-")) {
       return fail("usage", "unknown option " + a + " (see maildoctor --help)");
     } else {

@@ -13,10 +13,6 @@ struct GlobalArgs {
   std::optional<std::string> data_dir;
   bool help = false;
   bool version = false;
-  // GUI-only options (screenshots and start-up timing for tests and benchmarks).
-  std::optional<std::string> capture_file;
-  double capture_after_s = 1.0;
-  bool report_first_frame = false;
   // The command and everything after it; empty for the GUI.
   std::vector<std::string> command;
 };

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/gui/lab_screenshots.sh BINARY PNG_CHECK LAB_ENV OUTDIR: photographs the real window under
+# tests/gui/lab_screenshots.sh MAILDOCTOR HARNESS PNG_CHECK LAB_ENV OUTDIR: photographs the real window under
 # Xvfb against the real tests/lab servers (oidc-provider, Dovecot, headless Chromium; 127.0.0.1):
 #   lab-setup-authenticate.png  the setup flow at Authenticate, waiting for the browser, address shown
 #   lab-setup-signed-in.png     the same account signed in at the lab's oidc-provider: identity and scope checks
@@ -11,14 +11,15 @@
 #   lab-reset-confirm.png       step 2, with the real count of a synced lab mailbox
 #   lab-reset-confirm-signed-in.png  an admin signed in to the window just now: straight to step 2
 #   lab-token-reauth.png        "Re-authenticate Now" / "Later" after a refresh answered invalid_grant
-# The window is driven by MAILDOCTOR_DRIVE (app/drive.h); every PNG must not be blank, and the data
-# dir and the CLI's --json must show that the states were real. Refresh docs/screenshots/ with
+# The window is maildoctor-harness --drive (tests/harness/drive.h); every PNG must not be blank, and
+# the data dir and maildoctor's --json must show that the states were real. Refresh docs/screenshots/ with
 # `make screenshots-lab` (root: the lab's Dovecot), or by hand with a running lab:
-#   tests/gui/lab_screenshots.sh build/app/maildoctor build/tests/gui/png_check /tmp/maildoctor-lab/lab.env docs/screenshots
+#   tests/gui/lab_screenshots.sh build/app/maildoctor build/tests/harness/maildoctor-harness build/tests/gui/png_check \
+#     /tmp/maildoctor-lab/lab.env docs/screenshots
 set -eu
-bin=$1 check=$2
-set -a; . "$3"; set +a
-out=$4
+bin=$1 harness=$2 check=$3
+set -a; . "$4"; set +a
+out=$5
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
@@ -35,8 +36,8 @@ run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name
 js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
 # window NAME: runs the window on the data dir with the drive script $work/NAME.drive under Xvfb.
 window() {
-  run 0 "$1" env MAILDOCTOR_DRIVE="$work/$1.drive" timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$bin" --data-dir "$data"
+  run 0 "$1" timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$harness" --data-dir "$data" --drive "$work/$1.drive"
 }
 
 step "accounts against the lab: OAuth (signed in with headless Chromium), a wrong password, a seeded mailbox"

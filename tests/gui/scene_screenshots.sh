@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/gui/scene_screenshots.sh BINARY PNG_CHECK OUTDIR [SCENE...]: photographs staged window
-# states (panels/scenes.h) in the real binary under Xvfb, one PNG per scene, each checked not to
+# tests/gui/scene_screenshots.sh HARNESS PNG_CHECK OUTDIR [SCENE...]: photographs staged window
+# states (tests/harness/scenes.h) in the real window (maildoctor-harness --scene) under Xvfb, one PNG per scene, each checked not to
 # be blank. No account, network or browser is involved. `make screenshots` refreshes
 # docs/screenshots/ with it.
 set -eu
@@ -12,8 +12,8 @@ trap 'rm -rf "$data"' EXIT
 mkdir -p "$out"
 for scene in $scenes; do
   rm -f "$out/$scene.png"
-  MAILDOCTOR_SCENE=$scene timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$bin" --data-dir "$data/home" --capture "$out/$scene.png" --capture-after 1.2
+  timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$bin" --data-dir "$data/home" --scene "$scene" --capture "$out/$scene.png" --capture-after 1.2
   [ -s "$out/$scene.png" ] || { echo "no screenshot for $scene"; exit 1; }
   "$check" "$out/$scene.png" 1000 600
   echo "screenshot: $out/$scene.png"

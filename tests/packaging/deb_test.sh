@@ -39,7 +39,7 @@ for f in ./usr/bin/maildoctor ./usr/share/man/man1/maildoctor.1.gz \
   grep -qx "$f" "$work/contents" || fail "the package lacks $f"
 done
 # Build tools and tests stay out of the package.
-grep -E 'docgen|unit_tests|png_check' "$work/contents" && fail "the package carries build or test programs"
+grep -E 'docgen|unit_tests|png_check|harness|scenes' "$work/contents" && fail "the package carries build or test programs"
 
 dpkg -x "$deb" "$work/root"
 bin=$work/root/usr/bin/maildoctor

@@ -1,4 +1,4 @@
-// Every panel in every staged state (panels/scenes.h), drawn in a headless ImGui context with the
+// Every panel in every staged state (tests/harness/scenes.h), drawn in a headless ImGui context with the
 // mouse swept and clicking across the window: no crash and no failed ImGui assertion.
 #include <doctest/doctest.h>
 

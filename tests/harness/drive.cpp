@@ -15,7 +15,7 @@
 #include "sync_panel.h"
 #include "token_panel.h"
 
-namespace md::gui {
+namespace md::harness {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -216,7 +216,7 @@ std::unique_ptr<Driver> Driver::load(const std::string& file, std::string& error
 }
 
 void Driver::fail(const DriveStep& step, const std::string& message) {
-  std::cerr << "maildoctor: MAILDOCTOR_DRIVE " << file_ << ":" << step.line << ": '" << step.text << "': " << message
+  std::cerr << "maildoctor-harness: --drive " << file_ << ":" << step.line << ": '" << step.text << "': " << message
             << "\n";
   exit_code_ = 1;
   quit_ = true;
@@ -260,16 +260,6 @@ void Driver::after_render(int fb_width, int fb_height) {
 Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui) {
   const std::vector<std::string>& a = step.args;
   const std::string& verb = a[0];
-  auto waiting = [&](std::string what) {
-    waiting_for_ = std::move(what);
-    return Outcome::wait;
-  };
-  auto need_account = [&](const std::string& name) {
-    if (has_account(view, name)) return true;
-    fail(step, "no account '" + name + "' in the window");
-    return false;
-  };
-
   if (verb == "timeout") {
     timeout_s_ = std::strtod(a[1].c_str(), nullptr);
     return Outcome::next;
@@ -283,110 +273,133 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     capture_ = Capture{a[1], 3, Clock::now() + std::chrono::milliseconds(300), step};
     return Outcome::action;
   }
+  return verb == "wait" ? run_wait(step, view, ui) : run_action(step, view, ui);
+}
 
-  if (verb == "wait") {
-    const std::string& what = a[1];
-    if (what == "accounts") {
-      if (view.store_error) {
-        fail(step, "the database cannot be used: " + failure_text(*view.store_error));
-        return Outcome::wait;
-      }
-      const size_t want = a.size() > 2 ? std::stoul(a[2]) : 1;
-      if (view.store_ready && view.accounts.size() >= want) return Outcome::next;
-      return waiting(std::to_string(view.accounts.size()) + " account(s) shown, wanted " + std::to_string(want));
+Driver::Outcome Driver::waiting(std::string what) {
+  waiting_for_ = std::move(what);
+  return Outcome::wait;
+}
+
+// `wait WHAT ...`: next when the window shows it, else wait (the timeout message says what is
+// missing); a state that can no longer lead there fails at once.
+Driver::Outcome Driver::run_wait(const DriveStep& step, const WorkspaceView& view, const panels::MainWindowState& ui) {
+  const std::vector<std::string>& a = step.args;
+  const std::string& what = a[1];
+  if (what == "accounts") {
+    if (view.store_error) {
+      fail(step, "the database cannot be used: " + failure_text(*view.store_error));
+      return Outcome::wait;
     }
-    if (what == "token") {
-      const TokenView& t = view.token;
-      if (t.account != a[2]) return waiting("the selected account is '" + view.selected + "' (select " + a[2] + ")");
-      if (t.load_error) {
-        fail(step, "the token cannot be read: " + failure_text(*t.load_error));
-        return Outcome::wait;
-      }
-      if (t.status && !t.loading) return Outcome::next;
-      return waiting("the token of '" + a[2] + "' is still loading");
-    }
-    if (what == "sync") {
-      const SyncView& s = view.sync;
-      if (s.account != a[2]) return waiting("the selected account is '" + view.selected + "' (select " + a[2] + ")");
-      if (s.load_error) {
-        fail(step, "the sync status cannot be read: " + failure_text(*s.load_error));
-        return Outcome::wait;
-      }
-      if (s.status && !s.loading) return Outcome::next;
-      return waiting("the sync status of '" + a[2] + "' is still loading");
-    }
-    if (what == "checks") {
-      const CheckRun* run = view.check(a[2]);
-      if (run == nullptr) return waiting("no check run of '" + a[2] + "' yet (run-checks " + a[2] + ")");
-      if (run->error) {
-        fail(step, "the checks could not start: " + failure_text(*run->error));
-        return Outcome::wait;
-      }
-      if (run->running || !run->finished_at)
-        return waiting("the checks of '" + a[2] + "' are still running (" + steps_text(*run) + ")");
-      if (a.size() > 3 && run_health(*run) != *parse_health(a[3])) {
-        fail(step, std::string("the checks ended ") + health_name(run_health(*run)) + ": " + steps_text(*run));
-        return Outcome::wait;
-      }
-      return Outcome::next;
-    }
-    if (what == "sign-in-url") {
-      const SignInProgress& p = view.setup.sign_in;
-      if (p.state == ConsentState::failed) {
-        fail(step, "the sign-in failed: " + (p.failure ? failure_text(*p.failure) : std::string("(no reason)")));
-        return Outcome::wait;
-      }
-      if (p.state == ConsentState::waiting && !p.url.empty()) return Outcome::next;
-      return waiting("the setup's sign-in shows no address yet");
-    }
-    if (what == "signed-in") {
-      const SignInProgress& p = view.setup.sign_in;
-      if (p.state == ConsentState::failed) {
-        fail(step, "the sign-in failed: " + (p.failure ? failure_text(*p.failure) : std::string("(no reason)")));
-        return Outcome::wait;
-      }
-      if (p.state == ConsentState::succeeded && panels::signed_in_for_draft(ui.setup, view.setup)) return Outcome::next;
-      return waiting("the setup's sign-in has not succeeded yet");
-    }
-    if (what == "sign-in-ended") {
-      if (view.setup.sign_in.state != ConsentState::waiting) return Outcome::next;
-      return waiting("the setup's sign-in is still waiting");
-    }
-    if (what == "saved") {
-      if (view.setup.save == SetupSave::failed) {
-        fail(step, "Save failed: " +
-                       (view.setup.save_failure ? failure_text(*view.setup.save_failure) : std::string("(no reason)")));
-        return Outcome::wait;
-      }
-      if (view.setup.save == SetupSave::saved) return Outcome::next;
-      return waiting("the setup's account is not saved yet");
-    }
-    if (what == "reset-preview") {
-      const ResetView& r = view.reset;
-      if (r.stage == ResetStage::failed) {
-        fail(step, "the preview failed: " + (r.failure ? failure_text(*r.failure) : std::string("(no reason)")));
-        return Outcome::wait;
-      }
-      if (r.stage == ResetStage::ready && r.preview && r.account == ui.sync.reset.account) return Outcome::next;
-      return waiting("the counter reset's preview is not ready");
-    }
-    if (what == "reauth-prompt") {
-      if (ui.token.reauth_prompt.is_open()) return Outcome::next;
-      const TokenView& t = view.token;
-      return waiting("no re-authentication prompt; last refresh failure: " +
-                     (t.refresh_failure ? failure_text(*t.refresh_failure) : std::string("none")) +
-                     (t.refreshing ? " (refreshing)" : ""));
-    }
-    if (what == "admin") {
-      const AdminView& ad = view.admin;
-      if (ad.session && ad.session->user == a[2]) return Outcome::next;
-      if (!ad.busy && ad.failure) {
-        fail(step, "the admin sign-in failed: " + failure_text(*ad.failure));
-        return Outcome::wait;
-      }
-      return waiting("no admin signed in to the window");
-    }
+    const size_t want = a.size() > 2 ? std::stoul(a[2]) : 1;
+    if (view.store_ready && view.accounts.size() >= want) return Outcome::next;
+    return waiting(std::to_string(view.accounts.size()) + " account(s) shown, wanted " + std::to_string(want));
   }
+  if (what == "token") {
+    const TokenView& t = view.token;
+    if (t.account != a[2]) return waiting("the selected account is '" + view.selected + "' (select " + a[2] + ")");
+    if (t.load_error) {
+      fail(step, "the token cannot be read: " + failure_text(*t.load_error));
+      return Outcome::wait;
+    }
+    if (t.status && !t.loading) return Outcome::next;
+    return waiting("the token of '" + a[2] + "' is still loading");
+  }
+  if (what == "sync") {
+    const SyncView& s = view.sync;
+    if (s.account != a[2]) return waiting("the selected account is '" + view.selected + "' (select " + a[2] + ")");
+    if (s.load_error) {
+      fail(step, "the sync status cannot be read: " + failure_text(*s.load_error));
+      return Outcome::wait;
+    }
+    if (s.status && !s.loading) return Outcome::next;
+    return waiting("the sync status of '" + a[2] + "' is still loading");
+  }
+  if (what == "checks") {
+    const CheckRun* run = view.check(a[2]);
+    if (run == nullptr) return waiting("no check run of '" + a[2] + "' yet (run-checks " + a[2] + ")");
+    if (run->error) {
+      fail(step, "the checks could not start: " + failure_text(*run->error));
+      return Outcome::wait;
+    }
+    if (run->running || !run->finished_at)
+      return waiting("the checks of '" + a[2] + "' are still running (" + steps_text(*run) + ")");
+    if (a.size() > 3 && run_health(*run) != *parse_health(a[3])) {
+      fail(step, std::string("the checks ended ") + health_name(run_health(*run)) + ": " + steps_text(*run));
+      return Outcome::wait;
+    }
+    return Outcome::next;
+  }
+  if (what == "sign-in-url") {
+    const SignInProgress& p = view.setup.sign_in;
+    if (p.state == ConsentState::failed) {
+      fail(step, "the sign-in failed: " + (p.failure ? failure_text(*p.failure) : std::string("(no reason)")));
+      return Outcome::wait;
+    }
+    if (p.state == ConsentState::waiting && !p.url.empty()) return Outcome::next;
+    return waiting("the setup's sign-in shows no address yet");
+  }
+  if (what == "signed-in") {
+    const SignInProgress& p = view.setup.sign_in;
+    if (p.state == ConsentState::failed) {
+      fail(step, "the sign-in failed: " + (p.failure ? failure_text(*p.failure) : std::string("(no reason)")));
+      return Outcome::wait;
+    }
+    if (p.state == ConsentState::succeeded && panels::signed_in_for_draft(ui.setup, view.setup)) return Outcome::next;
+    return waiting("the setup's sign-in has not succeeded yet");
+  }
+  if (what == "sign-in-ended") {
+    if (view.setup.sign_in.state != ConsentState::waiting) return Outcome::next;
+    return waiting("the setup's sign-in is still waiting");
+  }
+  if (what == "saved") {
+    if (view.setup.save == SetupSave::failed) {
+      fail(step, "Save failed: " +
+                     (view.setup.save_failure ? failure_text(*view.setup.save_failure) : std::string("(no reason)")));
+      return Outcome::wait;
+    }
+    if (view.setup.save == SetupSave::saved) return Outcome::next;
+    return waiting("the setup's account is not saved yet");
+  }
+  if (what == "reset-preview") {
+    const ResetView& r = view.reset;
+    if (r.stage == ResetStage::failed) {
+      fail(step, "the preview failed: " + (r.failure ? failure_text(*r.failure) : std::string("(no reason)")));
+      return Outcome::wait;
+    }
+    if (r.stage == ResetStage::ready && r.preview && r.account == ui.sync.reset.account) return Outcome::next;
+    return waiting("the counter reset's preview is not ready");
+  }
+  if (what == "reauth-prompt") {
+    if (ui.token.reauth_prompt.is_open()) return Outcome::next;
+    const TokenView& t = view.token;
+    return waiting("no re-authentication prompt; last refresh failure: " +
+                   (t.refresh_failure ? failure_text(*t.refresh_failure) : std::string("none")) +
+                   (t.refreshing ? " (refreshing)" : ""));
+  }
+  if (what == "admin") {
+    const AdminView& ad = view.admin;
+    if (ad.session && ad.session->user == a[2]) return Outcome::next;
+    if (!ad.busy && ad.failure) {
+      fail(step, "the admin sign-in failed: " + failure_text(*ad.failure));
+      return Outcome::wait;
+    }
+    return waiting("no admin signed in to the window");
+  }
+  fail(step, "unknown thing to wait for");  // check_syntax let it through
+  return Outcome::action;
+}
+
+// The other steps: what a click or a key would do (one a frame, whose effect the next frame
+// shows), or a check of what the window shows.
+Driver::Outcome Driver::run_action(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui) {
+  const std::vector<std::string>& a = step.args;
+  const std::string& verb = a[0];
+  auto need_account = [&](const std::string& name) {
+    if (has_account(view, name)) return true;
+    fail(step, "no account '" + name + "' in the window");
+    return false;
+  };
 
   if (verb == "select") {
     if (!need_account(a[1])) return Outcome::action;
@@ -490,8 +503,8 @@ Driver::Outcome Driver::run_step(const DriveStep& step, const WorkspaceView& vie
     ui.out.send(cmd::RefreshToken{a[1]});
     return Outcome::action;
   }
-  fail(step, "unknown step");  // check_syntax let through something run_step does not know
+  fail(step, "unknown step");  // check_syntax let through something run_action does not know
   return Outcome::action;
 }
 
-}  // namespace md::gui
+}  // namespace md::harness

@@ -1,4 +1,4 @@
-// MAILDOCTOR_DRIVE=FILE: a test-only script that drives the real window, one step a line, run in
+// maildoctor-harness --drive FILE: a script that drives the real window, one step a line, run in
 // order between frames. Each `wait` is bounded (`timeout S`, default 30 s): when the bound passes
 // the window closes with exit code 1 and a message naming the line and what was still missing.
 // A line the driver does not understand is an error naming it, before anything runs.
@@ -29,7 +29,7 @@
 #include "main_window.h"
 #include "workspace.h"
 
-namespace md::gui {
+namespace md::harness {
 
 struct DriveStep {
   int line = 0;
@@ -57,6 +57,9 @@ class Driver {
  private:
   enum class Outcome { next, wait, action };
   Outcome run_step(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui);
+  Outcome run_wait(const DriveStep& step, const WorkspaceView& view, const panels::MainWindowState& ui);
+  Outcome run_action(const DriveStep& step, const WorkspaceView& view, panels::MainWindowState& ui);
+  Outcome waiting(std::string what);  // notes what is still missing, for the timeout message
   void fail(const DriveStep& step, const std::string& message);
 
   std::string file_;
@@ -76,4 +79,4 @@ class Driver {
   int exit_code_ = 0;
 };
 
-}  // namespace md::gui
+}  // namespace md::harness

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace md::gui {
+namespace md::harness {
 
 bool save_framebuffer_png(int width, int height, const std::string& file) {
   if (width <= 0 || height <= 0) return false;
@@ -18,4 +18,4 @@ bool save_framebuffer_png(int width, int height, const std::string& file) {
   return stbi_write_png(file.c_str(), width, height, 4, pixels.data(), width * 4) != 0;
 }
 
-}  // namespace md::gui
+}  // namespace md::harness

@@ -1,6 +1,7 @@
 // Staged states of the window, built from plain data with no disk or network: the headless panel
-// tests draw every one, bench/ui times them, and `MAILDOCTOR_SCENE=NAME maildoctor --capture F`
+// tests draw every one, bench/ui times them, and `maildoctor-harness --scene NAME --capture F`
 // photographs them for docs/screenshots. A scene is what the workspace would publish in that state.
+// Test fixtures: library maildoctor_scenes, never linked into maildoctor.
 #pragma once
 
 #include <chrono>
