@@ -110,7 +110,12 @@ void Workspace::sync_in_background(const std::string& name) {
       "Sync " + name + " (scheduled)",
       [this, name](jobs::JobContext& ctx) {
         // Its outcome is in the store (last sync time and result): the sync panel shows it on reload.
-        (void)sync_on_worker(name, ctx, {});
+        // One that did not get that far (another sync holds the lock, no secret) says why in the
+        // account's log, the only place a support engineer would see it.
+        auto result = sync_on_worker(name, ctx, {});
+        if (!result)
+          log_->append(name, "app", protolog::Direction::info,
+                       "Scheduled sync failed: [" + result.failure().code + "] " + result.failure().detail);
         return jobs::Completion([this, name] {
           background_syncs_.erase(name);
           if (view_.sync.account == name && !view_.sync.running) load_sync(name);

@@ -5,8 +5,7 @@ set -eu
 bin=$1
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 expect_rc() { want=$1; shift; set +e; "$@" >"$data/out" 2>"$data/err"; rc=$?; set -e
   [ "$rc" -eq "$want" ] || { cat "$data/out" "$data/err"; fail "$* exited $rc, wanted $want"; }; }
 

@@ -7,8 +7,7 @@ set -eu
 bin=$1
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 # expect_rc RC INPUT CMD...: runs CMD with INPUT (printf %b) on stdin; stdout in $data/out, stderr in $data/err.
 expect_rc() { want=$1; input=$2; shift 2; set +e; printf '%b' "$input" | "$@" >"$data/out" 2>"$data/err"; rc=$?; set -e
   [ "$rc" -eq "$want" ] || { cat "$data/out" "$data/err"; fail "$* exited $rc, wanted $want"; }; }

@@ -6,7 +6,8 @@
 # (exit codes and failure codes as DESIGN.md says: 1 refused, 2 usage). Five wrong passwords lock
 # the admin out; the lock is stored, so every later process (each CLI run is a new one) refuses
 # even the right password until it ends, and a refused attempt does not extend it; once it ends
-# the right password resets the counter. Real 600,000-iteration hashes and a 30 s lock: ~45 s.
+# the right password resets the counter. Real 600,000-iteration hashes; the 30 s lock's end is moved
+# back in the store rather than waited out: ~15 s.
 # The lock's length is checked against clock readings taken around the attempt that set it, never
 # against the time the check happens to run (a loaded machine once made that 19 s).
 # usage: admin_gate.sh MAILDOCTOR
@@ -17,16 +18,7 @@ data="$work/data"
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-# run RC NAME INPUT CMD...: CMD with INPUT (printf %b) on stdin, output in NAME.out/.err, exit RC.
-run() { want=$1 name=$2 input=$3; shift 3; set +e; printf '%b' "$input" | "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# py NAME 'expression over d (the JSON document of NAME.out)': prints the value.
-py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list,bool)) or v is None else v)' "$work/$1.out" "$2"; }
-want() { got=$(py "$1" "$2"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"; }
-code_in() { grep -q "\[$2\]" "$work/$1.err" || fail "$1: stderr does not name [$2]"; }
+. "$(dirname "$0")/../lib.sh"
 # unchanged: the counter is still the one the sync left, and no reset was ever recorded.
 unchanged() {
   md status box --json >"$work/unchanged.out" 2>"$work/unchanged.err" || fail "status failed"
@@ -82,48 +74,48 @@ other_pw='Other-pw-for-the-gate-2'
 reset() { md reset-counter box "$@"; }
 
 step "an account synced to a real counter (UIDVALIDITY 777, last UID 5)"
-run 0 add 'box-password\n' md account add box --provider custom --email box@example.test --auth password \
+run_in 0 add 'box-password\n' md account add box --provider custom --email box@example.test --auth password \
   --password-stdin --imap "127.0.0.1:$imap_port" --imap-security none --timeout 5
-run 0 sync '' md sync box --json
+run_in 0 sync '' md sync box --json
 want sync 'd["downloaded"]' 5
 unchanged
 
 step "no admin exists yet: nobody can reset (admin.bad_credentials, exit 1)"
-run 1 noadmins "$root_pw\n" reset --admin root --password-stdin --yes
+run_in 1 noadmins "$root_pw\n" reset --admin root --password-stdin --yes
 code_in noadmins admin.bad_credentials
 unchanged
-run 0 root "$root_pw\n" md admin add root --password-stdin
-run 0 other "$root_pw\n$other_pw\n" md admin add other --admin root --password-stdin
+run_in 0 root "$root_pw\n" md admin add root --password-stdin
+run_in 0 other "$root_pw\n$other_pw\n" md admin add other --admin root --password-stdin
 
 step "no --admin: usage (exit 2), nothing asked, nothing changed"
-run 2 noflag "$root_pw\n" reset --password-stdin --yes
+run_in 2 noflag "$root_pw\n" reset --password-stdin --yes
 code_in noflag usage
 grep -q -- '--admin' "$work/noflag.err" || fail "the usage error does not name --admin"
 unchanged
 
 step "wrong password and unknown admin: the same admin.bad_credentials and words (exit 1)"
-run 1 wrong 'not-the-password\n' reset --admin root --password-stdin --yes --json
+run_in 1 wrong 'not-the-password\n' reset --admin root --password-stdin --yes --json
 want wrong 'd["failure"]["code"]' admin.bad_credentials
 unchanged
-run 1 unknown "$root_pw\n" reset --admin nobody --password-stdin --yes --json
+run_in 1 unknown "$root_pw\n" reset --admin nobody --password-stdin --yes --json
 want unknown 'd["failure"]["code"]' admin.bad_credentials
-[ "$(py wrong 'd["failure"]["detail"]')" = "$(py unknown 'd["failure"]["detail"]')" ] \
+[ "$(js wrong 'd["failure"]["detail"]')" = "$(js unknown 'd["failure"]["detail"]')" ] \
   || fail "an unknown admin is told apart from a wrong password"
 unchanged
 
 step "no password given: empty standard input, an empty line, no --password-stdin off a terminal (exit 2)"
-run 2 empty '' reset --admin root --password-stdin --yes
+run_in 2 empty '' reset --admin root --password-stdin --yes
 code_in empty usage
-run 2 emptyline '\n' reset --admin root --password-stdin --yes
+run_in 2 emptyline '\n' reset --admin root --password-stdin --yes
 code_in emptyline usage
-run 2 noterminal "$root_pw\n" reset --admin root --yes
+run_in 2 noterminal "$root_pw\n" reset --admin root --yes
 code_in noterminal usage
 unchanged
-run 0 list1 '' md admin list --json
-want list1 '[a for a in d["admins"] if a["name"]=="root"][0]["failed_attempts"]' 1  # only the wrong password counted
+run_in 0 list1 '' md admin list --json
+want list1 'd.admins.find(a=>a.name=="root").failed_attempts' 1  # only the wrong password counted
 
 step "the right password without confirmation: admin.not_confirmed (exit 1); cut-off input: refused"
-run 1 notconfirmed "$root_pw\nno\n" reset --admin root --password-stdin
+run_in 1 notconfirmed "$root_pw\nno\n" reset --admin root --password-stdin
 code_in notconfirmed admin.not_confirmed
 set +e; printf '%s\n' "$root_pw" | reset --admin root --password-stdin >"$work/noanswer.out" 2>"$work/noanswer.err"; rc=$?; set -e
 [ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] || fail "no confirmation line: exit $rc"
@@ -138,56 +130,68 @@ for cmd in "status box" "status box --json" "account show box" "account list --j
 done
 
 step "removing the account forgets its counter, so it needs an admin: refused without one, nothing changed"
-run 1 removenoadmin '' md account remove box
+run_in 1 removenoadmin '' md account remove box
 code_in removenoadmin admin.not_authorized
 grep -q -- '--admin' "$work/removenoadmin.err" || fail "the refusal does not say how to remove it anyway"
 unchanged
 # (with the other admin: root's failed attempts are counted by the lockout step below)
-run 1 removewrongpw 'not-the-password\n' md account remove box --admin other --password-stdin
+run_in 1 removewrongpw 'not-the-password\n' md account remove box --admin other --password-stdin
 code_in removewrongpw admin.bad_credentials
 unchanged
 
 step "five wrong passwords lock root out; each later process refuses even the right one"
 for i in 1 2 3 4; do
-  run 1 "wrong$i" 'still-not-the-password\n' reset --admin root --password-stdin --yes
+  run_in 1 "wrong$i" 'still-not-the-password\n' reset --admin root --password-stdin --yes
 done
 # The fifth sets the lock at some moment between these two readings of the clock: its end is 30 s
 # after that moment, however long a loaded machine takes to run the process.
 before_lock=$(date +%s)
-run 1 wrong5 'still-not-the-password\n' reset --admin root --password-stdin --yes
+run_in 1 wrong5 'still-not-the-password\n' reset --admin root --password-stdin --yes
 after_lock=$(date +%s)
-run 1 locked "$root_pw\n" reset --admin root --password-stdin --yes --json
+run_in 1 locked "$root_pw\n" reset --admin root --password-stdin --yes --json
 want locked 'd["failure"]["code"]' admin.locked_out
 unchanged
-run 0 list2 '' md admin list --json
-want list2 '[a for a in d["admins"] if a["name"]=="root"][0]["locked"]' true
-until=$(py list2 '[a for a in d["admins"] if a["name"]=="root"][0]["locked_until"]')
+run_in 0 list2 '' md admin list --json
+want list2 'd.admins.find(a=>a.name=="root").locked' true
+until=$(js list2 'd.admins.find(a=>a.name=="root").locked_until')
 until_s=$(date -d "$until" +%s) || fail "locked_until '$until' is not a time"
 # Whole seconds on both sides: one second of rounding either way.
 [ $((until_s - before_lock)) -ge 29 ] && [ $((until_s - after_lock)) -le 31 ] ||
   fail "the first lock ends at $until: not 30 s after the fifth wrong password (sent $before_lock..$after_lock)"
 # Root stays locked whatever it types, and trying does not extend the lock; the other admin is not locked.
-run 1 locked2 "$root_pw\n" reset --admin root --password-stdin --yes
+run_in 1 locked2 "$root_pw\n" reset --admin root --password-stdin --yes
 code_in locked2 admin.locked_out
-run 0 list3 '' md admin list --json
-want list3 '[a for a in d["admins"] if a["name"]=="root"][0]["locked_until"]' "$until"
-want list3 '[a for a in d["admins"] if a["name"]=="other"][0]["locked"]' false
+run_in 0 list3 '' md admin list --json
+want list3 'd.admins.find(a=>a.name=="root").locked_until' "$until"
+want list3 'd.admins.find(a=>a.name=="other").locked' false
 unchanged
 
-step "the lock ends on its own (bounded wait to $until); then the right password resets, audited"
-i=0; while [ "$(date +%s)" -le "$until_s" ]; do i=$((i + 1)); [ $i -le 400 ] || fail "the clock did not pass $until"; sleep 0.1; done
-run 0 reset "$root_pw\n" reset --admin root --password-stdin --yes --json
+step "the lock ends on its own; then the right password resets, audited"
+# Its 30 s pass in the store instead of on the wall clock: the stored end moves an hour back, in the
+# store's own format (admin_test checks the lock's length and end with an injected clock).
+python3 - "$data/maildoctor.db" <<'PY' || fail "could not move the lock's end back"
+import datetime, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+(until,) = db.execute("SELECT locked_until FROM admins WHERE username = 'root'").fetchone()
+ended = datetime.datetime.fromisoformat(until.replace("Z", "+00:00")) - datetime.timedelta(hours=1)
+text = ended.strftime("%Y-%m-%dT%H:%M:%S") + (until[19:] if until.endswith("Z") else "")
+db.execute("UPDATE admins SET locked_until = ? WHERE username = 'root'", (text,))
+db.commit()
+PY
+run_in 0 list5 '' md admin list --json
+want list5 'd.admins.find(a=>a.name=="root").locked' false
+run_in 0 reset "$root_pw\n" reset --admin root --password-stdin --yes --json
 want reset 'd["old_last_uid"]' 5
 want reset 'd["old_uidvalidity"]' 777
 want reset 'd["admin"]' root
-run 0 after '' md status box --json
+run_in 0 after '' md status box --json
 want after 'd["last_uid"]' 0
 want after 'd["stored_messages"]' 5
 want after 'd["last_reset"]["admin"]' root
-run 0 list4 '' md admin list --json
-want list4 '[a for a in d["admins"] if a["name"]=="root"][0]["failed_attempts"]' 0
+run_in 0 list4 '' md admin list --json
+want list4 'd.admins.find(a=>a.name=="root").failed_attempts' 0
 step "an admin removes the account: audited with the counter it forgot; re-adding starts from nothing, visibly"
-run 0 removed "$root_pw\n" md account remove box --admin root --password-stdin --json
+run_in 0 removed "$root_pw\n" md account remove box --admin root --password-stdin --json
 want removed 'd["admin"]' root
 want removed 'd["forgotten"]["last_uid"]' 0
 want removed 'd["forgotten"]["stored_messages"]' 5

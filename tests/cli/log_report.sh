@@ -13,15 +13,7 @@ data="$work/data"
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# wait_for FILE TEXT: bounded (10 s) wait until FILE contains TEXT.
-wait_for() { i=0; until grep -q -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -le 100 ] || fail "timed out waiting for '$2' in $1"; sleep 0.1; done; }
-# py FILE 'expression over d (the JSON document)': prints the value.
-py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list,bool)) or v is None else v)' "$1" "$2"; }
+. "$(dirname "$0")/../lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # A fake IMAP server: greeting, CAPABILITY with AUTH=PLAIN, every sign-in refused, for 120 s.
@@ -109,6 +101,22 @@ run 0 tail0 md log pw --tail 0
 run 0 tailbig md log pw --tail=100000
 cmp -s "$work/tailbig.out" "$logs/pw.log" || fail "--tail larger than the log"
 
+# read_to_end PID FILE: bounded wait until process PID has read its open FILE to the end (the
+# offset of its descriptor, from /proc): what it would print of the bytes there, it has printed.
+read_to_end() {
+  i=0
+  while :; do
+    size=$(stat -c %s "$2")
+    for fd in /proc/"$1"/fd/*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "$2" ] || continue
+      pos=$(sed -n 's/^pos:[[:space:]]*//p' "/proc/$1/fdinfo/${fd##*/}" 2>/dev/null)
+      [ -n "$pos" ] && [ "$pos" -ge "$size" ] && return 0
+    done
+    i=$((i + 1)); [ $i -le 100 ] || fail "pid $1 did not read $2 to its end within 10 s"
+    sleep 0.1
+  done
+}
+
 step "--follow: appends, truncation, rotation; SIGTERM ends it with exit 0"
 "$bin" --data-dir "$data" log pw --follow --tail 1 >"$work/follow.out" 2>"$work/follow.err" &
 fpid=$!; pids="$pids $fpid"
@@ -121,7 +129,7 @@ printf '2026-01-01T00:00:00.000Z imap *: after truncation\n' >>"$logs/pw.log"
 wait_for "$work/follow.out" 'after truncation'
 wait_for "$work/follow.err" 'truncated'
 printf '2026-01-01T00:00:01.000Z imap *: old file, last' >>"$logs/pw.log"
-sleep 0.5
+read_to_end "$fpid" "$logs/pw.log"
 grep -q 'old file, last' "$work/follow.out" && fail "a half-written line was printed"
 printf ' line\n' >>"$logs/pw.log"
 mv "$logs/pw.log" "$logs/pw.log.1"
@@ -155,34 +163,34 @@ md check pw >/dev/null 2>&1 || true
 run 0 rpw md report pw --out "$work/pw-report.json"
 r="$work/pw-report.json"
 [ "$(stat -c %a "$r")" = 600 ] || fail "report mode $(stat -c %a "$r")"
-[ "$(py "$r" 'd["report"]["generator"]')" = MailDoctor ] || fail "generator"
-[ "$(py "$r" 'd["report"]["version"]')" = "$(md --version | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -1)" ] || fail "version"
+[ "$(js_file "$r" 'd["report"]["generator"]')" = MailDoctor ] || fail "generator"
+[ "$(js_file "$r" 'd["report"]["version"]')" = "$(md --version | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -1)" ] || fail "version"
 for lib in libcurl openssl sqlite nlohmann_json; do
-  [ -n "$(py "$r" "d['system']['libraries']['$lib']")" ] || fail "no $lib version"
+  [ -n "$(js_file "$r" "d['system']['libraries']['$lib']")" ] || fail "no $lib version"
 done
-[ "$(py "$r" 'd["system"]["os"]["sysname"]')" = "$(uname -s)" ] || fail "os"
-[ "$(py "$r" 'd["account"]["name"]')" = pw ] || fail "account name"
-[ "$(py "$r" 'd["account"]["secrets"]["password"]')" = true ] || fail "password presence"
-[ "$(py "$r" 'd["tls_verification"]')" = on ] || fail "tls_verification"
-[ "$(py "$r" 'd["sync"]["last_uid"], d["sync"]["stored_messages"], d["sync"]["last_sync_at"]')" = "(0, 0, None)" ] \
+[ "$(js_file "$r" 'd["system"]["os"]["sysname"]')" = "$(uname -s)" ] || fail "os"
+[ "$(js_file "$r" 'd["account"]["name"]')" = pw ] || fail "account name"
+[ "$(js_file "$r" 'd["account"]["secrets"]["password"]')" = true ] || fail "password presence"
+[ "$(js_file "$r" 'd["tls_verification"]')" = on ] || fail "tls_verification"
+[ "$(js_file "$r" '[d.sync.last_uid, d.sync.stored_messages, d.sync.last_sync_at]')" = "[0,0,null]" ] \
   || fail "sync status of a never-synced account"
-[ "$(py "$r" 'd["token"]')" = null ] || fail "a password account has token status"
-[ "$(py "$r" '[s["failure"]["code"] for s in d["last_check"]["steps"] if s["id"]=="imap.auth"][0]')" = auth.bad_credentials ] \
+[ "$(js_file "$r" 'd["token"]')" = null ] || fail "a password account has token status"
+[ "$(js_file "$r" 'd.last_check.steps.find(x=>x.id=="imap.auth").failure.code')" = auth.bad_credentials ] \
   || fail "last check"
-[ "$(py "$r" 'd["log"]["lines"] == len(d["log"]["entries"]) > 0')" = true ] || fail "log entries"
-[ "$(py "$r" 'all(e["protocol"]=="imap" for e in d["log"]["entries"] if "protocol" in e)')" = true ] || fail "log protocols"
-[ "$(py "$r" 'list(d.keys())[:4]')" = '["report", "account_name", "warnings", "tls_verification"]' ] || fail "key order"
+[ "$(js_file "$r" 'd.log.lines == d.log.entries.length && d.log.entries.length > 0')" = true ] || fail "log entries"
+[ "$(js_file "$r" 'd.log.entries.filter(e=>"protocol" in e).every(e=>e.protocol=="imap")')" = true ] || fail "log protocols"
+[ "$(js_file "$r" 'Object.keys(d).slice(0, 4)')" = '["report","account_name","warnings","tls_verification"]' ] || fail "key order"
 grep -q "written to $r" "$work/rpw.out" || fail "no confirmation"
 
 step "report of an OAuth account with verification off: shown at the top, token status, no client secret"
 run 0 roa md report oa --out "$work/oa-report.json"
 r="$work/oa-report.json"
-[ "$(py "$r" 'd["tls_verification"]')" = OFF ] || fail "tls_verification OFF not shown"
-py "$r" 'd["warnings"][0]' | grep -q 'TLS certificate verification is OFF' || fail "no warning"
+[ "$(js_file "$r" 'd["tls_verification"]')" = OFF ] || fail "tls_verification OFF not shown"
+js_file "$r" 'd["warnings"][0]' | grep -q 'TLS certificate verification is OFF' || fail "no warning"
 grep -q 'WARNING: TLS certificate verification is OFF' "$work/roa.out" || fail "no warning on stdout"
-[ "$(py "$r" 'd["token"]["signed_in"]')" = false ] || fail "token status"
-[ "$(py "$r" 'd["account"]["secrets"]["client_secret"]')" = true ] || fail "client secret presence"
-[ "$(py "$r" '"http" in {e.get("protocol") for e in d["log"]["entries"]}')" = true ] || fail "no http lines in report"
+[ "$(js_file "$r" 'd["token"]["signed_in"]')" = false ] || fail "token status"
+[ "$(js_file "$r" 'd["account"]["secrets"]["client_secret"]')" = true ] || fail "client secret presence"
+[ "$(js_file "$r" 'd.log.entries.some(e=>e.protocol=="http")')" = true ] || fail "no http lines in report"
 
 step "report (HTML)"
 run 0 rhtml md report oa --out "$work/oa-report.html"
@@ -208,8 +216,8 @@ printf 'lines\n' | md account add words --provider custom --email w@example.test
   --imap "127.0.0.1:$closed" >/dev/null
 printf '2026-01-01T00:00:04.000Z imap *: lines and entries\n' >>"$logs/words.log"
 run 0 rwords md report words --out "$work/words.json"
-[ "$(py "$work/words.json" 'd["log"]["lines"]')" = 1 ] || fail "report keys were masked"
-py "$work/words.json" 'd["log"]["entries"][0]["text"]' | grep -q '^<redacted> and entries$' || fail "value not masked"
+[ "$(js_file "$work/words.json" 'd["log"]["lines"]')" = 1 ] || fail "report keys were masked"
+js_file "$work/words.json" 'd["log"]["entries"][0]["text"]' | grep -q '^<redacted> and entries$' || fail "value not masked"
 run 0 rwordshtml md report words --out "$work/words.html"
 
 step "no secret in any log or report (raw, base64, URL-encoded)"

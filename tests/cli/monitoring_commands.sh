@@ -12,12 +12,7 @@ data="$work/data"
 serve_pid=""
 cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-wait_for() { i=0; until grep -q -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -le 100 ] || fail "timed out waiting for '$2' in $1"; sleep 0.1; done; }
+. "$(dirname "$0")/../lib.sh"
 # The Monitoring Plugins guidelines' shape: "MAILDOCTOR STATE - text" then optional " | 'l'=v[uom];w;c;min;max ...".
 nagios_line_ok() {
   [ "$(wc -l <"$1")" -eq 1 ] || return 1

@@ -26,14 +26,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data="$work/data"
 admin_pw='Lab-admin-pw-7'
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
+. "$(dirname "$0")/../lib.sh"
 # run RC NAME CMD...: runs CMD with output to NAME.out/.err and checks its exit code.
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js NAME 'expression over d (the JSON document in NAME.out)': prints the value.
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
 # window NAME: runs the window on the data dir with the drive script $work/NAME.drive under Xvfb.
 window() {
   run 0 "$1" timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \

@@ -10,12 +10,8 @@ set -a; . "$2"; set +a
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data="$work/data"
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
+. "$(dirname "$0")/../lib.sh"
 # run RC NAME CMD...: runs CMD with output to NAME.out/.err and checks its exit code.
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
 json_field() { node -e 'const d=JSON.parse(require("fs").readFileSync(0,"utf8")); const v=process.argv[1].split(".").reduce((o,k)=>o==null?o:o[k], d); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$1"; }
 
 add_account() { # NAME EMAIL [extra flags]

@@ -11,13 +11,7 @@ set -a; . "$2"; set +a
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data="$work/data"
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js NAME 'expression over d (the JSON document of NAME.out)': prints the value.
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const s=id=>d.steps.find(x=>x.id===id)||{}; const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
+. "$(dirname "$0")/../lib.sh"
 # expect NAME STEP STATUS [CODE]
 expect() {
   got=$(js "$1" "s('$2').status"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"

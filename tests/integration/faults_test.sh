@@ -26,18 +26,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.out "$work"/*.err "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 40 "$f"; }; done
-  exit 1
-}
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js NAME 'expression over d (the JSON document of NAME.out; s(id) is a check step)': prints the value.
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const s=id=>(d.steps||[]).find(x=>x.id===id)||{}; const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
-want() { got=$(js "$1" "$2"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"; }
+. "$(dirname "$0")/../lib.sh"
 # expect NAME STEP STATUS [CODE]: a step of a `check --json` document.
 expect() {
   want "$1" "s('$2').status" "$3"
@@ -46,9 +35,6 @@ expect() {
 # contains NAME 'expression' TEXT: the expression's value contains TEXT.
 contains() { js "$1" "$2" | grep -qF -- "$3" || fail "$1: $2 lacks '$3': $(js "$1" "$2")"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for FILE TEXT [TENTHS]: bounded wait (default 10 s) until FILE contains TEXT.
-wait_for() { i=0; until grep -qF -- "$2" "$1" 2>/dev/null; do
-  i=$((i + 1)); [ $i -le "${3:-100}" ] || fail "timed out waiting for '$2' in $1"; sleep 0.1; done; }
 # start_proxy NAME LISTEN TARGET [fault_proxy options]: waits for "ready"; the pid is in $proxy_pid.
 start_proxy() {
   name=$1 listen=$2 target=$3; shift 3

@@ -16,11 +16,8 @@ data="$work/data"
 nagios_pid=""
 cleanup() { [ -n "$nagios_pid" ] && kill "$nagios_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err "$work"/nagios.log "$work"/status.dat; do [ -f "$f" ] && { echo "--- $f"; tail -60 "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
+. "$(dirname "$0")/../lib.sh"
+FAIL_SHOW="$work/status.dat"
 # The Monitoring Plugins guidelines' shape: "MAILDOCTOR STATE - text" then optional " | 'l'=v[uom];w;c;min;max ...".
 nagios_line_ok() {
   [ "$(wc -l <"$1")" -eq 1 ] || return 1

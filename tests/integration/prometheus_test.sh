@@ -22,12 +22,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-wait_for() { i=0; until grep -q -- "$2" "$1" 2>/dev/null; do i=$((i+1)); [ $i -le 150 ] || fail "timed out waiting for '$2' in $1"; sleep 0.1; done; }
+. "$(dirname "$0")/../lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json_field() { node -e 'const d=JSON.parse(require("fs").readFileSync(0,"utf8")); const v=process.argv[1].split(".").reduce((o,k)=>o==null?o:o[k], d); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$1"; }
 # query PROMQL: the API's result array as JSON ([] while nothing matches).

@@ -14,13 +14,7 @@ set -a; . "$2"; set +a
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data="$work/data"
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js FILE 'expression over d (the JSON document)': prints the value.
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$1" "$2"; }
+. "$(dirname "$0")/../lib.sh"
 
 step "password account: every protocol checked"
 printf '%s\n' "$LAB_PASSWORD" | md account add pw --provider custom --email "$LAB_USER" --auth password --password-stdin \
@@ -45,7 +39,7 @@ md account add oa --provider custom --email "$LAB_USER" --imap "localhost:$LAB_I
   --scope offline_access --ca-file "$LAB_CA_FILE" --timeout 5 >/dev/null
 run 0 auth md auth oa --browser "$LAB_BROWSER" --consent-timeout 60
 run 0 refresh md token oa --refresh --json
-[ "$(js "$work/refresh.out" d.refreshed)" = true ] || fail "not refreshed"
+[ "$(js_file "$work/refresh.out" d.refreshed)" = true ] || fail "not refreshed"
 run 0 checkoa md check oa --json
 run 0 logoa md log oa
 grep -q ' http C: POST ' "$work/logoa.out" || fail "no token endpoint POST labelled http"
@@ -55,8 +49,8 @@ grep -q ' http C: [A-Za-z0-9]* AUTHENTICATE\| http C: AUTH ' "$work/logoa.out" &
 
 step "sync over XOAUTH2 and over POP3 with a password; a refused sign-in"
 run 0 syncoa md sync oa --json
-[ "$(js "$work/syncoa.out" d.protocol)" = imap ] || fail "oa sync protocol"
-stored_oa=$(js "$work/syncoa.out" d.stored_messages)
+[ "$(js_file "$work/syncoa.out" d.protocol)" = imap ] || fail "oa sync protocol"
+stored_oa=$(js_file "$work/syncoa.out" d.stored_messages)
 run 0 syncpw md sync pw --protocol pop3 --json
 printf 'not-the-password\n' | md account add bad --provider custom --email "$LAB_USER" --auth password --password-stdin \
   --imap "localhost:$LAB_IMAPS_PORT" --ca-file "$LAB_CA_FILE" --timeout 5 >/dev/null
@@ -69,15 +63,15 @@ run 0 rpw md report pw --out "$work/pw-report.json"
 run 0 roa md report oa --out "$work/oa-report.json"
 run 0 roahtml md report oa --out "$work/oa-report.html"
 r="$work/oa-report.json"
-[ "$(js "$r" d.token.signed_in)" = true ] || fail "token status"
-[ "$(js "$r" d.token.identity)" = "$LAB_USER" ] || fail "token identity"
-[ "$(js "$r" d.last_check.ok)" = true ] || fail "last check"
-[ "$(js "$r" "d.sync.protocol+' '+d.sync.stored_messages+' '+d.sync.last_sync_result")" = "imap $stored_oa ok" ] \
-  || fail "sync status: $(js "$r" d.sync)"
-[ "$(js "$r" d.account.secrets.client_secret)" = true ] || fail "client secret presence"
-[ "$(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = http,imap,smtp ] \
-  || fail "report log protocols: $(js "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].join(',')")"
-[ "$(js "$work/pw-report.json" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = imap,pop3,smtp ] \
+[ "$(js_file "$r" d.token.signed_in)" = true ] || fail "token status"
+[ "$(js_file "$r" d.token.identity)" = "$LAB_USER" ] || fail "token identity"
+[ "$(js_file "$r" d.last_check.ok)" = true ] || fail "last check"
+[ "$(js_file "$r" "d.sync.protocol+' '+d.sync.stored_messages+' '+d.sync.last_sync_result")" = "imap $stored_oa ok" ] \
+  || fail "sync status: $(js_file "$r" d.sync)"
+[ "$(js_file "$r" d.account.secrets.client_secret)" = true ] || fail "client secret presence"
+[ "$(js_file "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = http,imap,smtp ] \
+  || fail "report log protocols: $(js_file "$r" "[...new Set(d.log.entries.map(e=>e.protocol))].join(',')")"
+[ "$(js_file "$work/pw-report.json" "[...new Set(d.log.entries.map(e=>e.protocol))].sort().join(',')")" = imap,pop3,smtp ] \
   || fail "pw report log protocols"
 for f in "$work/pw-report.json" "$r" "$work/oa-report.html"; do
   [ "$(stat -c %a "$f")" = 600 ] || fail "$f is not 0600"

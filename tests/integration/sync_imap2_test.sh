@@ -38,19 +38,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 data="$work/data"
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done
-  [ -f "$srv/logs/master.log" ] && { echo "--- cyrus master.log"; tail -n 20 "$srv/logs/master.log"; }
-  exit 1
-}
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js NAME 'expression over d (the JSON document of NAME.out); s(id) is a check step'
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const s=id=>(d.steps||[]).find(x=>x.id===id)||{}; const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
-want() { got=$(js "$1" "$2"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"; }
+. "$(dirname "$0")/../lib.sh"
 server_hashes() { python3 "$here/server_messages.py" localhost "$IMAP2_PORT" "$IMAP2_USER" "$IMAP2_PASSWORD" "$IMAP2_CA_FILE" | sed '/^$/d'; }
 server_uidvalidity() { "$imap2" uidvalidity "$srv"; }
 exported_hashes() {  # exported_hashes MAILDIR [UIDVALIDITY]: "sha256 size" of its files, sorted

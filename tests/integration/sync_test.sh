@@ -16,14 +16,7 @@ work=$(mktemp -d)
 sync_pid=
 trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; rm -rf "$work"' EXIT
 data="$work/data"
-md() { "$bin" --data-dir "$data" "$@"; }
-fail() { echo "FAIL: $*"; for f in "$work"/*.out "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
-step() { echo "== $*"; }
-run() { want=$1 name=$2; shift 2; set +e; "$@" >"$work/$name.out" 2>"$work/$name.err"; rc=$?; set -e
-  [ "$rc" -eq "$want" ] || fail "$name: exit $rc, wanted $want"; }
-# js NAME 'expression over d (the JSON document of NAME.out)'
-js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v==="object"?JSON.stringify(v):String(v))' "$work/$1.out" "$2"; }
-want() { got=$(js "$1" "$2"); [ "$got" = "$3" ] || fail "$1: $2 is $got, wanted $3"; }
+. "$(dirname "$0")/../lib.sh"
 doveadm_() { doveadm -c "$LAB_DOVECOT_CONF" "$@"; }
 home=$(doveadm_ user -f home "$LAB_SYNC_USER")
 server_hashes() { python3 "$here/server_messages.py" localhost "$LAB_IMAPS_PORT" "$LAB_SYNC_USER" "$LAB_SYNC_PASSWORD" "$LAB_CA_FILE"; }
