@@ -15,8 +15,14 @@ all: build
 bootstrap:
 	scripts/bootstrap.sh
 
+# The tested build is the one a packager makes: Release with Debian's default flags
+# (dpkg-buildflags: -O2 -g, fortify, stack protector, -Werror=format-security), and warnings as
+# errors on top, so a warning either flag set brings out fails `make test` rather than a package.
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
+	CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	CXXFLAGS="$$(dpkg-buildflags --get CXXFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
 
 configure: $(BUILD)/CMakeCache.txt
 
