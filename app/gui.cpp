@@ -20,6 +20,7 @@
 #include "datadir.h"
 #include "drive.h"
 #include "main_window.h"
+#include "platform/fonts.h"
 #include "scenes.h"
 #include "screenshot.h"
 #include "theme.h"
@@ -102,7 +103,8 @@ int run(const cli::GlobalArgs& args) {
 
   float scale_x = 1.0f, scale_y = 1.0f;
   glfwGetWindowContentScale(window, &scale_x, &scale_y);
-  panels::apply_theme(scale_x, MAILDOCTOR_UI_FONT);
+  const std::string ui_font = platform::ui_font_path(MAILDOCTOR_UI_FONT);  // Windows: Segoe UI
+  panels::apply_theme(scale_x, ui_font.c_str());
   float applied_scale = scale_x;
 
   ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -176,7 +178,7 @@ int run(const cli::GlobalArgs& args) {
     glfwGetWindowContentScale(window, &scale_x, &scale_y);
     const float wanted_scale = scale_x * static_cast<float>(view->interface_scale_percent) / 100.0f;
     if (wanted_scale != applied_scale) {
-      panels::apply_theme(wanted_scale, MAILDOCTOR_UI_FONT);
+      panels::apply_theme(wanted_scale, ui_font.c_str());
       ImGui_ImplOpenGL3_DestroyFontsTexture();
       ImGui_ImplOpenGL3_CreateFontsTexture();
       applied_scale = wanted_scale;

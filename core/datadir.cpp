@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "platform/files.h"
+
 namespace md {
 
 Platform current_platform() {
@@ -59,9 +61,7 @@ Result<void> prepare_data_dir(const std::filesystem::path& dir) {
   if (ec) return fail("datadir.unusable", "Cannot create " + dir.string() + ": " + ec.message());
   if (!fs::is_directory(dir, ec)) return fail("datadir.unusable", dir.string() + " exists but is not a directory");
   // Tokens and logs live here: keep other local users out.
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return fail("datadir.unusable", "Cannot restrict " + dir.string() + ": " + ec.message());
-  return {};
+  return platform::restrict_to_owner(dir);
 }
 
 }  // namespace md

@@ -16,15 +16,12 @@
 #include <cstdlib>
 #include <ostream>
 
-#if !defined(_WIN32)
-#include <unistd.h>
-#endif
-
 #include "cli/account_access.h"
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "cli/run.h"
 #include "diagnostics/last_check.h"
+#include "platform/console.h"
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_lock.h"
@@ -66,11 +63,7 @@ class InterruptFlag {
 };
 
 bool stderr_is_terminal() {
-#if defined(_WIN32)
-  return false;
-#else
-  return ::isatty(STDERR_FILENO) == 1;
-#endif
+  return platform::is_terminal(stderr);
 }
 
 std::string mib(uint64_t bytes) {
