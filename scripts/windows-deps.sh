@@ -38,7 +38,8 @@ fi
 srcver() { dpkg-query -W -f='${source:Package}=${source:Version}' "$1"; }
 SOURCES="$(srcver libssl-dev) $(srcver libcurl4-openssl-dev) $(srcver libsqlite3-dev) $(srcver libglfw3-dev) $(srcver libimgui-dev)"
 script_hash=$(sha256sum "$0" | cut -c1-12)
-key=$(printf '%s %s %s' "$SOURCES" "$script_hash" "$($HOST-g++-posix -dumpversion)" | sha256sum | cut -c1-16)
+HEADERS="$(dpkg-query -W -f='${Version}' nlohmann-json3-dev doctest-dev libcpp-httplib-dev libstb-dev)"
+key=$(printf '%s %s %s %s' "$SOURCES" "$HEADERS" "$script_hash" "$($HOST-g++-posix -dumpversion)" | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/maildoctor/win-deps
 PREFIX=$cache/$key
 if [ -f "$PREFIX/.complete" ]; then
@@ -145,6 +146,16 @@ mkdir -p "$P/share/imgui/backends"
 cp "$d"/imgui*.cpp "$d"/imgui*.h "$d"/imconfig.h "$d"/imstb_*.h "$P/share/imgui/"
 cp "$d"/backends/imgui_impl_glfw.* "$d"/backends/imgui_impl_opengl3* "$P/share/imgui/backends/"
 
+# The header-only libraries, from the Debian packages installed for Linux (nlohmann-json3-dev,
+# doctest-dev, libcpp-httplib-dev, libstb-dev): copied beside the others so the cross build never
+# puts the host's /usr/include on its include path.
+cp -r /usr/include/nlohmann /usr/include/doctest "$P/include/"
+cp /usr/include/httplib.h "$P/include/"
+mkdir -p "$P/include/stb" "$P/share/cmake"
+cp /usr/include/stb/stb_image_write.h /usr/include/stb/stb_image.h /usr/include/stb/stb_truetype.h "$P/include/stb/" 2>/dev/null ||
+  cp /usr/include/stb/stb_image_write.h "$P/include/stb/"
+cp -r /usr/share/cmake/nlohmann_json "$P/share/cmake/"
+
 # The license texts of what the exe links, for the zip.
 mkdir -p "$P/share/licenses"
 for s in openssl curl sqlite3 glfw3 imgui; do
@@ -154,6 +165,11 @@ cp "$(srcdir openssl)/LICENSE.txt" "$P/share/licenses/openssl.LICENSE.txt"
 cp "$(srcdir curl)/COPYING" "$P/share/licenses/curl.COPYING"
 cp "$(srcdir glfw3)/LICENSE.md" "$P/share/licenses/glfw.LICENSE.md"
 cp "$(srcdir imgui)/LICENSE.txt" "$P/share/licenses/imgui.LICENSE.txt"
+for pkg in nlohmann-json3-dev libcpp-httplib-dev libstb-dev; do
+  cp "/usr/share/doc/$pkg/copyright" "$P/share/licenses/$pkg.copyright"
+done
+cp /usr/share/doc/mingw-w64-common/copyright "$P/share/licenses/mingw-w64.copyright" 2>/dev/null || true
+cp /usr/share/doc/gcc-mingw-w64-base/copyright "$P/share/licenses/gcc-mingw-w64.copyright" 2>/dev/null || true
 echo "$fetched" >"$P/VERSIONS"
 
 rm -rf "$PREFIX"
