@@ -44,7 +44,8 @@ Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, c
       break;
     case Platform::linux_like:
       // XDG Base Directory: a relative XDG_DATA_HOME is invalid and must be ignored.
-      if (auto xdg = env("XDG_DATA_HOME"); xdg && fs::path(*xdg).is_absolute())
+      // Absolute in the POSIX sense (a leading '/'), whichever system evaluates the rule.
+      if (auto xdg = env("XDG_DATA_HOME"); xdg && xdg->front() == '/')
         return DataDirChoice{fs::path(*xdg) / "maildoctor", "XDG_DATA_HOME"};
       if (auto home = env("HOME")) return DataDirChoice{fs::path(*home) / ".local" / "share" / "maildoctor", "HOME"};
       break;

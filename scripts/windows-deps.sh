@@ -36,9 +36,9 @@ fi
 
 # The source package and version behind each Linux -dev package: the same versions for Windows.
 srcver() { dpkg-query -W -f='${source:Package}=${source:Version}' "$1"; }
-SOURCES="$(srcver libssl-dev) $(srcver libcurl4-openssl-dev) $(srcver libsqlite3-dev) $(srcver libglfw3-dev) $(srcver libimgui-dev)"
+SOURCES="$(srcver libssl-dev) $(srcver libcurl4-openssl-dev) $(srcver libsqlite3-dev) $(srcver libglfw3-dev) $(srcver libimgui-dev) $(srcver libcpp-httplib-dev)"
 script_hash=$(sha256sum "$0" | cut -c1-12)
-HEADERS="$(dpkg-query -W -f='${Version}' nlohmann-json3-dev doctest-dev libcpp-httplib-dev libstb-dev)"
+HEADERS="$(dpkg-query -W -f='${Version}' nlohmann-json3-dev doctest-dev libstb-dev)"
 key=$(printf '%s %s %s %s' "$SOURCES" "$HEADERS" "$script_hash" "$($HOST-g++-posix -dumpversion)" | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/maildoctor/win-deps
 PREFIX=$cache/$key
@@ -142,15 +142,21 @@ echo "windows-deps: glfw done at $(( $(date +%s) - start )) s" >&2
 
 # Dear ImGui: its sources (core and the GLFW/OpenGL3 backends), compiled by the project's build.
 d=$(srcdir imgui)
-mkdir -p "$P/share/imgui/backends"
+mkdir -p "$P/share/imgui/backends" "$P/share/imgui/misc/cpp"
+cp "$d"/misc/cpp/imgui_stdlib.* "$P/share/imgui/misc/cpp/"
 cp "$d"/imgui*.cpp "$d"/imgui*.h "$d"/imconfig.h "$d"/imstb_*.h "$P/share/imgui/"
 cp "$d"/backends/imgui_impl_glfw.* "$d"/backends/imgui_impl_opengl3* "$P/share/imgui/backends/"
 
+# cpp-httplib: Debian's package splits it into a header and a shared library; its source package
+# has the upstream single header, which carries the implementation inline.
+mkdir -p "$P/share/licenses"
+cp "$(srcdir cpp-httplib)/httplib.h" "$P/include/"
+cp "$(srcdir cpp-httplib)/LICENSE" "$P/share/licenses/cpp-httplib.LICENSE"
+
 # The header-only libraries, from the Debian packages installed for Linux (nlohmann-json3-dev,
-# doctest-dev, libcpp-httplib-dev, libstb-dev): copied beside the others so the cross build never
-# puts the host's /usr/include on its include path.
+# doctest-dev, libstb-dev): copied beside the others so the cross build never puts the host's
+# /usr/include on its include path.
 cp -r /usr/include/nlohmann /usr/include/doctest "$P/include/"
-cp /usr/include/httplib.h "$P/include/"
 mkdir -p "$P/include/stb" "$P/share/cmake"
 cp /usr/include/stb/stb_image_write.h /usr/include/stb/stb_image.h /usr/include/stb/stb_truetype.h "$P/include/stb/" 2>/dev/null ||
   cp /usr/include/stb/stb_image_write.h "$P/include/stb/"
@@ -158,14 +164,14 @@ cp -r /usr/share/cmake/nlohmann_json "$P/share/cmake/"
 
 # The license texts of what the exe links, for the zip.
 mkdir -p "$P/share/licenses"
-for s in openssl curl sqlite3 glfw3 imgui; do
+for s in openssl curl sqlite3 glfw3 imgui cpp-httplib; do
   cp "$(srcdir "$s")/debian/copyright" "$P/share/licenses/$s.copyright"
 done
 cp "$(srcdir openssl)/LICENSE.txt" "$P/share/licenses/openssl.LICENSE.txt"
 cp "$(srcdir curl)/COPYING" "$P/share/licenses/curl.COPYING"
 cp "$(srcdir glfw3)/LICENSE.md" "$P/share/licenses/glfw.LICENSE.md"
 cp "$(srcdir imgui)/LICENSE.txt" "$P/share/licenses/imgui.LICENSE.txt"
-for pkg in nlohmann-json3-dev libcpp-httplib-dev libstb-dev; do
+for pkg in nlohmann-json3-dev libstb-dev doctest-dev; do
   cp "/usr/share/doc/$pkg/copyright" "$P/share/licenses/$pkg.copyright"
 done
 cp /usr/share/doc/mingw-w64-common/copyright "$P/share/licenses/mingw-w64.copyright" 2>/dev/null || true

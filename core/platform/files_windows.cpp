@@ -145,10 +145,29 @@ std::string describe_protection(const std::filesystem::path& path) {
   if (GetNamedSecurityInfoW(wide.c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr, nullptr, &dacl, nullptr,
                             &sd) != ERROR_SUCCESS)
     return "missing";
-  std::string text = dacl && dacl->AceCount == 1 ? "owner-only ACL"
-                                                 : "ACL with " + std::to_string(dacl ? dacl->AceCount : 0) + " entries";
+  // Owner-only when every entry that allows anything names the current user.
+  HANDLE token = nullptr;
+  std::unique_ptr<unsigned char[]> user;
+  DWORD size = 0;
+  if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
+    GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+    user.reset(new unsigned char[size ? size : 1]);
+    if (!GetTokenInformation(token, TokenUser, user.get(), size, &size)) user.reset();
+    CloseHandle(token);
+  }
+  PSID me = user ? reinterpret_cast<TOKEN_USER*>(user.get())->User.Sid : nullptr;
+  int others = 0, entries = dacl ? dacl->AceCount : 0;
+  for (int i = 0; i < entries; ++i) {
+    void* ace = nullptr;
+    if (!GetAce(dacl, static_cast<DWORD>(i), &ace)) continue;
+    auto* header = static_cast<ACE_HEADER*>(ace);
+    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE) continue;
+    PSID sid = &static_cast<ACCESS_ALLOWED_ACE*>(ace)->SidStart;
+    if (!me || !EqualSid(sid, me)) ++others;
+  }
   LocalFree(sd);
-  return text;
+  if (dacl && others == 0) return "owner-only ACL";
+  return "ACL open to " + std::to_string(others) + " other entries";
 }
 
 }  // namespace md::platform

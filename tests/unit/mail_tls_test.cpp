@@ -285,10 +285,10 @@ TEST_CASE("mail: a TLS handshake that starts and then stalls is tcp.timeout with
 TEST_CASE("mail: an unreadable CA file is an account setting error") {
   Connection c;
   int sv[2];
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  REQUIRE(md::platform::loopback_pair(sv));
   c = Connection::adopt(sv[0]);
   auto r = c.start_tls(TlsOptions{"localhost", "/nonexistent/ca.pem", true});
-  ::close(sv[1]);
+  md::platform::close_socket(sv[1]);
   REQUIRE_FALSE(r);
   CHECK(r.failure().code == "accounts.invalid");
 }
