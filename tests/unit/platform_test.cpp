@@ -48,7 +48,12 @@ TEST_CASE("platform: an owner-only file is created once, never overwritten") {
   CHECK_FALSE(again.ok);
   CHECK(again.exists);
 #if defined(_WIN32)
-  CHECK(platform::describe_protection(file) == "owner-only ACL");
+  // Wine keeps a file's security descriptor in an extended attribute where the file system takes
+  // one, and otherwise makes one up from the Unix mode: there the ACL cannot be checked.
+  if (platform::os_description().count("wine") == 0)
+    CHECK(platform::describe_protection(file) == "owner-only ACL");
+  else
+    MESSAGE("under Wine: " << platform::describe_protection(file) << " (not checked: Wine emulates ACLs)");
 #else
   CHECK(platform::describe_protection(file) == "mode 0600");
 #endif
