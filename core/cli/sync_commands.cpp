@@ -25,6 +25,7 @@
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_lock.h"
+#include "vault/vault.h"
 #include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
@@ -247,6 +248,7 @@ int cmd_status(CommandContext& ctx) {
     token = tokens::to_json(t.value(), std::chrono::system_clock::now());
   }
   doc["token"] = token;
+  doc["key_protection"] = vault::key_protection();  // DPAPI, or the owner-only key file
   if (ctx.json) {
     ctx.emit(doc);
     return kExitOk;
