@@ -25,10 +25,10 @@
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_lock.h"
-#include "vault/vault.h"
 #include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
+#include "vault/vault.h"
 
 namespace md::cli {
 namespace {
