@@ -15,7 +15,7 @@ cmake --build "$BUILD_WIN" -j "$JOBS"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/MailDoctor/licenses"
-cp "$BUILD_WIN/app/maildoctor.exe" "$stage/MailDoctor/"
+cp "$BUILD_WIN/app/maildoctor.exe" "$BUILD_WIN/app/maildoctor.com" "$stage/MailDoctor/"
 cp README.md "$stage/MailDoctor/README.md"
 [ -f LICENSE ] && cp LICENSE "$stage/MailDoctor/LICENSE.txt"
 cp "$deps"/share/licenses/* "$stage/MailDoctor/licenses/"
