@@ -85,3 +85,19 @@ screenshots-lab: build
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
+
+# ==== Windows (issue 14) ===========================================================================
+# make windows        the MinGW-w64 toolchain and Wine from Debian, the libraries cross-built from
+#                     Debian's source packages (cached outside the clone), a static maildoctor.exe and
+#                     a zip with the license texts: $(BUILD_WIN)/maildoctor-windows-x86_64.zip
+# make test-windows   the Windows unit suite and the exe's command line under Wine (a fresh prefix)
+BUILD_WIN ?= build-win
+.PHONY: windows test-windows
+windows:
+	BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-build.sh
+
+test-windows: windows
+	BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-test.sh
+
+# make test runs the Windows suites too.
+test: test-windows

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "datadir.h"
+#include "platform/fonts.h"
 #include "theme.h"
 
 namespace md::gui {
@@ -71,6 +72,12 @@ WindowHandle create_window() {
 
 // The ImGui context and its GLFW and OpenGL 3 backends. `ini_file` must outlive it: the context
 // saves the layout there when it is destroyed.
+// The interface font: Segoe UI from the system fonts folder on Windows, the packaged one elsewhere.
+const std::string& ui_font() {
+  static const std::string path = platform::ui_font_path(MAILDOCTOR_UI_FONT);
+  return path;
+}
+
 class ImGuiSession {
  public:
   ImGuiSession(GLFWwindow* window, const std::string& ini_file, float scale) {
@@ -79,7 +86,7 @@ class ImGuiSession {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = ini_file.c_str();
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-    panels::apply_theme(scale, MAILDOCTOR_UI_FONT);
+    panels::apply_theme(scale, ui_font().c_str());
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
   }
@@ -109,7 +116,7 @@ void follow_interface_scale(GLFWwindow* window, int interface_scale_percent, flo
   glfwGetWindowContentScale(window, &scale_x, &scale_y);
   const float wanted_scale = scale_x * static_cast<float>(interface_scale_percent) / 100.0f;
   if (wanted_scale == applied_scale) return;
-  panels::apply_theme(wanted_scale, MAILDOCTOR_UI_FONT);
+  panels::apply_theme(wanted_scale, ui_font().c_str());
   ImGui_ImplOpenGL3_DestroyFontsTexture();
   ImGui_ImplOpenGL3_CreateFontsTexture();
   applied_scale = wanted_scale;

@@ -7,12 +7,14 @@
 #include "cli/args.h"
 #include "cli/run.h"
 #include "cli/usage.h"
+#include "platform/console.h"
 
 #if MAILDOCTOR_WITH_GUI
 #include "gui.h"
 #endif
 
 int main(int argc, char** argv) {
+  md::platform::prepare_console();  // Windows: UTF-8 console, binary stdout, the parent's console
   std::vector<std::string> argv_list(argv + 1, argv + argc);
   auto parsed = md::cli::parse_global(argv_list);
   if (!parsed) {

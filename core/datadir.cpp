@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "platform/files.h"
+
 namespace md {
 
 Platform current_platform() {
@@ -42,7 +44,8 @@ Result<DataDirChoice> resolve_data_dir(const std::optional<std::string>& flag, c
       break;
     case Platform::linux_like:
       // XDG Base Directory: a relative XDG_DATA_HOME is invalid and must be ignored.
-      if (auto xdg = env("XDG_DATA_HOME"); xdg && fs::path(*xdg).is_absolute())
+      // Absolute in the POSIX sense (a leading '/'), whichever system evaluates the rule.
+      if (auto xdg = env("XDG_DATA_HOME"); xdg && xdg->front() == '/')
         return DataDirChoice{fs::path(*xdg) / "maildoctor", "XDG_DATA_HOME"};
       if (auto home = env("HOME")) return DataDirChoice{fs::path(*home) / ".local" / "share" / "maildoctor", "HOME"};
       break;
@@ -59,9 +62,7 @@ Result<void> prepare_data_dir(const std::filesystem::path& dir) {
   if (ec) return fail("datadir.unusable", "Cannot create " + dir.string() + ": " + ec.message());
   if (!fs::is_directory(dir, ec)) return fail("datadir.unusable", dir.string() + " exists but is not a directory");
   // Tokens and logs live here: keep other local users out.
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return fail("datadir.unusable", "Cannot restrict " + dir.string() + ": " + ec.message());
-  return {};
+  return platform::restrict_to_owner(dir);
 }
 
 }  // namespace md

@@ -5,16 +5,14 @@
 #include <array>
 #include <iostream>
 
-#if defined(_WIN32)
-#include <io.h>
-#include <windows.h>
-#else
+#if !defined(_WIN32)
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 #endif
 
 #include "admin/password.h"
+#include "platform/console.h"
 
 namespace md::cli {
 namespace {
@@ -23,27 +21,16 @@ namespace {
 
 #if defined(_WIN32)
 bool stdin_is_terminal() {
-  return _isatty(_fileno(stdin)) != 0;
+  return platform::is_terminal(stdin);
 }
 
+// The console's echo off (platform/console.h); Windows does not echo the newline either.
 class EchoOff {
  public:
-  EchoOff() {
-    handle_ = GetStdHandle(STD_INPUT_HANDLE);
-    if (handle_ != INVALID_HANDLE_VALUE && GetConsoleMode(handle_, &saved_))
-      active_ = SetConsoleMode(handle_, saved_ & ~static_cast<DWORD>(ENABLE_ECHO_INPUT)) != 0;
-  }
-  ~EchoOff() {
-    if (active_) SetConsoleMode(handle_, saved_);
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
   bool echoes_newline() const { return false; }
 
  private:
-  HANDLE handle_ = INVALID_HANDLE_VALUE;
-  DWORD saved_ = 0;
-  bool active_ = false;
+  platform::EchoOff off_;
 };
 #else
 bool stdin_is_terminal() {

@@ -17,21 +17,19 @@
 #include <cstdlib>
 #include <ostream>
 
-#if !defined(_WIN32)
-#include <unistd.h>
-#endif
-
 #include "cli/account_access.h"
 #include "cli/commands.h"
 #include "cli/password_input.h"
 #include "cli/run.h"
 #include "diagnostics/last_check.h"
 #include "ops/sync_ops.h"
+#include "platform/console.h"
 #include "sync/maildir_export.h"
 #include "sync/sync.h"
 #include "sync/sync_status.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
+#include "vault/vault.h"
 
 namespace md::cli {
 namespace {
@@ -67,11 +65,7 @@ class InterruptFlag {
 };
 
 bool stderr_is_terminal() {
-#if defined(_WIN32)
-  return false;
-#else
-  return ::isatty(STDERR_FILENO) == 1;
-#endif
+  return platform::is_terminal(stderr);
 }
 
 std::string mib(uint64_t bytes) {
@@ -249,6 +243,7 @@ int cmd_status(CommandContext& ctx) {
     token = tokens::to_json(t.value(), std::chrono::system_clock::now());
   }
   doc["token"] = token;
+  doc["key_protection"] = vault::key_protection();  // DPAPI, or the owner-only key file
   if (ctx.json) {
     ctx.emit(doc);
     return kExitOk;

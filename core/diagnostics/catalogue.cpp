@@ -43,6 +43,13 @@ constexpr CatalogueEntry kCatalogue[] = {
      "firewall \"TLS inspection\" (HTTPS scanning) replaces certificates like this.",
      "Turn off email/HTTPS scanning in the antivirus or firewall for this server, or ask the network "
      "administrator to exempt it. If the server uses a private authority, give its certificate with --ca-file."},
+    {"tls.intercepted", "Connection intercepted by TLS inspection",
+     "The server's certificate was issued by an antivirus or firewall product that inspects secure "
+     "connections (the issuer names it), and this program does not trust that product's authority. "
+     "The mail server itself is not at fault.",
+     "In the named product, turn off email/HTTPS scanning (\"SSL/TLS scanning\", \"encrypted "
+     "connection scanning\") for this server, or ask the network administrator to exempt it from TLS "
+     "inspection."},
     {"tls.hostname_mismatch", "Certificate is for another name",
      "The server's certificate does not name the host you connected to.",
      "Check the host name (use the provider's official name, e.g. imap.gmail.com). A mismatch on the "
@@ -245,6 +252,9 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"oauth.device_expired", "Device code expired",
      "The device code was not used before it expired (usually 15 minutes).",
      "Start the device sign-in again and enter the new code promptly."},
+    {"process.failed", "Program could not be started",
+     "MailDoctor could not start another program (the browser, or the system's opener).",
+     "Check the program's name and that it is installed; the words below are the system's."},
     {"oauth.browser_failed", "Browser could not be opened", "MailDoctor could not start a browser on this computer.",
      "Copy the sign-in address shown into any browser, set --browser or MAILDOCTOR_BROWSER, or use "
      "the device code (auth --device)."},
@@ -372,6 +382,11 @@ constexpr CatalogueEntry kCatalogue[] = {
     {"vault.key_unreadable", "Key file unreadable",
      "MailDoctor could not read or create the key file that protects saved tokens.",
      "Check the data directory's permissions and free space."},
+    {"vault.key_unwrap_failed", "Key cannot be unlocked",
+     "The key that protects saved tokens is locked by the operating system (Windows DPAPI) for another "
+     "user account or another computer, or its file is damaged: this user cannot unlock it.",
+     "Run MailDoctor as the Windows user who set it up. If the data folder was copied from another user "
+     "or computer, remove the key file named below and sign in to every account again."},
     {"vault.decrypt_failed", "Saved secret cannot be read",
      "A saved token or password could not be decrypted: the key file changed or the database was altered.",
      "Sign in to the account again (and re-enter any password)."},

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "oauth/identity.h"
+#include "platform/time.h"
 #include "tokens/token_service.h"
 #include "util/time.h"
 
@@ -75,7 +76,7 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
   tm.tm_hour = hh;
   tm.tm_min = mm;
   tm.tm_sec = ss;
-  return system_clock::from_time_t(timegm(&tm));
+  return system_clock::from_time_t(platform::utc_time(tm));
 }
 
 namespace detail {

@@ -6,6 +6,7 @@
 
 #include "diagnostics/ladder.h"
 #include "mail/smtp_client.h"
+#include "platform/time.h"
 #include "util/time.h"
 
 namespace md::diagnostics::detail {
@@ -47,8 +48,7 @@ void ehlo_step(StepResult& s, mail::SmtpClient& client, const MailRun& run, std:
 std::string test_message(const accounts::Account& a, const std::string& to) {
   char date[64];
   std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
+  std::tm tm = platform::utc_tm(now);
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
   std::mt19937_64 rng{std::random_device{}()};
   return "From: <" + a.email + ">\r\nTo: <" + to + ">\r\nSubject: MailDoctor test message\r\nDate: " + date +

@@ -1,14 +1,6 @@
 #include "mail/connection.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +11,7 @@
 #include <thread>
 
 #include "mail/tls_session.h"
+#include "platform/socket.h"
 
 namespace md::mail {
 
@@ -38,14 +31,9 @@ int remaining_ms(Clock::time_point deadline) {
   return static_cast<int>(std::clamp<long long>(left, 0, 24 * 3600 * 1000));
 }
 
-bool set_nonblocking(int fd) {
-  int flags = fcntl(fd, F_GETFL, 0);
-  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
-}
-
 // The step's failure for a connect() errno.
 Failure connect_failure(int err, const Address& a) {
-  std::string where = endpoint(a) + ": " + std::strerror(err);
+  std::string where = endpoint(a) + ": " + platform::socket_error_text(err);
   switch (err) {
     case ECONNREFUSED: return fail("tcp.refused", where);
     case ETIMEDOUT: return fail("tcp.timeout", where);
@@ -69,6 +57,7 @@ void run_getaddrinfo(DnsJob& job, const std::string& host, uint16_t port) {
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* list = nullptr;
+  platform::init_sockets();
   int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
   int sys_errno = errno;
   std::vector<Address> out;
@@ -136,7 +125,9 @@ Result<std::vector<Address>> resolve(const std::string& host, uint16_t port, Mil
     case EAI_ADDRFAMILY:
       return fail("dns.not_found", host + ": the name has no address (" + gai_strerror(job->rc) + ")");
 #endif
+#ifdef EAI_SYSTEM
     case EAI_SYSTEM: return fail("dns.failed", host + ": " + std::strerror(job->sys_errno));
+#endif
     default: return fail("dns.failed", host + ": " + gai_strerror(job->rc));
   }
   if (job->addresses.empty()) return fail("dns.not_found", host + ": the name has no IPv4 or IPv6 address");
@@ -152,7 +143,7 @@ struct Connection::Tls {
 
 Connection::Connection() = default;
 Connection::Connection(int fd) : fd_(fd) {
-  set_nonblocking(fd_);
+  platform::make_nonblocking(fd_);
   peer_.ip = "(adopted socket)";
 }
 Connection::~Connection() {
@@ -178,7 +169,7 @@ Connection& Connection::operator=(Connection&& o) noexcept {
 
 std::string Connection::local_address_literal() const {
   sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
+  platform::socklen len = sizeof ss;
   if (fd_ < 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
   char text[INET6_ADDRSTRLEN] = {};
   if (ss.ss_family == AF_INET &&
@@ -205,7 +196,7 @@ void Connection::close() {
     ERR_clear_error();
     tls_.reset();
   }
-  if (fd_ >= 0) ::close(fd_);
+  platform::close_socket(fd_);
   fd_ = -1;
   rbuf_.clear();
   rpos_ = 0;
@@ -228,11 +219,10 @@ Failure Connection::timeout_failure(std::string_view awaited) const {
 
 Result<void> Connection::wait_fd(short events, Clock::time_point deadline, std::string_view awaited) {
   for (;;) {
-    pollfd p{fd_, events, 0};
-    int r = ::poll(&p, 1, remaining_ms(deadline));
+    int r = platform::poll_socket(fd_, events, remaining_ms(deadline));
     if (r > 0) return {};  // readable, writable, or an error the next call reports
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return fail("protocol.connection_lost", std::string("poll: ") + std::strerror(errno));
+    if (r < 0)
+      return fail("protocol.connection_lost", "poll: " + platform::socket_error_text(platform::socket_error()));
     if (Clock::now() < deadline) continue;
     return timeout_failure(awaited);
   }
@@ -242,37 +232,27 @@ Result<void> Connection::connect_until(const Address& a, Clock::time_point deadl
   close();
   peer_ = a;
   note("connecting to " + endpoint(a));
-  int fd = ::socket(a.family, SOCK_STREAM, 0);
-  if (fd < 0) return fail("tcp.unreachable", std::string("socket: ") + std::strerror(errno));
+  int fd = platform::open_tcp_socket(a.family);
+  if (fd < 0) return fail("tcp.unreachable", "socket: " + platform::socket_error_text(platform::socket_error()));
   fd_ = fd;
-  fcntl(fd_, F_SETFD, FD_CLOEXEC);
-  if (!set_nonblocking(fd_)) return fail("tcp.unreachable", std::string("fcntl: ") + std::strerror(errno));
   int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // commands are small; latency matters
-#ifdef SO_NOSIGPIPE
-  setsockopt(fd_, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
-#endif
-  if (::connect(fd_, reinterpret_cast<const sockaddr*>(a.sockaddr.data()), static_cast<socklen_t>(a.sockaddr.size())) ==
-      0)
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one),
+             sizeof one);  // commands are small; latency matters
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(a.sockaddr.data()),
+                static_cast<platform::socklen>(a.sockaddr.size())) == 0)
     return {};
-  if (errno != EINPROGRESS && errno != EINTR) {
-    int err = errno;
+  if (int err = platform::socket_error(); !platform::connect_in_progress(err)) {
     close();
     return connect_failure(err, a);
   }
   for (;;) {
-    pollfd p{fd_, POLLOUT, 0};
-    int r = ::poll(&p, 1, remaining_ms(deadline));
-    if (r < 0 && errno == EINTR) continue;
+    int r = platform::poll_socket(fd_, POLLOUT, remaining_ms(deadline));
     if (r > 0) break;
     if (r == 0 && Clock::now() < deadline) continue;
     close();
     return fail("tcp.timeout", endpoint(a) + " did not answer the connection attempt within " + describe(timeout_));
   }
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err != 0) {
+  if (int err = platform::connect_result(fd_); err != 0) {
     close();
     return connect_failure(err, a);
   }
@@ -378,19 +358,19 @@ Result<size_t> Connection::raw_read(char* buf, size_t len, Clock::time_point dea
       return fail("protocol.connection_lost", "TLS error while waiting for " + std::string(awaited) + ": " +
                                                   (why.empty() ? std::string(std::strerror(sys)) : why));
     }
-    ssize_t n = ::recv(fd_, buf, len, 0);
+    long n = platform::recv_some(fd_, buf, len);
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    const int err = platform::socket_error();
+    if (platform::would_block(err)) {
       auto waited = wait_fd(POLLIN, deadline, awaited);
       if (!waited) return waited.failure();
       continue;
     }
-    if (errno == ECONNRESET) {
+    if (err == ECONNRESET || err == ECONNABORTED) {
       peer_reset_ = true;
       return size_t{0};
     }
-    return fail("protocol.connection_lost", std::string("recv: ") + std::strerror(errno));
+    return fail("protocol.connection_lost", "recv: " + platform::socket_error_text(err));
   }
 }
 
@@ -480,20 +460,16 @@ Result<void> Connection::write_all(std::string_view bytes, std::string_view what
                         " failed: " + (why.empty() ? std::string(std::strerror(sys)) : why));
       }
     } else {
-#ifdef MSG_NOSIGNAL
-      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-#else
-      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), 0);
-#endif
+      long n = platform::send_some(fd_, bytes.data(), bytes.size());
       if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        const int err = platform::socket_error();
+        if (platform::would_block(err)) {
           auto waited = wait_fd(POLLOUT, deadline, "room to send " + std::string(what));
           if (!waited) return waited.failure();
           continue;
         }
-        return fail("protocol.connection_lost",
-                    "sending " + std::string(what) + " to " + endpoint(peer_) + " failed: " + std::strerror(errno));
+        return fail("protocol.connection_lost", "sending " + std::string(what) + " to " + endpoint(peer_) +
+                                                    " failed: " + platform::socket_error_text(err));
       }
       sent = static_cast<size_t>(n);
     }

@@ -1,11 +1,10 @@
 #include "mail/smtp_client.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "platform/socket.h"
 #include "util/encoding.h"
 
 namespace md::mail {
@@ -199,7 +198,7 @@ Result<SmtpReply> SmtpClient::read_greeting() {
 
 std::string SmtpClient::default_client_name() const {
   char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0) {
+  if (platform::host_name(host, sizeof host - 1) == 0) {
     const std::string_view name(host);
     // A domain name of letters, digits, hyphens and dots, with at least one dot inside.
     const bool ldh = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {

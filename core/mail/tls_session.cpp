@@ -1,9 +1,7 @@
 #include "mail/tls_session.h"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -11,6 +9,9 @@
 #include <ctime>
 #include <mutex>
 
+#include "net/interception.h"
+#include "platform/socket.h"
+#include "platform/trust_store.h"
 #include "util/time.h"
 
 namespace md::mail::tls {
@@ -24,25 +25,25 @@ int fd_of(BIO* bio) {
   return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio)));
 }
 
-bool retryable(int err) {
-  return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+// After a failed call: whether to retry, with errno set to the socket's error (so the caller's
+// errno-based words work on Windows too, where Winsock does not set errno).
+bool retryable_after_failure() {
+  const int err = platform::socket_error();
+  errno = err;
+  return platform::would_block(err) || err == EINTR;
 }
 
 int bio_write(BIO* bio, const char* data, int len) {
   BIO_clear_retry_flags(bio);
-#ifdef MSG_NOSIGNAL
-  ssize_t n = ::send(fd_of(bio), data, static_cast<size_t>(len), MSG_NOSIGNAL);
-#else
-  ssize_t n = ::send(fd_of(bio), data, static_cast<size_t>(len), 0);  // macOS: SO_NOSIGPIPE is set
-#endif
-  if (n < 0 && retryable(errno)) BIO_set_retry_write(bio);
+  long n = platform::send_some(fd_of(bio), data, static_cast<size_t>(len));
+  if (n < 0 && retryable_after_failure()) BIO_set_retry_write(bio);
   return static_cast<int>(n);
 }
 
 int bio_read(BIO* bio, char* data, int len) {
   BIO_clear_retry_flags(bio);
-  ssize_t n = ::recv(fd_of(bio), data, static_cast<size_t>(len), 0);
-  if (n < 0 && retryable(errno)) BIO_set_retry_read(bio);
+  long n = platform::recv_some(fd_of(bio), data, static_cast<size_t>(len));
+  if (n < 0 && retryable_after_failure()) BIO_set_retry_read(bio);
   return static_cast<int>(n);
 }
 
@@ -152,6 +153,7 @@ Result<Session> make_session(int fd, const TlsOptions& options) {
   SSL_CTX_set_options(s.ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(s.ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_default_verify_paths(s.ctx.get());
+  platform::add_system_roots(SSL_CTX_get_cert_store(s.ctx.get()));  // Windows: the ROOT and CA stores
   if (!options.ca_file.empty() && SSL_CTX_load_verify_locations(s.ctx.get(), options.ca_file.c_str(), nullptr) != 1)
     return fail("accounts.invalid",
                 "the CA file " + options.ca_file + " cannot be read as PEM certificates (" + drain_errors() + ")");
@@ -230,6 +232,11 @@ std::optional<Failure> verification_failure(const TlsInfo& info, const TlsOption
                                                                                : join(info.subject_alt_names)) +
                                                ", not " + options.host);
     default:
+      // A TLS-inspecting antivirus or firewall issued it: name the product, whose settings are the fix.
+      if (auto product = net::interception_product(info.issuer + " " + info.chain_top_issuer))
+        return fail("tls.intercepted", who + " was issued by " + info.issuer + ", which is " + *product +
+                                           "'s TLS inspection, not the mail provider: " + info.verify_text +
+                                           " (verify error " + std::to_string(info.verify_code) + ")");
       return fail("tls.cert_untrusted", who + " issued by " + info.issuer + " is not trusted: " + info.verify_text +
                                             " (verify error " + std::to_string(info.verify_code) + ")");
   }

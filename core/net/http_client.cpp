@@ -218,6 +218,10 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, opts.verify_tls ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, opts.verify_tls ? 2L : 0L);
   if (opts.ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, opts.ca_file->c_str());
+#if defined(_WIN32)
+  // Windows has no CA bundle file: curl (7.71+, OpenSSL backend) reads the system's ROOT store.
+  curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+#endif
   if (opts.proxy) curl_easy_setopt(c, CURLOPT_PROXY, opts.proxy->c_str());  // "" disables the environment's
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opts.max_body_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -1,19 +1,6 @@
 #include "oauth/browser.h"
 
-#include <cerrno>
-#include <cstring>
-#include <thread>
-
-#ifdef _WIN32
-#include <process.h>
-#include <shellapi.h>
-#include <windows.h>
-#else
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-extern char** environ;
-#endif
+#include "platform/process.h"
 
 namespace md::oauth {
 
@@ -103,42 +90,18 @@ std::vector<std::string> browser_argv(const BrowserCommand& cmd, const std::stri
 }
 
 Result<void> launch_browser(const BrowserCommand& cmd, const std::string& url) {
-  std::vector<std::string> argv = browser_argv(cmd, url);
-#ifdef _WIN32
   if (cmd.argv.empty()) {
-    // The user's default browser, through the shell's URL association (no command line parsing).
-    auto rc = reinterpret_cast<INT_PTR>(ShellExecuteA(nullptr, "open", url.c_str(), nullptr, nullptr, SW_SHOWNORMAL));
-    if (rc <= 32)
-      return fail("oauth.browser_failed",
-                  "Windows could not open the default browser (ShellExecute " + std::to_string(rc) + ").");
+    // The user's default browser through the desktop's URL association (Windows: ShellExecute).
+    auto opened = platform::open_url_with_default(url);
+    if (!opened) return fail("oauth.browser_failed", opened.failure().detail);
     return {};
   }
-  std::vector<const char*> args;
-  for (const auto& a : argv) args.push_back(a.c_str());
-  args.push_back(nullptr);
-  if (_spawnvp(_P_NOWAIT, args[0], args.data()) == -1)
-    return fail("oauth.browser_failed", "Could not start the browser \"" + argv[0] + "\" (from " + cmd.source + ").");
-  return {};
-#else
-  if (cmd.argv.empty()) return fail("oauth.browser_failed", "No browser command to run.");
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  // glibc's posix_spawnp reports a program that cannot be executed (ENOENT, EACCES) as its result.
-  int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
-  if (rc != 0)
+  std::vector<std::string> argv = browser_argv(cmd, url);
+  auto started = platform::spawn_detached(argv);
+  if (!started)
     return fail("oauth.browser_failed", "Could not start the browser \"" + argv[0] + "\" (from " + cmd.source +
-                                            "): " + std::strerror(rc) + ".");
-  // Reap it whenever it exits (xdg-open returns at once, a browser may run for hours) without
-  // making anyone wait; waiting on this pid only never steals another child's status.
-  std::thread([pid] {
-    int status = 0;
-    while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
-    }
-  }).detach();
+                                            "): " + started.failure().detail + ".");
   return {};
-#endif
 }
 
 }  // namespace md::oauth

@@ -8,12 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #if !defined(_WIN32)
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #endif
 
@@ -21,6 +21,7 @@
 #include "diagnostics/catalogue.h"
 #include "diagnostics/last_check.h"
 #include "oauth/loopback_listener.h"
+#include "platform/system_info.h"
 #include "protolog/log_file.h"
 #include "sync/sync.h"
 #include "sync/sync_status.h"
@@ -56,17 +57,9 @@ std::string read_os_release() {
 
 ojson system_json() {
   ojson os;
-#if defined(_WIN32)
-  os["sysname"] = "Windows";
-#else
-  struct utsname u {};
-  if (::uname(&u) == 0) {
-    os["sysname"] = u.sysname;
-    os["release"] = u.release;
-    os["version"] = u.version;
-    os["machine"] = u.machine;
-  }
-#endif
+  const auto described = platform::os_description();
+  for (const char* key : {"sysname", "release", "version", "machine", "wine"})
+    if (auto it = described.find(key); it != described.end()) os[key] = it->second;
   if (std::string pretty = read_os_release(); !pretty.empty()) os["distribution"] = pretty;
   ojson libs;
   const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
@@ -80,6 +73,7 @@ ojson system_json() {
   ojson out;
   out["os"] = os;
   out["libraries"] = libs;
+  out["key_protection"] = vault::key_protection();  // what guards the vault's key on this machine
 #if defined(__VERSION__)
   out["compiler"] = __VERSION__;
 #endif

@@ -1,9 +1,11 @@
 // One sync per account at a time, across processes (the window and the CLI, two terminals): an
-// advisory lock (flock) on a file in the data dir, released when the holder ends however it ends.
+// advisory lock on a file in the data dir (flock on POSIX, LockFileEx on Windows), released when
+// the holder ends however it ends.
 #pragma once
 
 #include <filesystem>
 
+#include "platform/files.h"
 #include "result.h"
 
 namespace md::sync {
@@ -12,14 +14,14 @@ class SyncLock {
  public:
   // Does not wait: sync.busy when another process holds it (the detail names its pid when known).
   static Result<SyncLock> acquire(const std::filesystem::path& file);
-  SyncLock(SyncLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  SyncLock(SyncLock&& other) noexcept = default;
   SyncLock& operator=(SyncLock&&) = delete;
   SyncLock(const SyncLock&) = delete;
-  ~SyncLock();
+  ~SyncLock() = default;
 
  private:
-  explicit SyncLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit SyncLock(platform::FileLock lock) : lock_(std::move(lock)) {}
+  platform::FileLock lock_;
 };
 
 }  // namespace md::sync

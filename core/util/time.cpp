@@ -3,17 +3,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "platform/time.h"
+
 namespace md::util {
 namespace {
 
 std::tm utc(std::time_t t) {
-  std::tm tm{};
-#if defined(_WIN32)
-  gmtime_s(&tm, &t);
-#else
-  gmtime_r(&t, &tm);
-#endif
-  return tm;
+  return platform::utc_tm(t);
 }
 
 // Days since 1970-01-01 of a civil date (proleptic Gregorian), without timegm's portability gaps.
@@ -30,12 +26,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 std::string format_local(std::chrono::system_clock::time_point t, const char* format) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm local{};
-#if defined(_WIN32)
-  localtime_s(&local, &secs);
-#else
-  localtime_r(&secs, &local);
-#endif
+  std::tm local = platform::local_tm(secs);
   char buf[64];
   const size_t n = std::strftime(buf, sizeof buf, format, &local);
   return std::string(buf, n);

@@ -18,6 +18,10 @@
 
 #if defined(_WIN32)
 #include <fstream>
+#include <iterator>
+
+#include "platform/files.h"
+#include "platform/key_protection.h"
 #else
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -109,7 +113,7 @@ Failure store_failure(const store::Error& e, std::string_view account) {
 
 // ---- the key file ----
 
-std::string insecure_detail(const fs::path& file, unsigned mode) {
+[[maybe_unused]] std::string insecure_detail(const fs::path& file, unsigned mode) {
   char octal[8];
   std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
   return file.string() + " can be read or changed by other users of this computer (mode " + octal +
@@ -263,55 +267,75 @@ CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned ch
 
 #else  // _WIN32
 
-// Windows: the data directory under %APPDATA% is private to the user by its ACL; POSIX modes do not
-// apply. DPAPI is the planned protection (see the top of vault.h). Not built or tested here yet.
+// Windows: the key file holds the key wrapped by DPAPI for the current user ("MDKEY-DPAPI1" and
+// the blob), created owner-only (an ACL) in one step. A plain 32-byte key file from an earlier
+// version is read and rewrapped in place: no token is lost in the move.
 enum class ReadOutcome { ok, missing, failed };
 enum class CreateOutcome { created, exists, failed };
+
+constexpr std::string_view kWrappedMagic = "MDKEY-DPAPI1";
+
+std::string wrapped_file_content(const std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  auto blob = platform::protect_for_user(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+  if (!blob) {
+    failure = blob.failure();
+    return {};
+  }
+  return std::string(kWrappedMagic) + blob.value();
+}
 
 ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return ReadOutcome::missing;
-  auto size = fs::file_size(file, ec);
-  if (ec) {
-    failure = fail("vault.key_unreadable", "Cannot inspect the key file " + file.string() + ": " + ec.message());
-    return ReadOutcome::failed;
-  }
-  if (size != kKeySize) {
-    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(size)));
-    return ReadOutcome::failed;
-  }
   std::ifstream in(file, std::ios::binary);
-  in.read(reinterpret_cast<char*>(key.data()), kKeySize);
-  if (!in || in.gcount() != static_cast<std::streamsize>(kKeySize)) {
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
     failure = fail("vault.key_unreadable", "Cannot read the key file " + file.string());
     return ReadOutcome::failed;
   }
+  if (content.size() == kKeySize) {
+    // An unwrapped key from before DPAPI: use it, and wrap it now (temp file, then replace).
+    std::memcpy(key.data(), content.data(), kKeySize);
+    OPENSSL_cleanse(content.data(), content.size());
+    Failure ignored;
+    std::string wrapped = wrapped_file_content(key, ignored);
+    fs::path temp = file;
+    temp += ".wrap-" + std::to_string(platform::current_pid());
+    if (!wrapped.empty() && platform::create_owner_only(temp, wrapped).ok) {
+      fs::rename(temp, file, ec);
+      if (ec) fs::remove(temp, ec);
+    }
+    return ReadOutcome::ok;
+  }
+  if (content.rfind(kWrappedMagic, 0) != 0) {
+    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(content.size())));
+    return ReadOutcome::failed;
+  }
+  auto plain = platform::unprotect_for_user(std::string_view(content).substr(kWrappedMagic.size()));
+  if (!plain) {
+    failure = fail(plain.failure().code, file.string() + ": " + plain.failure().detail);
+    return ReadOutcome::failed;
+  }
+  std::string bytes = std::move(plain).value();
+  if (bytes.size() != kKeySize) {
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    failure = fail("vault.key_invalid", file.string() + " unwraps to " + std::to_string(bytes.size()) +
+                                            " bytes; a MailDoctor key holds exactly " + std::to_string(kKeySize));
+    return ReadOutcome::failed;
+  }
+  std::memcpy(key.data(), bytes.data(), kKeySize);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
   return ReadOutcome::ok;
 }
 
 CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  fs::path temp = file;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(key.data()), kKeySize);
-    if (!out.flush()) {
-      failure = fail("vault.key_unreadable", "Cannot write the key file " + file.string());
-      return CreateOutcome::failed;
-    }
-  }
-  std::error_code ec;
-  if (fs::exists(file, ec)) {
-    fs::remove(temp, ec);
-    return CreateOutcome::exists;
-  }
-  fs::rename(temp, file, ec);
-  if (ec) {
-    failure =
-        fail("vault.key_unreadable", "Cannot put the key file in place at " + file.string() + ": " + ec.message());
-    return CreateOutcome::failed;
-  }
-  return CreateOutcome::created;
+  std::string content = wrapped_file_content(key, failure);
+  if (content.empty()) return CreateOutcome::failed;
+  auto created = platform::create_owner_only(file, content);
+  if (created.ok) return CreateOutcome::created;
+  if (created.exists) return CreateOutcome::exists;
+  failure = fail("vault.key_unreadable", "Cannot create the key file " + file.string() + ": " + created.error);
+  return CreateOutcome::failed;
 }
 
 #endif
@@ -319,6 +343,14 @@ CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned ch
 }  // namespace
 
 // ---- Vault ----
+
+std::string key_protection() {
+#if defined(_WIN32)
+  return platform::user_key_protection_name();
+#else
+  return "key file (owner-only, mode 0600)";
+#endif
+}
 
 void Vault::KeyDeleter::operator()(std::array<unsigned char, kKeySize>* key) const {
   OPENSSL_cleanse(key->data(), key->size());

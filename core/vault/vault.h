@@ -74,6 +74,10 @@ class Vault {
   Key key_;
 };
 
+// What protects the key at rest on this platform, for status and reports: "DPAPI (current user)"
+// on Windows, "key file (owner-only, mode 0600)" elsewhere.
+std::string key_protection();
+
 // Secrets of an account in the store. kind is one of "access_token", "refresh_token", "id_token",
 // "client_secret", "password". AD = account + '\0' + kind.
 //

@@ -1,18 +1,18 @@
-// The IMAP, POP3 and SMTP clients against scripted servers over a socketpair: the providers' real
+// The IMAP, POP3 and SMTP clients against scripted servers on loopback TCP: the providers' real
 // replies (PROVIDER-FACTS.md), error challenges, streaming FETCH and RETR, and servers that
 // misbehave. The script's server side sends its bytes in small pieces to cross every boundary.
 #include <doctest/doctest.h>
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "../support/fake_server.h"
 #include "mail/imap_client.h"
 #include "mail/pop3_client.h"
 #include "mail/smtp_client.h"
@@ -32,30 +32,33 @@ struct Step {
   std::string text;
 };
 
+// Plays a script on the shared loopback FakeServer (tests/support): the first connection gets it.
 class ScriptedServer {
  public:
-  ScriptedServer(std::vector<Step> script, size_t piece = 7) {
-    int sv[2];
-    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    client_fd_ = sv[0];
-    fd_ = sv[1];
-    thread_ = std::thread([this, script = std::move(script), piece] { play(script, piece); });
-  }
-  ~ScriptedServer() {
-    if (thread_.joinable()) thread_.join();
-  }
-  // The client side, with a transcript collected here.
+  ScriptedServer(std::vector<Step> script, size_t piece = 7)
+      : server_([this, script = std::move(script), piece](md::test::FakeServer::Peer& peer) {
+          if (played_) return;  // one conversation
+          play(peer, script, piece);
+          std::lock_guard lock(m_);
+          played_ = true;
+          cv_.notify_all();
+        }) {}
+  // The client side, connected over 127.0.0.1, with a transcript collected here.
   Connection connection(std::chrono::milliseconds timeout = 3s) {
-    Connection c = Connection::adopt(client_fd_);
+    Connection c;
     c.set_timeout(timeout);
+    auto address = resolve("127.0.0.1", server_.port(), 2s);
+    REQUIRE(address);
+    REQUIRE(c.connect(address.value()));
     c.set_transcript([this](Direction d, std::string_view t) {
       transcript.push_back((d == Direction::client ? "C: " : d == Direction::server ? "S: " : "*: ") + std::string(t));
     });
     return c;
   }
-  // Waits for the script to finish and returns what went wrong on the server's side.
+  // Waits (bounded) for the script to finish and returns what went wrong on the server's side.
   std::vector<std::string> finish() {
-    if (thread_.joinable()) thread_.join();
+    std::unique_lock lock(m_);
+    if (!cv_.wait_for(lock, 10s, [this] { return played_.load(); })) errors_.push_back("the script did not finish");
     return errors_;
   }
   bool transcript_has(std::string_view text) const {
@@ -68,50 +71,29 @@ class ScriptedServer {
   std::vector<std::string> transcript;
 
  private:
-  void play(const std::vector<Step>& script, size_t piece) {
-    std::string pending;
+  void play(md::test::FakeServer::Peer& peer, const std::vector<Step>& script, size_t piece) {
     for (const Step& s : script) {
       if (s.who == 'S') {
-        for (size_t i = 0; i < s.text.size(); i += piece) {
-          std::string_view part = std::string_view(s.text).substr(i, piece);
-          if (::send(fd_, part.data(), part.size(), MSG_NOSIGNAL) < 0) {
-            errors_.push_back("send failed before: " + s.text);
-            ::close(fd_);
-            return;
-          }
+        if (!peer.send(s.text, piece)) {
+          errors_.push_back("send failed before: " + s.text);
+          return;
         }
         continue;
       }
       std::string line;
-      if (!read_line(pending, line)) {
+      if (!peer.read_line(line)) {
         errors_.push_back("no client line, expected: " + s.text);
-        break;
+        return;
       }
       if (s.text != "?" && line != s.text) errors_.push_back("expected [" + s.text + "] got [" + line + "]");
     }
-    ::close(fd_);
-  }
-  bool read_line(std::string& pending, std::string& line) {
-    for (;;) {
-      size_t nl = pending.find("\r\n");
-      if (nl != std::string::npos) {
-        line = pending.substr(0, nl);
-        pending.erase(0, nl + 2);
-        return true;
-      }
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 5000) != 1) return false;
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return false;
-      pending.append(buf, static_cast<size_t>(n));
-    }
   }
 
-  int fd_ = -1;
-  int client_fd_ = -1;
-  std::thread thread_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::atomic<bool> played_{false};
   std::vector<std::string> errors_;
+  md::test::FakeServer server_;  // last: its thread stops before the members it uses go
 };
 
 const std::string kGmailChallenge =
@@ -172,13 +154,13 @@ TEST_CASE("mail: IMAP greetings: OK with capabilities, PREAUTH, BYE, and what is
 
 TEST_CASE("mail: IMAP greeting from a silent server is protocol.no_greeting within the timeout") {
   int sv[2];
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  REQUIRE(md::platform::loopback_pair(sv));
   Connection c = Connection::adopt(sv[0]);
   c.set_timeout(200ms);
   ImapClient imap(std::move(c));
   auto t0 = std::chrono::steady_clock::now();
   auto g = imap.read_greeting();
-  ::close(sv[1]);
+  md::platform::close_socket(sv[1]);
   REQUIRE_FALSE(g);
   CHECK(g.failure().code == "protocol.no_greeting");
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);

@@ -3,17 +3,15 @@
 // plaintext server on the "TLS" port and one that never answers the handshake.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
+
+#if !defined(_WIN32)
 #include <pthread.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -21,8 +19,9 @@
 #include <string>
 #include <thread>
 
+#include "../support/fake_server.h"
+#include "../support/temp_dir.h"
 #include "mail/connection.h"
-#include "temp_dir.h"
 
 using namespace md::mail;
 using namespace std::chrono_literals;
@@ -74,8 +73,8 @@ void make_cert(Cert& c, const Key& key, const char* cn, const char* sans, long f
 
 struct Pki {
   md::test::TempDir dir;
-  Key ca_key, leaf_key;
-  Cert ca, good, expired, future, other_name, self_signed;
+  Key ca_key, leaf_key, av_key;
+  Cert ca, good, expired, future, other_name, self_signed, av_root, intercepted;
   std::string ca_file;
   Pki() {
     make_cert(ca, ca_key, "MailDoctor Unit CA", nullptr, -1, 30, nullptr, nullptr, true);
@@ -84,6 +83,9 @@ struct Pki {
     make_cert(future, leaf_key, "localhost", "DNS:localhost,IP:127.0.0.1", 365, 400, &ca, &ca_key);
     make_cert(other_name, leaf_key, "wrong.example.test", "DNS:wrong.example.test", -1, 30, &ca, &ca_key);
     make_cert(self_signed, leaf_key, "localhost", "DNS:localhost,IP:127.0.0.1", -1, 30);
+    // What an antivirus's "Mail Shield" presents instead of the server's certificate.
+    make_cert(av_root, av_key, "Avast Web/Mail Shield Root", nullptr, -1, 30, nullptr, nullptr, true);
+    make_cert(intercepted, leaf_key, "localhost", "DNS:localhost,IP:127.0.0.1", -1, 30, &av_root, &av_key);
     ca_file = (dir.path / "ca.pem").string();
     FILE* f = std::fopen(ca_file.c_str(), "w");
     REQUIRE(f);
@@ -99,70 +101,61 @@ Pki& pki() {
 
 enum class Mode { tls, plaintext, silent, stalled };
 
-// Serves one connection on a loopback port, then ends; the thread is joined by the destructor.
+// Runs an OpenSSL call on the non-blocking accepted socket until it is done, waiting (bounded) for
+// the socket between tries.
+template <class Call>
+int ssl_retry(SSL* ssl, md::test::FakeServer::Peer& peer, Call call) {
+  for (int tries = 0; tries < 200; ++tries) {
+    int r = call();
+    if (r > 0) return r;
+    int err = SSL_get_error(ssl, r);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) return r;
+    md::platform::poll_socket(peer.fd(), err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, 50);
+  }
+  return -1;
+}
+
+// Serves connections on a loopback port (the shared FakeServer) in one of these ways.
 struct Server {
-  int listener = -1;
-  uint16_t port = 0;
-  std::thread thread;
+  md::test::FakeServer server;
+  uint16_t port;
 
-  Server(Mode mode, const Cert* cert) {
-    listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listener, 4) == 0);
-    socklen_t len = sizeof a;
-    getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-    thread = std::thread([this, mode, cert] { serve(mode, cert); });
-  }
-  ~Server() {
-    thread.join();
-    ::close(listener);
-  }
+  Server(Mode mode, const Cert* cert)
+      : server([mode, cert](md::test::FakeServer::Peer& peer) { serve(mode, cert, peer); }), port(server.port()) {}
 
-  void serve(Mode mode, const Cert* cert) {
+  static void serve(Mode mode, const Cert* cert, md::test::FakeServer::Peer& peer) {
+#if !defined(_WIN32)
     // OpenSSL's socket BIO writes with write(): a client that hung up would raise SIGPIPE. Blocked
     // in this thread, the signal stays pending here and dies with the thread.
     sigset_t pipe;
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-    pollfd p{listener, POLLIN, 0};
-    if (::poll(&p, 1, 5000) != 1) return;
-    int fd = ::accept(listener, nullptr, nullptr);
-    if (fd < 0) return;
-    timeval tv{5, 0};  // never outlive a client that went away
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    char buf[256];
+#endif
     if (mode == Mode::plaintext) {
-      ::send(fd, "* OK plain IMAP here\r\n", 22, MSG_NOSIGNAL);
-      while (::recv(fd, buf, sizeof buf, 0) > 0) {
-      }
+      peer.send("* OK plain IMAP here\r\n");
+      peer.drain();
     } else if (mode == Mode::silent) {
-      while (::recv(fd, buf, sizeof buf, 0) > 0) {
-      }
+      peer.drain();
     } else if (mode == Mode::stalled) {
       // The ClientHello comes; the first bytes of a ServerHello record go back, then nothing.
-      if (::recv(fd, buf, sizeof buf, 0) > 0) ::send(fd, "\x16\x03\x03\x00\x7a\x02\x00", 7, MSG_NOSIGNAL);
-      while (::recv(fd, buf, sizeof buf, 0) > 0) {
-      }
+      if (peer.read_some()) peer.send(std::string_view("\x16\x03\x03\x00\x7a\x02\x00", 7));
+      peer.drain();
     } else {
       SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
       SSL_CTX_use_certificate(ctx, cert->x);
       SSL_CTX_use_PrivateKey(ctx, pki().leaf_key.k);
       SSL* ssl = SSL_new(ctx);
-      SSL_set_fd(ssl, fd);
-      if (SSL_accept(ssl) == 1) {
-        SSL_write(ssl, "* OK over TLS\r\n", 15);
-        while (SSL_read(ssl, buf, sizeof buf) > 0) {
+      SSL_set_fd(ssl, peer.fd());
+      if (ssl_retry(ssl, peer, [&] { return SSL_accept(ssl); }) == 1) {
+        ssl_retry(ssl, peer, [&] { return SSL_write(ssl, "* OK over TLS\r\n", 15); });
+        char buf[256];
+        while (ssl_retry(ssl, peer, [&] { return SSL_read(ssl, buf, sizeof buf); }) > 0) {
         }
       }
       SSL_free(ssl);
       SSL_CTX_free(ctx);
     }
-    ::close(fd);
   }
 };
 
@@ -244,6 +237,21 @@ TEST_CASE("mail: TLS certificate failures map to their codes and keep the certif
   CHECK(no_ca.result.failure().code == "tls.cert_untrusted");
 }
 
+TEST_CASE("mail: a certificate issued by a TLS-inspecting antivirus is tls.intercepted and names it") {
+  auto o = handshake(Mode::tls, &pki().intercepted, options("localhost"));
+  REQUIRE_FALSE(o.result);
+  CHECK(o.result.failure().code == "tls.intercepted");
+  CHECK(o.result.failure().detail.find("Avast") != std::string::npos);
+  CHECK(o.result.failure().detail.find("CN=Avast Web/Mail Shield Root") != std::string::npos);
+  REQUIRE(o.info);
+  CHECK(o.info->issuer == "CN=Avast Web/Mail Shield Root,O=MailDoctor Unit");
+
+  // An unknown private authority stays tls.cert_untrusted.
+  auto unknown = handshake(Mode::tls, &pki().good, options("localhost", false));
+  REQUIRE_FALSE(unknown.result);
+  CHECK(unknown.result.failure().code == "tls.cert_untrusted");
+}
+
 TEST_CASE("mail: TLS verification off accepts but still reports") {
   auto o = handshake(Mode::tls, &pki().self_signed, options("localhost", false, false));
   REQUIRE(o.result);
@@ -277,10 +285,10 @@ TEST_CASE("mail: a TLS handshake that starts and then stalls is tcp.timeout with
 TEST_CASE("mail: an unreadable CA file is an account setting error") {
   Connection c;
   int sv[2];
-  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  REQUIRE(md::platform::loopback_pair(sv));
   c = Connection::adopt(sv[0]);
   auto r = c.start_tls(TlsOptions{"localhost", "/nonexistent/ca.pem", true});
-  ::close(sv[1]);
+  md::platform::close_socket(sv[1]);
   REQUIRE_FALSE(r);
   CHECK(r.failure().code == "accounts.invalid");
 }

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "platform/time.h"
 #include "util/time.h"
 
 using namespace md::util;
@@ -28,8 +29,7 @@ TEST_CASE("time: malformed dates are refused") {
 TEST_CASE("time: format_local writes this computer's local time in the format asked") {
   const auto t = *md::util::parse_iso8601("2026-11-29T10:00:05Z");
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm local{};
-  localtime_r(&secs, &local);
+  std::tm local = md::platform::local_tm(secs);
   char want[32];
   std::strftime(want, sizeof want, "%Y-%m-%d %H:%M:%S", &local);
   CHECK(md::util::format_local(t, "%Y-%m-%d %H:%M:%S") == want);

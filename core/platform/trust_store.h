@@ -1,0 +1,14 @@
+// The operating system's trust store for OpenSSL. On Windows, OpenSSL's default verify paths
+// point at a folder that does not exist: the certificates of the ROOT and CA system stores
+// (CertOpenSystemStore) are added to the X509_STORE instead. Elsewhere the default paths are the
+// system's store already, and this adds nothing.
+#pragma once
+
+#include <openssl/x509_vfy.h>
+
+namespace md::platform {
+
+// Adds the system's trusted roots and intermediate authorities; returns how many were added.
+int add_system_roots(X509_STORE* store);
+
+}  // namespace md::platform
