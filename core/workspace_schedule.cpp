@@ -143,34 +143,38 @@ void Workspace::run_due_background(std::chrono::system_clock::time_point now) {
 
 void Workspace::refresh_tokens_in_background() {
   token_sweep_running_ = true;
-  jobs_->submit("Refresh tokens before they expire", [this](jobs::JobContext& ctx) -> jobs::Completion {
-    std::vector<std::string> changed;  // refreshed, or failed to (their health and token view change)
-    auto db = detail::open_store(layout_);
-    auto v = db ? vault::Vault::open(layout_.vault_key()) : Result<vault::Vault>(db.failure());
-    auto list = v ? accounts::list_accounts(db.value()) : Result<std::vector<accounts::Account>>(v.failure());
-    if (list) {
-      for (const accounts::Account& a : list.value()) {
-        if (ctx.cancelled()) break;
-        if (a.auth != accounts::AuthMethod::oauth2) continue;
-        auto status = tokens::load_status(db.value(), a.name);
-        // Only a saved refresh token can be used without the user; a failed one waits for them.
-        if (!status || !status.value().refreshable || status.value().last_error) continue;
-        if (status.value().seconds_left(now_()) > tokens::kDefaultRefreshMargin.count()) continue;
-        net::ProtoLogTranscript http(*log_, a.name);
-        auto fresh = tokens::fresh_access_token(db.value(), v.value(), a, tokens::kDefaultRefreshMargin, false, &http);
-        if (fresh) redactor_->add_secret(fresh.value().access_token);
-        if (!fresh || fresh.value().refreshed) changed.push_back(a.name);
-      }
-    }
-    return [this, changed] {
-      token_sweep_running_ = false;
-      // Once a minute the list is read again too: accounts added or removed in a terminal appear.
-      reload_accounts();
-      if (changed.empty()) return;
-      for (const std::string& name : changed)
-        if (name == view_.token.account && view_.selected == name) load_token(name);
-    };
-  });
+  jobs_->submit("Refresh tokens before they expire",
+                [this](jobs::JobContext& ctx) -> jobs::Completion {
+                  std::vector<std::string> changed;  // refreshed, or failed to (their health and token view change)
+                  auto db = detail::open_store(layout_);
+                  auto v = db ? vault::Vault::open(layout_.vault_key()) : Result<vault::Vault>(db.failure());
+                  auto list =
+                      v ? accounts::list_accounts(db.value()) : Result<std::vector<accounts::Account>>(v.failure());
+                  if (list) {
+                    for (const accounts::Account& a : list.value()) {
+                      if (ctx.cancelled()) break;
+                      if (a.auth != accounts::AuthMethod::oauth2) continue;
+                      auto status = tokens::load_status(db.value(), a.name);
+                      // Only a saved refresh token can be used without the user; a failed one waits for them.
+                      if (!status || !status.value().refreshable || status.value().last_error) continue;
+                      if (status.value().seconds_left(now_()) > tokens::kDefaultRefreshMargin.count()) continue;
+                      net::ProtoLogTranscript http(*log_, a.name);
+                      auto fresh = tokens::fresh_access_token(db.value(), v.value(), a, tokens::kDefaultRefreshMargin,
+                                                              false, &http);
+                      if (fresh) redactor_->add_secret(fresh.value().access_token);
+                      if (!fresh || fresh.value().refreshed) changed.push_back(a.name);
+                    }
+                  }
+                  return [this, changed] {
+                    token_sweep_running_ = false;
+                    // Once a minute the list is read again too: accounts added or removed in a terminal appear.
+                    reload_accounts();
+                    if (changed.empty()) return;
+                    for (const std::string& name : changed)
+                      if (name == view_.token.account && view_.selected == name) load_token(name);
+                  };
+                },
+                {jobs::Lane::network, [this](jobs::JobState, const std::string&) { token_sweep_running_ = false; }});
 }
 
 void Workspace::set_interface_scale(int percent) {

@@ -81,6 +81,17 @@ accounts::Account local_account(const std::string& name, int port) {
   return a;
 }
 
+// An OAuth account that never signed in, whose endpoints nothing answers.
+accounts::Account never_signed_in(const std::string& name) {
+  accounts::Account a = local_account(name, 993);
+  a.auth = accounts::AuthMethod::oauth2;
+  a.oauth.client_id = "client";
+  a.oauth.authorize_url = "https://127.0.0.1/authorize";
+  a.oauth.token_url = "https://127.0.0.1/token";
+  a.oauth.scopes = {"mail"};
+  return a;
+}
+
 void add_account(const DataLayout& layout, const accounts::Account& a) {
   REQUIRE(prepare_data_dir(layout.root));
   auto db = store::Database::open(layout.database(), store::schema());
@@ -113,15 +124,7 @@ bool frames_until(Workspace& ws, Pred done, std::chrono::milliseconds bound, dou
 TEST_CASE("workspace: a store error while loading the accounts is shown, not opening for ever") {
   TempDir dir;
   DataLayout layout{dir.path};
-  add_account(layout, [] {
-    accounts::Account a = local_account("alice", 993);
-    a.auth = accounts::AuthMethod::oauth2;
-    a.oauth.client_id = "client";
-    a.oauth.authorize_url = "https://127.0.0.1/authorize";
-    a.oauth.token_url = "https://127.0.0.1/token";
-    a.oauth.scopes = {"mail"};
-    return a;
-  }());
+  add_account(layout, never_signed_in("alice"));
   {
     // The account health query reads token_state: without it, SQL throws inside the load job.
     auto db = store::Database::open(layout.database(), store::schema());
@@ -830,15 +833,7 @@ TEST_CASE("workspace: reading a token answers while every network worker waits o
     a.timeout_s = 8;  // long enough to be seen holding a worker; Cancel ends each after its step
     add_account(layout, a);
   }
-  add_account(layout, [] {
-    accounts::Account a = local_account("oauth", 993);
-    a.auth = accounts::AuthMethod::oauth2;
-    a.oauth.client_id = "client";
-    a.oauth.authorize_url = "https://127.0.0.1/authorize";
-    a.oauth.token_url = "https://127.0.0.1/token";
-    a.oauth.scopes = {"mail"};
-    return a;
-  }());
+  add_account(layout, never_signed_in("oauth"));
   Workspace ws(layout, {});
   ws.start();
   REQUIRE(frames_until(
