@@ -32,13 +32,14 @@ ctest --test-dir "$BUILD_WIN" --output-on-failure -j "${JOBS:-2}" || rc=$?
 if [ -x tests/windows/cli.sh ]; then
   MAILDOCTOR_WINE="$WINE" tests/windows/cli.sh "$BUILD_WIN/app/maildoctor.com" || rc=$?
 fi
-# The window itself under Wine and Xvfb: a staged scene photographed by the exe (make test fails if
-# it draws nothing). `WINDOWS_SCREENSHOTS=1` copies it to docs/screenshots/.
+# The window itself under Wine and Xvfb: a staged scene photographed by the Windows build of the test
+# harness, which runs maildoctor.exe's own window loop (make test fails if it draws nothing).
+# `WINDOWS_SCREENSHOTS=1` copies it to docs/screenshots/.
 if command -v xvfb-run >/dev/null 2>&1; then
   shot="$BUILD_WIN/windows-checks-failed.png"
   rm -f "$shot"
-  MAILDOCTOR_SCENE=checks-failed timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$WINE" "$BUILD_WIN/app/maildoctor.exe" --data-dir "$tmp/home" --capture "$shot" --capture-after 2 || true
+  timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" "$WINE" "$BUILD_WIN/tests/harness/maildoctor-harness.exe" \
+    --data-dir "$tmp/home" --scene checks-failed --capture "$shot" --capture-after 2 || true
   if [ -s "$shot" ] && [ "$(wc -c <"$shot")" -gt 20000 ]; then
     echo "windows-test: the window under Wine drew $shot"
     [ "${WINDOWS_SCREENSHOTS:-}" = 1 ] && cp "$shot" docs/screenshots/windows-checks-failed.png
