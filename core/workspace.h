@@ -423,6 +423,10 @@ class Workspace {
   void set_background(int check_every_min, int sync_every_min);
   void save_report(const std::string& account);
   void save_log(const std::string& account);
+  // Writes a file for the user on a quick worker (`write` returns where it went) and shows the
+  // answer in view_.*slot: the report's or the log's.
+  void save_file(SavedFileView WorkspaceView::*slot, const std::string& name, const std::string& title,
+                 std::function<Result<std::string>()> write);
   void set_health(const std::string& account, Health health);
   void set_dead_sign_in(const std::string& account, std::optional<Failure> failure);
 

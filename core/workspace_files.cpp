@@ -23,77 +23,67 @@ Result<void> prepare_reports_dir(const DataLayout& layout) {
 
 }  // namespace
 
+void Workspace::save_file(SavedFileView WorkspaceView::*slot, const std::string& name, const std::string& title,
+                          std::function<Result<std::string>()> write) {
+  if ((view_.*slot).saving) return;
+  view_.*slot = SavedFileView{name, true, {}, std::nullopt};
+  // The view of this file, if it still shows this account's save: the answer lands there.
+  auto showing = [this, slot, name]() -> SavedFileView* {
+    SavedFileView& v = view_.*slot;
+    return v.account == name ? &v : nullptr;
+  };
+  jobs_->submit(title,
+                [write = std::move(write), showing](jobs::JobContext&) -> jobs::Completion {
+                  auto saved = write();
+                  return [saved, showing] {
+                    SavedFileView* v = showing();
+                    if (v == nullptr) return;
+                    v->saving = false;
+                    if (saved)
+                      v->path = saved.value();
+                    else
+                      v->failure = saved.failure();
+                  };
+                },
+                {jobs::Lane::quick, [showing, title](jobs::JobState, const std::string& error) {
+                   SavedFileView* v = showing();
+                   if (v == nullptr) return;
+                   v->saving = false;
+                   v->failure = Failure{"report.write_failed", error.empty() ? title + " did not run." : error};
+                 }});
+}
+
 void Workspace::save_report(const std::string& name) {
-  if (view_.report.saving) return;
-  view_.report = SavedFileView{name, true, {}, std::nullopt};
-  jobs_->submit(
-      "Save the report of " + name,
-      [this, name](jobs::JobContext&) -> jobs::Completion {
-        Result<std::string> saved = fail("store.failed", "not started");
-        auto db = detail::open_store(layout_);
-        auto account = db ? accounts::load_account(db.value(), name) : Result<accounts::Account>(db.failure());
-        auto ready = account ? prepare_reports_dir(layout_) : Result<void>(account.failure());
-        if (!ready) {
-          saved = ready.failure();
-        } else {
-          log_->flush();  // the report reads the account's log file: every line logged so far in it
-          const auto path = report::saved_file_path(layout_, name, "report", "html", now_());
-          auto written = report::write_support_report(db.value(), layout_, account.value(), path, *redactor_);
-          saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());
-        }
-        return [this, name, saved] {
-          if (view_.report.account != name) return;
-          view_.report.saving = false;
-          if (saved)
-            view_.report.path = saved.value();
-          else
-            view_.report.failure = saved.failure();
-        };
-      },
-      {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
-         if (view_.report.account != name) return;
-         view_.report.saving = false;
-         view_.report.failure = Failure{"report.write_failed", error.empty() ? "The report was not written." : error};
-       }});
+  save_file(&WorkspaceView::report, name, "Save the report of " + name, [this, name]() -> Result<std::string> {
+    auto db = detail::open_store(layout_);
+    if (!db) return db.failure();
+    auto account = accounts::load_account(db.value(), name);
+    if (!account) return account.failure();
+    if (auto ready = prepare_reports_dir(layout_); !ready) return ready.failure();
+    log_->flush();  // the report reads the account's log file: every line logged so far in it
+    const auto path = report::saved_file_path(layout_, name, "report", "html", now_());
+    auto written = report::write_support_report(db.value(), layout_, account.value(), path, *redactor_);
+    if (!written) return written.failure();
+    return path.string();
+  });
 }
 
 void Workspace::save_log(const std::string& name) {
-  if (view_.log_file.saving) return;
-  view_.log_file = SavedFileView{name, true, {}, std::nullopt};
-  jobs_->submit(
-      "Save the protocol log of " + name,
-      [this, name](jobs::JobContext&) -> jobs::Completion {
-        // The same lines the panel shows (already redacted when they were logged), as text.
-        LogBuffer copy;
-        for (const protolog::Entry& e : log_->since(0, name)) copy.append(e);
-        std::string text;
-        text.reserve(copy.text.size() + copy.lines.size());
-        for (size_t i = 0; i < copy.lines.size(); ++i) {
-          text += redactor_->mask_secrets(copy.line_text(i));
-          text += '\n';
-        }
-        Result<std::string> saved = fail("report.write_failed", "not started");
-        if (auto ready = prepare_reports_dir(layout_); !ready) {
-          saved = ready.failure();
-        } else {
-          const auto path = report::saved_file_path(layout_, name, "log", "txt", now_());
-          auto written = report::write_file_atomically(path, text);
-          saved = written ? Result<std::string>(path.string()) : Result<std::string>(written.failure());
-        }
-        return [this, name, saved] {
-          if (view_.log_file.account != name) return;
-          view_.log_file.saving = false;
-          if (saved)
-            view_.log_file.path = saved.value();
-          else
-            view_.log_file.failure = saved.failure();
-        };
-      },
-      {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
-         if (view_.log_file.account != name) return;
-         view_.log_file.saving = false;
-         view_.log_file.failure = Failure{"report.write_failed", error.empty() ? "The log was not written." : error};
-       }});
+  save_file(&WorkspaceView::log_file, name, "Save the protocol log of " + name, [this, name]() -> Result<std::string> {
+    // The same lines the panel shows (already redacted when they were logged), as text.
+    LogBuffer copy;
+    for (const protolog::Entry& e : log_->since(0, name)) copy.append(e);
+    std::string text;
+    text.reserve(copy.text.size() + copy.lines.size());
+    for (size_t i = 0; i < copy.lines.size(); ++i) {
+      text += redactor_->mask_secrets(copy.line_text(i));
+      text += '\n';
+    }
+    if (auto ready = prepare_reports_dir(layout_); !ready) return ready.failure();
+    const auto path = report::saved_file_path(layout_, name, "log", "txt", now_());
+    if (auto written = report::write_file_atomically(path, text); !written) return written.failure();
+    return path.string();
+  });
 }
 
 }  // namespace md
