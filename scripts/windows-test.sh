@@ -38,6 +38,10 @@ fi
 if command -v xvfb-run >/dev/null 2>&1; then
   shot="$BUILD_WIN/windows-checks-failed.png"
   rm -f "$shot"
+  # The suites above ran without a display, and the Wine server they started keeps its desktop
+  # (explorer.exe) without one for a few seconds after its last client: a window made then has no X
+  # display ("Failed to create helper window"). Wait for that server to exit, with a bound.
+  timeout 60 "$WINESERVER" -w || timeout 20 "$WINESERVER" -k || true
   timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" "$WINE" "$BUILD_WIN/tests/harness/maildoctor-harness.exe" \
     --data-dir "$tmp/home" --scene checks-failed --capture "$shot" --capture-after 2 || true
   if [ -s "$shot" ] && [ "$(wc -c <"$shot")" -gt 20000 ]; then
