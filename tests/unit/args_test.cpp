@@ -62,8 +62,7 @@ TEST_CASE("usage: every flag a command reads is in --help (and so in the man pag
   const std::string help = md::cli::help_text();
   std::set<std::string> flags;
   const std::regex flag_literal("\"(--[a-z0-9][a-z0-9-]*)\"");
-  for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::path(MAILDOCTOR_SOURCE_DIR) / "core/cli")) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(MAILDOCTOR_SOURCE_DIR) / "cli")) {
     if (entry.path().extension() != ".cpp" || entry.path().filename() == "usage.cpp") continue;
     std::ifstream in(entry.path());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
