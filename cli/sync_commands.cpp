@@ -218,10 +218,10 @@ int cmd_status(CommandContext& ctx) {
     return ctx.report(p.failure());
 
   json doc = {{"ok", true}, {"account", a.name}, {"email", a.email}};
-  sync::SyncStatus status;
+  auto status = sync::load_sync_status(db, a.name, protocol);
+  if (!status) return ctx.report(status.failure());
   std::optional<json> last_check;
   try {
-    status = sync::load_sync_status(db, a.name, protocol);
     if (auto text = diagnostics::load_last_check(db, a.name)) {
       json check = json::parse(*text, nullptr, false);
       if (check.is_object())
@@ -230,12 +230,12 @@ int cmd_status(CommandContext& ctx) {
   } catch (const store::Error& e) {
     return ctx.report(store::to_failure(e));
   }
-  doc.update(sync::to_json(status));
+  doc.update(sync::to_json(status.value()));
   doc["last_check"] = last_check ? *last_check : json(nullptr);
-  const std::optional<sync::MailboxState>& state = status.state;
-  const std::optional<sync::LastReset>& reset = status.last_reset;
-  const sync::StoredCounts& counts = status.stored;
-  const sync::StoredCounts& all = status.stored_all_protocols;
+  const std::optional<sync::MailboxState>& state = status.value().state;
+  const std::optional<sync::LastReset>& reset = status.value().last_reset;
+  const sync::StoredCounts& counts = status.value().stored;
+  const sync::StoredCounts& all = status.value().stored_all_protocols;
   json token = nullptr;
   if (a.auth == accounts::AuthMethod::oauth2) {
     auto t = tokens::load_status(db, a.name);
@@ -256,7 +256,7 @@ int cmd_status(CommandContext& ctx) {
     ctx.out << "  IMAP INBOX      UIDVALIDITY " << text(doc["uidvalidity"], "(not synced yet)") << ", last synced UID "
             << doc["last_uid"].get<uint64_t>() << "\n";
   } else {
-    ctx.out << "  POP3 INBOX      " << status.pop3_uidls << " message(s) counted as downloaded (UIDLs)\n";
+    ctx.out << "  POP3 INBOX      " << status.value().pop3_uidls << " message(s) counted as downloaded (UIDLs)\n";
   }
   ctx.out << "  stored          " << counts.messages << " message(s), " << mib(static_cast<uint64_t>(counts.bytes))
           << (all.messages != counts.messages ? " (" + std::to_string(all.messages) + " with the other protocol's)"

@@ -17,11 +17,7 @@ Result<sync::SyncStatus> read_sync_status(const DataLayout& layout, const std::s
   if (!account) return account.failure();
   std::optional<accounts::Protocol> protocol;
   if (auto p = sync::sync_protocol(account.value(), std::nullopt)) protocol = p.value();
-  try {
-    return sync::load_sync_status(db.value(), name, protocol);
-  } catch (const store::Error& e) {
-    return store::to_failure(e);
-  }
+  return sync::load_sync_status(db.value(), name, protocol);
 }
 
 }  // namespace

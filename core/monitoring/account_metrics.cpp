@@ -201,8 +201,14 @@ Result<std::vector<AccountSnapshot>> collect(store::Database& db) {
         s.token = t.value();
       }
       if (auto text = diagnostics::load_last_check(db, a.name)) s.last_check = diagnostics::parse_check_report(*text);
-      if (protocol) s.sync = sync::load_sync_status(db, a.name, protocol.value());
-      s.counter_resets = sync::counter_resets(db, a.name);
+      if (protocol) {
+        auto status = sync::load_sync_status(db, a.name, protocol.value());
+        if (!status) return status.failure();
+        s.sync = status.value();
+      }
+      auto resets = sync::counter_resets(db, a.name);
+      if (!resets) return resets.failure();
+      s.counter_resets = resets.value();
     }
   } catch (const store::Error& e) {
     return store::to_failure(e);

@@ -34,11 +34,7 @@ Result<admin::AdminSession> confirm_admin(store::Database& db, const AdminProof&
 Result<sync::CounterReset> preview_reset(const OpenedAccount& o, std::optional<accounts::Protocol> protocol) {
   auto p = sync::sync_protocol(o.account, protocol);
   if (!p) return p.failure();
-  try {
-    return sync::preview_reset(*o.db, o.account.name, p.value());
-  } catch (const store::Error& e) {
-    return store::to_failure(e);
-  }
+  return sync::preview_reset(*o.db, o.account.name, p.value());
 }
 
 Result<sync::CounterReset> reset_counter(const OpenedAccount& o, const DataLayout& layout,
@@ -48,11 +44,7 @@ Result<sync::CounterReset> reset_counter(const OpenedAccount& o, const DataLayou
   if (!p) return p.failure();
   auto lock = sync::SyncLock::acquire(layout.sync_lock(o.account.name));
   if (!lock) return lock.failure();
-  try {
-    return sync::reset_counter(*o.db, o.account.name, p.value(), by, now, how);
-  } catch (const store::Error& e) {
-    return store::to_failure(e);
-  }
+  return sync::reset_counter(*o.db, o.account.name, p.value(), by, now, how);
 }
 
 }  // namespace md::ops

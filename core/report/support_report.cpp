@@ -395,14 +395,11 @@ Result<WrittenReport> write_support_report(store::Database& db, const DataLayout
   } catch (const store::Error& e) {
     return store::to_failure(e);
   }
-  try {
-    // The mailbox download as `status` shows it; a report is also for accounts never synced.
-    auto protocol = sync::sync_protocol(a, std::nullopt);
-    doc["sync"] = ojson(
-        sync::to_json(sync::load_sync_status(db, a.name, protocol ? std::optional(protocol.value()) : std::nullopt)));
-  } catch (const store::Error& e) {
-    doc["sync"] = {{"error", failure_doc(store::to_failure(e))}};
-  }
+  // The mailbox download as `status` shows it; a report is also for accounts never synced.
+  auto protocol = sync::sync_protocol(a, std::nullopt);
+  auto sync_status = sync::load_sync_status(db, a.name, protocol ? std::optional(protocol.value()) : std::nullopt);
+  doc["sync"] =
+      sync_status ? ojson(sync::to_json(sync_status.value())) : ojson{{"error", failure_doc(sync_status.failure())}};
   doc["system"] = system_json();
   doc["log"] = log_json(protolog::log_file_path(layout.logs_dir(), a.name));
   doc["redaction"] = {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "result.h"
@@ -30,6 +31,33 @@ class Error : public std::runtime_error {
 };
 
 Failure to_failure(const Error& e);
+
+namespace detail {
+template <class T>
+struct AsResult {
+  using type = Result<T>;
+};
+template <class T>
+struct AsResult<Result<T>> {
+  using type = Result<T>;
+};
+}  // namespace detail
+
+// Runs `body` at a module's edge and returns what it returns as a Result (a Result as it is), a
+// store::Error it throws as its Failure: inside, SQL code stays straight-line; outside, nothing throws.
+template <class F>
+auto guarded(F&& body) -> typename detail::AsResult<decltype(body())>::type {
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      return {};
+    } else {
+      return body();
+    }
+  } catch (const Error& e) {
+    return to_failure(e);
+  }
+}
 
 class Statement {
  public:

@@ -2,7 +2,8 @@
 // download counter, the stored messages and the counter reset. The counter only moves inside the
 // caller's transaction that stores the messages it covers (DESIGN.md), so a kill at any moment
 // loses no message and duplicates none: after a rollback the next sync fetches them again.
-// Functions throw store::Error; callers at module boundaries turn it into a Failure.
+// Every function returns a Result (an SQL error is its store.* Failure), except MessageWriter: the
+// sync's own writer inside its transaction, where a store::Error rolls the batch back.
 #pragma once
 
 #include <chrono>
@@ -33,12 +34,12 @@ struct MailboxState {
   std::optional<std::string> last_sync_detail;
 };
 
-std::optional<MailboxState> load_state(store::Database& db, std::string_view account, accounts::Protocol protocol,
-                                       std::string_view mailbox = kInbox);
+Result<std::optional<MailboxState>> load_state(store::Database& db, std::string_view account,
+                                               accounts::Protocol protocol, std::string_view mailbox = kInbox);
 // How the last sync ended (written outside the message transactions: it is a report, not a counter).
-void record_sync_result(store::Database& db, std::string_view account, accounts::Protocol protocol,
-                        std::string_view mailbox, std::string_view result, std::string_view detail,
-                        std::chrono::system_clock::time_point at);
+Result<void> record_sync_result(store::Database& db, std::string_view account, accounts::Protocol protocol,
+                                std::string_view mailbox, std::string_view result, std::string_view detail,
+                                std::chrono::system_clock::time_point at);
 
 struct NewMessage {
   accounts::Protocol protocol = accounts::Protocol::imap;
@@ -50,7 +51,8 @@ struct NewMessage {
   std::string_view raw;                 // the message as the server sent it
 };
 
-// Statements prepared once for a whole sync run; use inside a store::Transaction.
+// Statements prepared once for a whole sync run; use inside a store::Transaction. Throws store::Error
+// (which rolls that transaction back): only the sync's batch (sync.cpp) writes through it.
 class MessageWriter {
  public:
   MessageWriter(store::Database& db, std::string account);
@@ -65,18 +67,18 @@ class MessageWriter {
 };
 
 // POP3's counter: the UIDLs downloaded so far.
-std::unordered_set<std::string> pop3_seen(store::Database& db, std::string_view account);
+Result<std::unordered_set<std::string>> pop3_seen(store::Database& db, std::string_view account);
 
 struct StoredCounts {
   int64_t messages = 0;
   int64_t bytes = 0;
 };
 // All stored messages of the account for one protocol (nullopt: all protocols).
-StoredCounts stored_counts(store::Database& db, std::string_view account,
-                           std::optional<accounts::Protocol> protocol = std::nullopt);
+Result<StoredCounts> stored_counts(store::Database& db, std::string_view account,
+                                   std::optional<accounts::Protocol> protocol = std::nullopt);
 // Messages stored under this UIDVALIDITY: what a reset makes the next sync download again.
-int64_t stored_under_uidvalidity(store::Database& db, std::string_view account, std::string_view mailbox,
-                                 uint32_t uidvalidity);
+Result<int64_t> stored_under_uidvalidity(store::Database& db, std::string_view account, std::string_view mailbox,
+                                         uint32_t uidvalidity);
 
 // One stored message for export: `raw` is only valid during the callback.
 struct StoredMessage {
@@ -105,22 +107,22 @@ struct CounterReset {
 inline constexpr std::string_view kActionResetCounter = "account.reset_counter";
 
 // What a reset would change, without changing it (for the confirmation question).
-CounterReset preview_reset(store::Database& db, std::string_view account, accounts::Protocol protocol);
+Result<CounterReset> preview_reset(store::Database& db, std::string_view account, accounts::Protocol protocol);
 // Sets the IMAP counter back to 0 (UIDVALIDITY kept) or clears the POP3 UIDL set, and writes the
 // audit row naming the admin and how they confirmed it, in one transaction. `by` comes from
 // admin::verify_admin (password) or admin::confirm_recent_sign_in (the window's recent sign-in),
 // called just before: nothing else may move a counter backwards.
-CounterReset reset_counter(store::Database& db, std::string_view account, accounts::Protocol protocol,
-                           const admin::AdminSession& by, std::chrono::system_clock::time_point now,
-                           admin::Confirmation how = admin::Confirmation::password);
+Result<CounterReset> reset_counter(store::Database& db, std::string_view account, accounts::Protocol protocol,
+                                   const admin::AdminSession& by, std::chrono::system_clock::time_point now,
+                                   admin::Confirmation how = admin::Confirmation::password);
 
 struct LastReset {
   std::string admin;
   std::string at;
   std::string confirmed_with;  // "password", "recent_sign_in"; "" for rows written before it was kept
 };
-std::optional<LastReset> last_reset(store::Database& db, std::string_view account);
+Result<std::optional<LastReset>> last_reset(store::Database& db, std::string_view account);
 // How many counter resets the audit log holds for the account (rows are only ever added: a counter).
-int64_t counter_resets(store::Database& db, std::string_view account);
+Result<int64_t> counter_resets(store::Database& db, std::string_view account);
 
 }  // namespace md::sync

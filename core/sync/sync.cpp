@@ -153,7 +153,9 @@ Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& acco
   summary.uidvalidity = uidvalidity;
   summary.server_messages = mailbox.value().exists;
 
-  std::optional<MailboxState> state = load_state(db, account.name, Protocol::imap);
+  auto stored_state = load_state(db, account.name, Protocol::imap);
+  if (!stored_state) return stored_state.failure();
+  const std::optional<MailboxState>& state = stored_state.value();
   uint32_t start = state ? state->last_uid : 0;
   if (state && state->uidvalidity && *state->uidvalidity != uidvalidity) {
     summary.previous_uidvalidity = state->uidvalidity;
@@ -263,7 +265,9 @@ Result<SyncSummary> sync_pop3(store::Database& db, const accounts::Account& acco
   if (!list) return list.failure();
   summary.server_messages = list.value().size();
 
-  std::unordered_set<std::string> seen = pop3_seen(db, account.name);
+  auto seen_before = pop3_seen(db, account.name);
+  if (!seen_before) return seen_before.failure();
+  std::unordered_set<std::string>& seen = seen_before.value();
   std::vector<uint32_t> numbers;
   std::unordered_map<uint32_t, std::string> uidl_of;
   for (const mail::Pop3Uid& u : list.value()) {
@@ -317,28 +321,29 @@ Result<SyncSummary> run_sync(store::Database& db, const accounts::Account& accou
   } catch (const store::Error& e) {
     result = with_progress(store::to_failure(e), progress);
   }
-  try {
-    if (result) {
-      SyncSummary& s = result.value();
-      s.downloaded = progress.done;
-      s.bytes = progress.bytes;
-      s.seconds = seconds_since(started);
-      s.stored_messages = stored_counts(db, account.name, protocol.value()).messages;
-      if (s.protocol == Protocol::pop3) s.last_uid = 0;
-      record_sync_result(
+  if (result) {
+    SyncSummary& s = result.value();
+    s.downloaded = progress.done;
+    s.bytes = progress.bytes;
+    s.seconds = seconds_since(started);
+    if (s.protocol == Protocol::pop3) s.last_uid = 0;
+    auto stored = stored_counts(db, account.name, protocol.value());
+    auto recorded = stored.and_then([&](const StoredCounts& counts) {
+      s.stored_messages = counts.messages;
+      return record_sync_result(
           db, account.name, protocol.value(), kInbox, "ok",
           "downloaded " + std::to_string(s.downloaded) + " message(s), " + std::to_string(s.bytes) + " bytes" +
               (s.previous_uidvalidity ? "; UIDVALIDITY changed from " + std::to_string(*s.previous_uidvalidity) +
                                             " to " + std::to_string(s.uidvalidity.value_or(0))
                                       : std::string()),
           options.now());
-    } else {
-      const Failure& f = result.failure();
-      record_sync_result(db, account.name, protocol.value(), kInbox, f.code == "sync.cancelled" ? "cancelled" : f.code,
-                         f.detail, options.now());
-    }
-  } catch (const store::Error& e) {
-    if (result) return store::to_failure(e);  // the sync worked but its report could not be kept
+    });
+    if (!recorded) return recorded.failure();  // the sync worked but its report could not be kept
+  } else {
+    const Failure& f = result.failure();
+    // The sync's own failure is the answer; a report that cannot be kept as well changes nothing.
+    (void)record_sync_result(db, account.name, protocol.value(), kInbox,
+                             f.code == "sync.cancelled" ? "cancelled" : f.code, f.detail, options.now());
   }
   return result;
 }

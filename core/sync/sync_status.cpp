@@ -17,14 +17,29 @@ std::optional<int64_t> last_sync_downloaded(const MailboxState& state) {
   return n;
 }
 
-SyncStatus load_sync_status(store::Database& db, std::string_view account, std::optional<accounts::Protocol> protocol) {
+Result<SyncStatus> load_sync_status(store::Database& db, std::string_view account,
+                                    std::optional<accounts::Protocol> protocol) {
   SyncStatus s;
   s.protocol = protocol;
-  if (protocol) s.state = load_state(db, account, *protocol);
-  s.stored = stored_counts(db, account, protocol);
-  s.stored_all_protocols = stored_counts(db, account);
-  s.last_reset = last_reset(db, account);
-  if (protocol == accounts::Protocol::pop3) s.pop3_uidls = pop3_seen(db, account).size();
+  if (protocol) {
+    auto state = load_state(db, account, *protocol);
+    if (!state) return state.failure();
+    s.state = state.value();
+  }
+  auto stored = stored_counts(db, account, protocol);
+  if (!stored) return stored.failure();
+  s.stored = stored.value();
+  auto all = stored_counts(db, account);
+  if (!all) return all.failure();
+  s.stored_all_protocols = all.value();
+  auto reset = last_reset(db, account);
+  if (!reset) return reset.failure();
+  s.last_reset = reset.value();
+  if (protocol == accounts::Protocol::pop3) {
+    auto seen = pop3_seen(db, account);
+    if (!seen) return seen.failure();
+    s.pop3_uidls = seen.value().size();
+  }
   return s;
 }
 

@@ -25,8 +25,8 @@ struct SyncStatus {
 // ("downloaded N message(s), B bytes..."); nullopt for a failed or cancelled sync, or none.
 std::optional<int64_t> last_sync_downloaded(const MailboxState& state);
 
-// Throws store::Error.
-SyncStatus load_sync_status(store::Database& db, std::string_view account, std::optional<accounts::Protocol> protocol);
+Result<SyncStatus> load_sync_status(store::Database& db, std::string_view account,
+                                    std::optional<accounts::Protocol> protocol);
 
 // The sync keys of DESIGN.md's `status --json`: protocol, uidvalidity, last_uid, stored_messages,
 // stored_bytes, last_sync_at, last_sync_result, last_sync_detail, last_reset {admin, at},

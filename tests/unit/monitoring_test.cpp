@@ -193,7 +193,8 @@ TEST_CASE("monitoring: collect reads a real store through the modules that own e
   r.started_at = t0();
   r.steps = {step("imap.dns", diagnostics::StepStatus::pass)};
   diagnostics::save_last_check(db, r);
-  sync::record_sync_result(db, "pop", accounts::Protocol::pop3, sync::kInbox, "sync.busy", "held by pid 7", t0() + 10s);
+  REQUIRE(sync::record_sync_result(db, "pop", accounts::Protocol::pop3, sync::kInbox, "sync.busy", "held by pid 7",
+                                   t0() + 10s));
 
   auto snapshots = collect(db);
   REQUIRE(snapshots);

@@ -15,6 +15,7 @@
 #include "sync/envelope.h"
 #include "sync/maildir_export.h"
 #include "sync/message_store.h"
+#include "sync/sync_status.h"
 #include "util/time.h"
 
 using md::accounts::Protocol;
@@ -105,8 +106,8 @@ TEST_CASE("message store: the same UID again replaces the row, another UIDVALIDI
   w.put(imap_message(7, 1, "Subject: one again\r\n\r\nAB"), t0());
   w.put(imap_message(8, 1, "Subject: renumbered\r\n\r\nC"), t0());
   CHECK(count(db, "SELECT count(*) FROM messages") == 2);
-  CHECK(md::sync::stored_counts(db, "alice").messages == 2);
-  CHECK(md::sync::stored_under_uidvalidity(db, "alice", "INBOX", 7) == 1);
+  CHECK(md::sync::stored_counts(db, "alice").value().messages == 2);
+  CHECK(md::sync::stored_under_uidvalidity(db, "alice", "INBOX", 7).value() == 1);
   auto st = db.prepare("SELECT subject, size FROM messages WHERE uidvalidity = 7");
   REQUIRE(st.step());
   CHECK(st.column_text(0) == "one again");
@@ -124,9 +125,9 @@ TEST_CASE("message store: POP3 rows are unique by UIDL and the UIDL set is the c
   w.put(m, t0());
   w.mark_pop3_seen("u1");
   w.mark_pop3_seen("u1");
-  CHECK(md::sync::stored_counts(db, "alice", Protocol::pop3).messages == 1);
-  CHECK(md::sync::stored_counts(db, "alice", Protocol::imap).messages == 0);
-  CHECK(md::sync::pop3_seen(db, "alice") == std::unordered_set<std::string>{"u1"});
+  CHECK(md::sync::stored_counts(db, "alice", Protocol::pop3).value().messages == 1);
+  CHECK(md::sync::stored_counts(db, "alice", Protocol::imap).value().messages == 0);
+  CHECK(md::sync::pop3_seen(db, "alice").value() == std::unordered_set<std::string>{"u1"});
 }
 
 TEST_CASE("message store: a rolled-back batch leaves neither its messages nor its counter") {
@@ -143,11 +144,11 @@ TEST_CASE("message store: a rolled-back batch leaves neither its messages nor it
     w.put(imap_message(7, 2, "b"), t0());
     w.set_imap_counter("INBOX", 7, 2);
   }
-  auto s = md::sync::load_state(db, "alice", Protocol::imap);
+  auto s = md::sync::load_state(db, "alice", Protocol::imap).value();
   REQUIRE(s);
   CHECK(s->last_uid == 1);
   CHECK(s->uidvalidity == 7u);
-  CHECK(md::sync::stored_counts(db, "alice").messages == 1);
+  CHECK(md::sync::stored_counts(db, "alice").value().messages == 1);
 }
 
 TEST_CASE("counter reset: IMAP goes back to 0 keeping UIDVALIDITY, with an audit row in the same transaction") {
@@ -155,18 +156,19 @@ TEST_CASE("counter reset: IMAP goes back to 0 keeping UIDVALIDITY, with an audit
   MessageWriter w(db, "alice");
   for (uint32_t uid = 1; uid <= 3; ++uid) w.put(imap_message(7, uid, "m"), t0());
   w.set_imap_counter("INBOX", 7, 3);
-  auto preview = md::sync::preview_reset(db, "alice", Protocol::imap);
+  auto preview = md::sync::preview_reset(db, "alice", Protocol::imap).value();
   CHECK(preview.old_last_uid == 3);
   CHECK(preview.will_download == 3);
-  CHECK(md::sync::load_state(db, "alice", Protocol::imap)->last_uid == 3);  // preview changes nothing
+  CHECK(md::sync::load_state(db, "alice", Protocol::imap).value()->last_uid == 3);  // preview changes nothing
 
-  auto r = md::sync::reset_counter(db, "alice", Protocol::imap, md::admin::AdminSession{"root", t0()}, t0());
+  auto r = md::sync::reset_counter(db, "alice", Protocol::imap, md::admin::AdminSession{"root", t0()}, t0()).value();
   CHECK(r.old_uidvalidity == 7u);
   CHECK(r.old_last_uid == 3);
-  auto s = md::sync::load_state(db, "alice", Protocol::imap);
+  auto s = md::sync::load_state(db, "alice", Protocol::imap).value();
+  REQUIRE(s);
   CHECK(s->last_uid == 0);
   CHECK(s->uidvalidity == 7u);
-  CHECK(md::sync::stored_counts(db, "alice").messages == 3);  // the messages stay
+  CHECK(md::sync::stored_counts(db, "alice").value().messages == 3);  // the messages stay
   auto audit = md::admin::recent_audit(db, 5, std::string("alice"));
   REQUIRE(audit.ok());
   REQUIRE(audit.value().size() == 1);
@@ -174,7 +176,7 @@ TEST_CASE("counter reset: IMAP goes back to 0 keeping UIDVALIDITY, with an audit
   CHECK(audit.value()[0].admin == std::optional<std::string>("root"));
   CHECK(audit.value()[0].detail["old_uidvalidity"] == 7);
   CHECK(audit.value()[0].detail["old_last_uid"] == 3);
-  auto last = md::sync::last_reset(db, "alice");
+  auto last = md::sync::last_reset(db, "alice").value();
   REQUIRE(last);
   CHECK(last->admin == "root");
 }
@@ -184,10 +186,32 @@ TEST_CASE("counter reset: POP3 clears the UIDL set and says how large it was") {
   MessageWriter w(db, "alice");
   w.mark_pop3_seen("a");
   w.mark_pop3_seen("b");
-  auto r = md::sync::reset_counter(db, "alice", Protocol::pop3, md::admin::AdminSession{"root", t0()}, t0());
+  auto r = md::sync::reset_counter(db, "alice", Protocol::pop3, md::admin::AdminSession{"root", t0()}, t0()).value();
   CHECK(r.old_uidl_count == 2);
-  CHECK(md::sync::pop3_seen(db, "alice").empty());
+  CHECK(md::sync::pop3_seen(db, "alice").value().empty());
   CHECK(md::admin::recent_audit(db, 1, std::string("alice")).value()[0].detail["uidl_count"] == 2);
+}
+
+TEST_CASE("message store: an SQL error comes back as its store failure, never as an exception") {
+  Database db = db_with_account();
+  MessageWriter w(db, "alice");
+  w.set_imap_counter("INBOX", 7, 3);
+  // The audit row cannot be written: the reset fails, and its counter change goes back with it.
+  db.exec("DROP TABLE audit");
+  auto reset = md::sync::reset_counter(db, "alice", Protocol::imap, md::admin::AdminSession{"root", t0()}, t0());
+  REQUIRE_FALSE(reset);
+  CHECK(reset.failure().code == "store.failed");
+  CHECK(reset.failure().detail.find("audit") != std::string::npos);
+  CHECK(md::sync::load_state(db, "alice", Protocol::imap).value()->last_uid == 3);
+  CHECK_FALSE(md::sync::counter_resets(db, "alice"));
+
+  db.exec("DROP TABLE mailbox_state");
+  md::Result<std::optional<md::sync::MailboxState>> state = md::sync::load_state(db, "alice", Protocol::imap);
+  REQUIRE_FALSE(state);
+  CHECK(state.failure().detail.find("mailbox_state") != std::string::npos);
+  auto status = md::sync::load_sync_status(db, "alice", Protocol::imap);
+  REQUIRE_FALSE(status);
+  CHECK(status.failure().code == "store.failed");
 }
 
 TEST_CASE("maildir flags: IMAP system flags to Maildir letters in ASCII order") {
