@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/transport_failure.h"
+#include "platform/socket.h"
 #include "util/encoding.h"
 #include "version.h"
 
@@ -220,7 +221,9 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   if (opts.ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, opts.ca_file->c_str());
 #if defined(_WIN32)
   // Windows has no CA bundle file: curl (7.71+, OpenSSL backend) reads the system's ROOT store.
-  curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+  // A CA file replaces it, as it replaces the bundle on Linux: with both, curl only warns about a CA
+  // file it cannot read, and a mistyped --ca-file would go unnoticed.
+  if (!opts.ca_file) curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
 #endif
   if (opts.proxy) curl_easy_setopt(c, CURLOPT_PROXY, opts.proxy->c_str());  // "" disables the environment's
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opts.max_body_bytes));
@@ -248,7 +251,9 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
     facts.curl_code = rc;
     facts.curl_error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
     long v = 0;
-    if (curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &v) == CURLE_OK) facts.os_errno = v;
+    // Winsock's code on Windows (WSAECONNREFUSED, not ECONNREFUSED): mapped, or a refused
+    // connection would read as "could not connect".
+    if (curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &v) == CURLE_OK) facts.os_errno = platform::posix_socket_error(v);
     v = 0;
     if (curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &v) == CURLE_OK) facts.ssl_verify_result = v;
     v = 0;
