@@ -32,6 +32,15 @@ ctest --test-dir "$BUILD_WIN" --output-on-failure -j "${JOBS:-2}" || rc=$?
 if [ -x tests/windows/cli.sh ]; then
   MAILDOCTOR_WINE="$WINE" tests/windows/cli.sh "$BUILD_WIN/app/maildoctor.com" || rc=$?
 fi
+# The exe against the lab's real Dovecot (TLS) and oidc-provider: check and sync, password and OAuth.
+# The lab runs as root (Dovecot drops to its mail user); its ports start at MAILDOCTOR_WIN_LAB_PORT_BASE.
+lab_started=$(date +%s)
+if MAILDOCTOR_WINE="$WINE" timeout 600 tests/windows/lab.sh "$BUILD_WIN/app/maildoctor.com"; then
+  echo "windows lab: passed ($(( $(date +%s) - lab_started )) s)"
+else
+  echo "windows lab: FAILED ($(( $(date +%s) - lab_started )) s)" >&2
+  rc=1
+fi
 # The window itself under Wine and Xvfb: a staged scene photographed by the Windows build of the test
 # harness, which runs maildoctor.exe's own window loop (make test fails if it draws nothing).
 # `WINDOWS_SCREENSHOTS=1` copies it to docs/screenshots/.

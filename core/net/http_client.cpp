@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "net/transport_failure.h"
+#include "platform/socket.h"
 #include "util/encoding.h"
 #include "version.h"
 
@@ -219,8 +221,22 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, opts.verify_tls ? 2L : 0L);
   if (opts.ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, opts.ca_file->c_str());
 #if defined(_WIN32)
-  // Windows has no CA bundle file: curl (7.71+, OpenSSL backend) reads the system's ROOT store.
+  // Windows has no CA bundle file: curl (7.71+, OpenSSL backend) reads the system's ROOT store, and
+  // a CA file adds to it. With the native store curl only warns about a CA file it cannot read: it
+  // is refused here, as curl refuses it on Linux, or a mistyped --ca-file would go unnoticed.
   curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+  std::error_code ec;
+  if (opts.ca_file && !std::filesystem::is_regular_file(
+                          std::filesystem::path(std::u8string(opts.ca_file->begin(), opts.ca_file->end())), ec)) {
+    TransportFacts facts;
+    facts.curl_code = CURLE_SSL_CACERT_BADFILE;
+    facts.ca_file = opts.ca_file;
+    facts.url = shown_url;
+    facts.host = url_host(url);
+    Failure f = map_transport_failure(facts);
+    say(transcript, Direction::info, f.code + ": " + f.detail);
+    return f;
+  }
 #endif
   if (opts.proxy) curl_easy_setopt(c, CURLOPT_PROXY, opts.proxy->c_str());  // "" disables the environment's
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opts.max_body_bytes));
@@ -248,7 +264,9 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
     facts.curl_code = rc;
     facts.curl_error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
     long v = 0;
-    if (curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &v) == CURLE_OK) facts.os_errno = v;
+    // Winsock's code on Windows (WSAECONNREFUSED, not ECONNREFUSED): mapped, or a refused
+    // connection would read as "could not connect".
+    if (curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &v) == CURLE_OK) facts.os_errno = platform::posix_socket_error(v);
     v = 0;
     if (curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, &v) == CURLE_OK) facts.ssl_verify_result = v;
     v = 0;

@@ -45,6 +45,9 @@ int connect_result(int fd);
 // True when a non-blocking connect() is under way (EINPROGRESS, or Winsock's WSAEWOULDBLOCK).
 bool connect_in_progress(int err);
 bool would_block(int err);
+// An error number of the system's socket API, as other libraries report it (libcurl's
+// CURLINFO_OS_ERRNO is a WSAE* code on Windows), as the errno value of this file.
+int posix_socket_error(long os_error);
 // The system's words for an errno value from this file.
 std::string socket_error_text(int err);
 

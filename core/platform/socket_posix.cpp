@@ -89,6 +89,10 @@ long send_some(int fd, const char* buf, size_t len) {
   }
 }
 
+int posix_socket_error(long os_error) {
+  return static_cast<int>(os_error);
+}
+
 int host_name(char* buf, size_t len) {
   return ::gethostname(buf, len);
 }

@@ -92,6 +92,10 @@ int connect_result(int fd) {
   return to_posix(err);
 }
 
+int posix_socket_error(long os_error) {
+  return to_posix(static_cast<int>(os_error));
+}
+
 bool connect_in_progress(int err) {
   return err == EWOULDBLOCK || err == EINPROGRESS || err == EINTR;
 }

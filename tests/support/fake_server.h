@@ -3,8 +3,12 @@
 // until the object is destroyed. Every wait is bounded (poll, 50 ms slices, 5 s per read): a
 // client that stalls ends a conversation, never the test.
 //
-// The handler talks through a FakeServer::Peer: send(), read_line(), read_some(), hang_up().
+// The handler talks through a FakeServer::Peer: send(), read_line(), read_some(), drain().
 // Scripts are the usual case: FakeServer::script({{'S', "* OK ready\r\n"}, {'C', "A1 ..."}, ...}).
+//
+// Its pieces serve the tests that drive both ends themselves: Listener (listens; accepts only when
+// asked, so it also plays a server that never answers), closed_port() (nothing listens there),
+// connect_to() (a client socket), and Peer over any connected socket.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -22,11 +26,75 @@
 
 namespace md::test {
 
+// A TCP socket listening on 127.0.0.1 at a port the system chose. It never accepts by itself: the
+// system completes handshakes into its queue (up to `backlog`) and nobody answers them.
+class Listener {
+ public:
+  explicit Listener(int backlog = 8) {
+    fd_ = platform::open_tcp_socket(AF_INET);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, backlog) == 0);
+    platform::socklen len = sizeof a;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~Listener() { close(); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  int fd() const { return fd_; }
+  uint16_t port() const { return port_; }
+  // The next connection (non-blocking), or -1 when none came within `timeout_ms`.
+  int accept(int timeout_ms = 5000) const {
+    if (fd_ < 0 || platform::poll_socket(fd_, POLLIN, timeout_ms) <= 0) return -1;
+    int fd = static_cast<int>(::accept(fd_, nullptr, nullptr));
+    if (fd >= 0) platform::make_nonblocking(fd);
+    return fd;
+  }
+  void close() {
+    platform::close_socket(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// A port on 127.0.0.1 where nothing listens (it was bound a moment ago, then released): a
+// connection there is refused.
+inline uint16_t closed_port() {
+  Listener gone;
+  return gone.port();
+}
+
+// A client socket connected to 127.0.0.1:port (non-blocking), or -1 after 5 s.
+inline int connect_to(uint16_t port) {
+  int fd = platform::open_tcp_socket(AF_INET);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 &&
+      !(platform::connect_in_progress(platform::socket_error()) && platform::poll_socket(fd, POLLOUT, 5000) > 0 &&
+        platform::connect_result(fd) == 0)) {
+    platform::close_socket(fd);
+    return -1;
+  }
+  return fd;
+}
+
 class FakeServer {
  public:
   class Peer {
    public:
-    explicit Peer(int fd, const std::atomic<bool>& stop) : fd_(fd), stop_(stop) {}
+    // `stop` ends every wait early (a FakeServer being destroyed); a test's own Peer needs none.
+    explicit Peer(int fd, const std::atomic<bool>& stop = never_) : fd_(fd), stop_(stop) {}
     int fd() const { return fd_; }
     // All of bytes, in pieces of at most `piece` bytes (to split replies across reads).
     bool send(std::string_view bytes, size_t piece = 0) {
@@ -74,6 +142,7 @@ class FakeServer {
         if (platform::poll_socket(fd_, events, 50) > 0) return true;
       return false;
     }
+    static inline const std::atomic<bool> never_{false};
     int fd_;
     const std::atomic<bool>& stop_;
     std::string buffer_;
@@ -81,27 +150,16 @@ class FakeServer {
   using Handler = std::function<void(Peer&)>;
 
   explicit FakeServer(Handler handle) : handle_(std::move(handle)) {
-    listen_fd_ = platform::open_tcp_socket(AF_INET);
-    REQUIRE(listen_fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listen_fd_, 8) == 0);
-    platform::socklen len = sizeof a;
-    REQUIRE(::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeServer() {
     stop_ = true;
     thread_.join();
-    platform::close_socket(listen_fd_);
   }
   FakeServer(const FakeServer&) = delete;
   FakeServer& operator=(const FakeServer&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return listener_.port(); }
   // How many connections were accepted so far.
   int accepted() const { return accepted_; }
 
@@ -133,10 +191,8 @@ class FakeServer {
  private:
   void serve() {
     while (!stop_) {
-      if (platform::poll_socket(listen_fd_, POLLIN, 50) <= 0) continue;
-      int fd = static_cast<int>(::accept(listen_fd_, nullptr, nullptr));
+      int fd = listener_.accept(50);
       if (fd < 0) continue;
-      platform::make_nonblocking(fd);
       ++accepted_;
       Peer peer(fd, stop_);
       handle_(peer);
@@ -145,8 +201,7 @@ class FakeServer {
   }
 
   Handler handle_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
+  Listener listener_;
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
   std::thread thread_;

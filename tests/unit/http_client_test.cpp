@@ -3,12 +3,10 @@
 #include <curl/curl.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "../support/fake_server.h"
 #include "temp_dir.h"
 
 #include <chrono>
@@ -67,37 +65,9 @@ HttpOptions local_opts(long timeout = 5) {
   return o;
 }
 
-// A port on 127.0.0.1 where nothing listens: bound, then closed.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-  socklen_t len = sizeof(a);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
+using md::test::closed_port;
 // A listening socket that never accepts: the kernel completes the handshake, nobody answers.
-struct SilentListener {
-  int fd = -1;
-  int port = 0;
-  SilentListener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-    REQUIRE(::listen(fd, 4) == 0);
-    socklen_t len = sizeof(a);
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port = ntohs(a.sin_port);
-  }
-  ~SilentListener() { ::close(fd); }
-};
+using SilentListener = md::test::Listener;
 
 // A self-signed certificate (its own CA) written as PEM, with the given SANs and validity window.
 struct SelfSigned {
@@ -254,7 +224,7 @@ TEST_CASE("http: a closed port is tcp.refused, naming the host") {
 TEST_CASE("http: a server that accepts and never answers is tcp.timeout after the timeout") {
   SilentListener silent;
   auto start = std::chrono::steady_clock::now();
-  auto r = md::net::http_get("http://127.0.0.1:" + std::to_string(silent.port) + "/", {}, local_opts(1));
+  auto r = md::net::http_get("http://127.0.0.1:" + std::to_string(silent.port()) + "/", {}, local_opts(1));
   auto took = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(r.ok());
   CHECK(r.failure().code == "tcp.timeout");
@@ -300,26 +270,13 @@ TEST_CASE("http: a proxy that is down, or refuses CONNECT, is proxy.failed") {
   CHECK(down.failure().code == "proxy.failed");
 
   // A "proxy" that answers every CONNECT with 403.
-  SilentListener proxy;
-  std::thread answer([&] {
-    int c = ::accept(proxy.fd, nullptr, nullptr);
-    if (c < 0) return;
-    timeval tv{5, 0};
-    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    char buf[2048];
-    std::string req;
-    while (req.find("\r\n\r\n") == std::string::npos) {
-      auto n = ::recv(c, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      req.append(buf, static_cast<size_t>(n));
-    }
-    const char reply[] = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
-    (void)!::send(c, reply, sizeof(reply) - 1, MSG_NOSIGNAL);
-    ::close(c);
+  md::test::FakeServer proxy([](md::test::FakeServer::Peer& peer) {
+    while (peer.buffer().find("\r\n\r\n") == std::string::npos)
+      if (!peer.read_some()) return;
+    peer.send("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
   });
-  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port);
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
   auto refused = md::net::http_get("https://mail.example.test/", {}, o);
-  answer.join();
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.failure().code == "proxy.failed");
   CHECK(refused.failure().detail.find("403") != std::string::npos);

@@ -1,11 +1,6 @@
 // The check ladder without a lab: group parsing, clock skew classification, HTTP dates, and the
 // step sequencing over a closed port, a silent loopback listener, a scripted IMAP server that
 // refuses the password, an OAuth account with no token, and a cancelled run.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -14,33 +9,14 @@
 
 #include "diagnostics/ladder.h"
 #include "diagnostics/quick_check.h"
+#include "loopback_script_server.h"
 
 using namespace md;
 using namespace md::diagnostics;
 using namespace std::chrono_literals;
+using md::test::Listener;
 
 namespace {
-
-struct Listener {
-  int fd = -1;
-  uint16_t port = 0;
-  Listener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 8) == 0);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~Listener() { close_now(); }
-  void close_now() {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-};
 
 accounts::Account imap_account(uint16_t port, accounts::Security security) {
   accounts::Account a;
@@ -94,11 +70,7 @@ TEST_CASE("ladder: clock skew classification and HTTP dates") {
 }
 
 TEST_CASE("ladder: a closed port fails tcp.refused and skips the rest with the reason") {
-  uint16_t port;
-  {
-    Listener l;
-    port = l.port;
-  }
+  uint16_t port = md::test::closed_port();
   std::vector<std::string> seen;
   LadderInputs in;
   in.password = "pw";
@@ -125,7 +97,7 @@ TEST_CASE("ladder: a silent server is protocol.no_greeting within the timeout, n
   in.password = "pw";
   // Each step ends by its own deadline (the account's 1 s timeout), and says so; no wall-clock bound
   // here, which a loaded machine would break.
-  auto r = run_ladder(imap_account(silent.port, accounts::Security::none), in, o);
+  auto r = run_ladder(imap_account(silent.port(), accounts::Security::none), in, o);
   CHECK(step(r, "imap.tls").status == StepStatus::warn);
   CHECK(step(r, "imap.tls").detail.find("no encryption") == 0);
   CHECK(code(step(r, "imap.greeting")) == "protocol.no_greeting");
@@ -134,43 +106,23 @@ TEST_CASE("ladder: a silent server is protocol.no_greeting within the timeout, n
 
   // Implicit TLS to the same silent port: the handshake's own deadline, named a timeout (not a
   // refused handshake, not the security setting).
-  r = run_ladder(imap_account(silent.port, accounts::Security::tls), in, o);
+  r = run_ladder(imap_account(silent.port(), accounts::Security::tls), in, o);
   CHECK(code(step(r, "imap.tls")) == "tls.timeout");
   CHECK(step(r, "imap.tls").detail.find("within 1 s") != std::string::npos);
   CHECK(step(r, "imap.tls").duration_ms >= 900);
 }
 
 TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's words, no STARTTLS fails tls") {
-  Listener l;
-  std::thread server([&] {
-    for (int round = 0; round < 2; ++round) {
-      int c = ::accept(l.fd, nullptr, nullptr);
-      if (c < 0) return;
-      auto say = [&](std::string s) { (void)!::write(c, s.data(), s.size()); };
-      say("* OK fake IMAP ready\r\n");
-      std::string buf;
-      char ch;
-      while (::read(c, &ch, 1) == 1) {
-        if (ch != '\n') {
-          buf += ch;
-          continue;
-        }
-        if (!buf.empty() && buf.back() == '\r') buf.pop_back();
-        std::string tag = buf.substr(0, buf.find(' '));
-        if (buf.find("CAPABILITY") != std::string::npos) {
-          say("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n" + tag + " OK done\r\n");
-        } else if (buf.find("AUTHENTICATE") != std::string::npos) {
-          say(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
-        } else if (buf.find("LOGOUT") != std::string::npos) {
-          say("* BYE\r\n" + tag + " OK bye\r\n");
-          break;
-        } else {
-          say(tag + " BAD what\r\n");
-        }
-        buf.clear();
-      }
-      ::close(c);
-    }
+  // A fake IMAP server that refuses every password, for two conversations.
+  md::test::LoopbackScriptServer server("* OK fake IMAP ready\r\n", [](const std::string& line) {
+    using Reply = md::test::LoopbackScriptServer::Reply;
+    std::string tag = line.substr(0, line.find(' '));
+    if (line.find("CAPABILITY") != std::string::npos)
+      return Reply{"* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n" + tag + " OK done\r\n"};
+    if (line.find("AUTHENTICATE") != std::string::npos)
+      return Reply{tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"};
+    if (line.find("LOGOUT") != std::string::npos) return Reply{"* BYE\r\n" + tag + " OK bye\r\n", true};
+    return Reply{tag + " BAD what\r\n"};
   });
   LadderOptions o;
   o.only = {LadderGroup::imap};
@@ -183,7 +135,7 @@ TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's 
     CHECK(proto == "imap");
     transcript.emplace_back(text);
   };
-  auto r = run_ladder(imap_account(l.port, accounts::Security::none), in, o);
+  auto r = run_ladder(imap_account(server.port(), accounts::Security::none), in, o);
   CHECK(protected_secret == "wrong");
   CHECK(step(r, "imap.greeting").status == StepStatus::pass);
   CHECK(step(r, "imap.capabilities").status == StepStatus::pass);
@@ -197,18 +149,16 @@ TEST_CASE("ladder: a refused password is auth.bad_credentials with the server's 
   for (const auto& line : transcript) CHECK(line.find("wrong") == std::string::npos);
 
   // The same server with security starttls: CAPABILITY has no STARTTLS.
-  r = run_ladder(imap_account(l.port, accounts::Security::starttls), in, o);
+  r = run_ladder(imap_account(server.port(), accounts::Security::starttls), in, o);
   CHECK(ids(r) == std::vector<std::string>{"imap.dns", "imap.tcp", "imap.greeting", "imap.capabilities", "imap.tls",
                                            "imap.capabilities_tls", "imap.auth", "imap.mailbox"});
   CHECK(code(step(r, "imap.tls")) == "tls.starttls_unavailable");
   CHECK(step(r, "imap.auth").status == StepStatus::skip);
-  l.close_now();
-  server.join();
 }
 
 TEST_CASE("ladder: an OAuth account without tokens fails oauth.token and skips the sign-ins") {
   Listener l;
-  auto a = imap_account(l.port, accounts::Security::none);
+  auto a = imap_account(l.port(), accounts::Security::none);
   a.auth = accounts::AuthMethod::oauth2;
   a.imap.enabled = false;
   LadderOptions o;
@@ -225,7 +175,7 @@ TEST_CASE("ladder: cancellation skips every remaining step") {
   LadderInputs in;
   in.password = "pw";
   in.cancelled = [] { return true; };
-  auto r = run_ladder(imap_account(l.port, accounts::Security::none), in, {});
+  auto r = run_ladder(imap_account(l.port(), accounts::Security::none), in, {});
   REQUIRE_FALSE(r.steps.empty());
   for (const auto& s : r.steps) {
     CHECK(s.status == StepStatus::skip);

@@ -1,65 +1,45 @@
-// Connection over socketpairs and loopback listeners: deadlines, EOF, line limits, literals split
-// at every byte, the transcript, and TCP failures. No traffic leaves the machine.
+// Connection against the other end of a loopback TCP connection the test drives itself
+// (tests/support/fake_server.h): deadlines, EOF, line limits, literals split at every byte, the
+// transcript, and TCP failures. No traffic leaves the machine. Linux and Windows alike.
 #include <doctest/doctest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "../support/fake_server.h"
 #include "mail/connection.h"
+#include "platform/system_info.h"
 
 using namespace md::mail;
 using namespace std::chrono_literals;
 using md::protolog::Direction;
+using md::test::Listener;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
+Address loopback(uint16_t port);
+
+// A Connection and the server's end of it, which the test writes to and closes by hand.
 struct Pair {
+  Listener listener;
   Connection client;
   int server = -1;
   Pair() {
-    int sv[2];
-    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    client = Connection::adopt(sv[0]);
-    server = sv[1];
+    client.set_timeout(5s);
+    REQUIRE(client.connect(loopback(listener.port())));
+    server = listener.accept();
+    REQUIRE(server >= 0);
   }
-  ~Pair() {
-    if (server >= 0) ::close(server);
-  }
-  void send(std::string_view bytes) const {
-    REQUIRE(::send(server, bytes.data(), bytes.size(), MSG_NOSIGNAL) == (ssize_t)bytes.size());
-  }
+  ~Pair() { md::platform::close_socket(server); }
+  // All of bytes; false when the client is gone (for writer threads, which must not REQUIRE).
+  bool try_send(std::string_view bytes) const { return md::test::FakeServer::Peer(server).send(bytes); }
+  void send(std::string_view bytes) const { REQUIRE(try_send(bytes)); }
   void hang_up() {
-    ::close(server);
+    md::platform::close_socket(server);
     server = -1;
-  }
-};
-
-// A loopback listener on a kernel-chosen port.
-struct Listener {
-  int fd = -1;
-  uint16_t port = 0;
-  explicit Listener(int backlog = 8) {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, backlog) == 0);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~Listener() {
-    if (fd >= 0) ::close(fd);
   }
 };
 
@@ -89,11 +69,7 @@ TEST_CASE("mail: resolve numeric addresses and localhost without DNS traffic") {
 }
 
 TEST_CASE("mail: connect to a closed port is tcp.refused, to an open one succeeds") {
-  uint16_t closed_port;
-  {
-    Listener gone;
-    closed_port = gone.port;
-  }
+  uint16_t closed_port = md::test::closed_port();
   Connection c;
   c.set_timeout(2s);
   auto refused = c.connect(loopback(closed_port));
@@ -102,12 +78,12 @@ TEST_CASE("mail: connect to a closed port is tcp.refused, to an open one succeed
   CHECK(refused.failure().detail.find("127.0.0.1:" + std::to_string(closed_port)) != std::string::npos);
 
   Listener open;
-  REQUIRE(c.connect(loopback(open.port)));
+  REQUIRE(c.connect(loopback(open.port())));
   CHECK(c.is_open());
   // Several addresses: the refused one is skipped.
-  auto both = std::vector<Address>{loopback(closed_port), loopback(open.port)};
+  auto both = std::vector<Address>{loopback(closed_port), loopback(open.port())};
   REQUIRE(c.connect(both));
-  CHECK(c.peer().port == open.port);
+  CHECK(c.peer().port == open.port());
 }
 
 TEST_CASE("mail: connect that gets no answer is tcp.timeout within the deadline") {
@@ -117,18 +93,26 @@ TEST_CASE("mail: connect that gets no answer is tcp.timeout within the deadline"
   for (int i = 0; i < 8; ++i) {
     Connection f;
     f.set_timeout(200ms);
-    if (!f.connect(loopback(full.port))) break;
+    if (!f.connect(loopback(full.port()))) break;
     fillers.push_back(std::move(f));
   }
   Connection c;
   c.set_timeout(300ms);
   auto t0 = Clock::now();
-  auto r = c.connect(loopback(full.port));
+  auto r = c.connect(loopback(full.port()));
   auto took = Clock::now() - t0;
   if (r) {
     MESSAGE("this kernel accepted past the backlog; the timeout path was not exercised");
     return;
   }
+#if defined(_WIN32)
+  // Windows answers a SYN past a full backlog with a reset, not silence: a full queue cannot play
+  // a silent firewall there (Wine, on Linux's network stack, still drops the SYN).
+  if (r.failure().code == "tcp.refused") {
+    MESSAGE("this system refuses past the backlog; the timeout path was not exercised");
+    return;
+  }
+#endif
   CHECK(r.failure().code == "tcp.timeout");
   CHECK(took < 2s);
 }
@@ -160,7 +144,7 @@ TEST_CASE("mail: lines, bare LF, EOF and a line over the limit") {
 
   Pair q;
   q.client.set_timeout(2s);
-  std::thread writer([&] { q.send(std::string(70000, 'x')); });
+  std::thread writer([&] { (void)q.try_send(std::string(70000, 'x')); });
   auto longline = q.client.read_line("x", 64 * 1024);
   writer.join();
   REQUIRE_FALSE(longline);
@@ -174,7 +158,8 @@ TEST_CASE("mail: lines and literals split at every byte arrive whole") {
   for (int i = 0; i < 3000; ++i) literal += static_cast<char>(i * 7);
   std::string wire = "* 1 FETCH (BODY[] {" + std::to_string(literal.size()) + "}\r\n" + literal + ")\r\nA1 OK\r\n";
   std::thread writer([&] {
-    for (char c : wire) p.send(std::string_view(&c, 1));
+    for (char c : wire)
+      if (!p.try_send(std::string_view(&c, 1))) return;
   });
   auto head = p.client.read_line("x");
   std::string body;
@@ -204,21 +189,26 @@ TEST_CASE("mail: a literal cut short is protocol.connection_lost") {
 
 TEST_CASE("mail: a reset (RST) is protocol.connection_lost and says reset, an orderly close says closed") {
   for (bool reset : {true, false}) {
-    Listener l;
-    Connection c;
+    if (reset && md::platform::os_description().count("wine")) {
+      // Wine closes the Unix socket only when its last handle goes: closesocket() with a zero
+      // linger sends FIN there, not RST (Windows and Linux send RST).
+      MESSAGE("under Wine: the reset half is not checked");
+      continue;
+    }
+    Pair p;
+    Connection& c = p.client;
     c.set_timeout(2s);
-    REQUIRE(c.connect(loopback(l.port)));
-    int server = ::accept(l.fd, nullptr, nullptr);
-    REQUIRE(server >= 0);
-    REQUIRE(::send(server, "* OK hi\r\n", 9, MSG_NOSIGNAL) == 9);
+    p.send("* OK hi\r\n");
     if (reset) {
       linger now{1, 0};  // close() with a zero linger sends RST
-      REQUIRE(::setsockopt(server, SOL_SOCKET, SO_LINGER, &now, sizeof now) == 0);
+      REQUIRE(::setsockopt(p.server, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&now), sizeof now) == 0);
     }
-    ::close(server);
+    p.hang_up();
     REQUIRE(c.read_line("the greeting").value() == "* OK hi");
     auto r = c.read_line("the reply to AUTHENTICATE");
     REQUIRE_FALSE(r);
+    CAPTURE(reset);
+    CAPTURE(r.failure().detail);
     CHECK(r.failure().code == "protocol.connection_lost");
     CHECK(r.failure().detail.find("the reply to AUTHENTICATE") != std::string::npos);
     CHECK(r.failure().detail.find(reset ? "reset the connection" : "closed the connection") != std::string::npos);
@@ -236,9 +226,11 @@ TEST_CASE("mail: transcript gets lines, literal sizes and only the redacted form
   REQUIRE(p.client.read_line("x"));
   std::string out;
   REQUIRE(p.client.read_exact(4, out, "x"));
-  char buf[128] = {};
-  ssize_t n = ::recv(p.server, buf, sizeof buf, 0);
-  CHECK(std::string(buf, n > 0 ? n : 0) == "A1 NOOP\r\nA2 AUTHENTICATE XOAUTH2 c2VjcmV0\r\n");
+  const std::string sent = "A1 NOOP\r\nA2 AUTHENTICATE XOAUTH2 c2VjcmV0\r\n";
+  md::test::FakeServer::Peer server(p.server);
+  while (server.buffer().size() < sent.size() && server.read_some()) {
+  }
+  CHECK(server.buffer() == sent);
   REQUIRE(seen.size() == 4);
   CHECK(seen[0] == std::pair{Direction::client, std::string("A1 NOOP")});
   CHECK(seen[1] == std::pair{Direction::client, std::string("A2 AUTHENTICATE XOAUTH2 <redacted>")});

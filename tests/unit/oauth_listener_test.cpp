@@ -1,14 +1,13 @@
 // The loopback redirect listener, driven like a browser (and like a hostile local process) over
 // real sockets on 127.0.0.1. Every wait has a bound: the listener's timeout or a socket timeout.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
 
+#include "../support/fake_server.h"
 #include "net/http_client.h"
 #include "oauth/loopback_listener.h"
 #include "util/encoding.h"
@@ -44,38 +43,18 @@ std::string q(const std::string& s) {
 
 // Sends raw bytes and returns what comes back until the server closes (5 s bounds either way).
 std::string raw_exchange(int port, const std::string& head, size_t body_bytes = 0) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = md::test::connect_to(static_cast<uint16_t>(port));
   REQUIRE(fd >= 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-  auto send_all = [&](const char* p, size_t n) {
-    while (n > 0) {
-      auto sent = ::send(fd, p, n, MSG_NOSIGNAL);
-      if (sent <= 0) return false;  // the server stopped reading and closed: that is the point
-      p += sent;
-      n -= static_cast<size_t>(sent);
-    }
-    return true;
-  };
-  bool ok = send_all(head.data(), head.size());
+  md::test::FakeServer::Peer conn(fd);
+  // A failed send is the server that stopped reading and closed: that is the point.
+  bool ok = conn.send(head);
   std::string chunk(64 * 1024, 'A');
   for (size_t sent = 0; ok && sent < body_bytes; sent += chunk.size())
-    ok = send_all(chunk.data(), std::min(chunk.size(), body_bytes - sent));
-  std::string reply;
-  char buf[4096];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<size_t>(n));
+    ok = conn.send(std::string_view(chunk).substr(0, std::min(chunk.size(), body_bytes - sent)));
+  while (conn.read_some()) {
   }
-  ::close(fd);
-  return reply;
+  md::platform::close_socket(fd);
+  return conn.buffer();
 }
 
 }  // namespace
