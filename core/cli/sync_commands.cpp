@@ -243,7 +243,20 @@ int cmd_status(CommandContext& ctx) {
     token = tokens::to_json(t.value(), std::chrono::system_clock::now());
   }
   doc["token"] = token;
-  doc["key_protection"] = vault::key_protection();  // DPAPI, or the owner-only key file
+  // What guards the folder's key: the keyring, the key file or DPAPI; a key that cannot be read is
+  // named with its code, and status still answers.
+  std::optional<Failure> key_problem;
+  if (auto layout = ctx.layout(); !layout) {
+    key_problem = layout.failure();
+  } else if (auto protection = vault::key_protection(layout.value().vault_key())) {
+    doc["key_protection"] = protection.value();
+  } else {
+    key_problem = protection.failure();
+  }
+  if (key_problem) {
+    doc["key_protection"] = "unreadable (" + key_problem->code + ")";
+    doc["key_protection_error"] = {{"code", key_problem->code}, {"detail", key_problem->detail}};
+  }
   if (ctx.json) {
     ctx.emit(doc);
     return kExitOk;
@@ -271,6 +284,8 @@ int cmd_status(CommandContext& ctx) {
   if (last_check)
     ctx.out << "  last check      " << (*last_check)["started_at"].get<std::string>() << ": "
             << ((*last_check)["ok"].get<bool>() ? "all passed" : "failed (maildoctor check " + a.name + ")") << "\n";
+  ctx.out << "  key             " << doc["key_protection"].get<std::string>()
+          << (key_problem ? ": " + key_problem->detail : std::string()) << "\n";
   if (!token.is_null())
     ctx.out << "  token           "
             << (!token.value("signed_in", false) ? std::string("not signed in (maildoctor auth " + a.name + ")")
