@@ -45,7 +45,7 @@ add_accounts() {
     fail "account add pw in $1"
   "$bin" --data-dir "$1" account add oa --provider custom --email oa@example.test --imap 127.0.0.1:993 \
     --authorize-url https://127.0.0.1:1/auth --token-url https://127.0.0.1:1/token --client-id cid \
-    --client-secret "$client_secret" >"$work/add-oa.out" 2>"$work/add-oa.err" || fail "account add oa in $1"
+    --scope mail --client-secret "$client_secret" >"$work/add-oa.out" 2>"$work/add-oa.err" || fail "account add oa in $1"
 }
 
 # Every secret of both accounts opens with the folder's key (the report masks them all).
@@ -175,9 +175,9 @@ d0="$work/old-folder"
 old_hex=$(hex_of "$work/old-folder.key")
 [ -z "$(keyring_key "$d0")" ] || fail "the keyring held a key for the old folder before the move"
 run 0 status-before "$bin" --data-dir "$d0" status pw --json
-want status-before 'd.key_protection' "$FILE"  # status reads, never moves
+want status-before 'd.key_protection' "$FILE"  # status reads no secret, and moves nothing
 [ "$(hex_of "$d0/vault.key")" = "$old_hex" ] || fail "status changed the key file"
-secrets_readable "$d0"  # opens the vault: the move happens here
+secrets_readable "$d0"  # the first command that opens the vault moves the key
 is_marker "$d0" || fail "the key file was not replaced by the marker after the move"
 [ "$(keyring_key "$d0")" = "$old_hex" ] || fail "the keyring does not hold the key file's key"
 secrets_readable "$d0"
