@@ -133,7 +133,9 @@ while True: conns.append(s.accept())' "$work/hung-bus" &
   [ "$(stat -c %s "$d_hang/vault.key")" = 32 ] || fail "no key file after the silent bus"
 
   step "the keyring tests, in a session bus of their own"
-  exec dbus-run-session -- "$0" --in-session "$bin" "$work"
+  rc=0
+  dbus-run-session -- "$0" --in-session "$bin" "$work" || rc=$?
+  exit "$rc"
 fi
 
 # ---- inside dbus-run-session: a keyring of our own, in a throwaway HOME ----
@@ -144,7 +146,6 @@ unset DISPLAY WAYLAND_DISPLAY
 echo 'keyring-test-password' | gnome-keyring-daemon --foreground --unlock --components=secrets \
   >"$work/gnome-keyring.log" 2>&1 &
 keyring_pid=$!
-FAIL_SHOW="$work/gnome-keyring.log"
 trap 'kill "$keyring_pid" 2>/dev/null || true' EXIT
 # Ready when it owns org.freedesktop.secrets (before that, a call would start another by activation).
 i=0
