@@ -204,6 +204,12 @@ Result<std::string> load_key(const fs::path& key_file, KeyBytes& key) {
     return platform::keyring_protection_name(provider);
   }
 
+  if (answer.outcome == platform::KeyringAnswer::locked && state == FileState::other) {
+    // A locked entry cannot outrank the key file beside the database: the file is used (were they
+    // the same key, nothing differs; were they not, the file would win anyway -- see below).
+    if (auto r = open_key_file(key_file, key); !r) return r.failure();
+    return std::string(kFileProtection);
+  }
   if (answer.outcome == platform::KeyringAnswer::found || answer.outcome == platform::KeyringAnswer::locked) {
     // The keyring holds a key for this folder: it wins, unless vault.key holds another key.
     if (auto r = key_from_answer(answer, folder, key); !r) return r.failure();
