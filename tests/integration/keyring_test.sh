@@ -9,8 +9,9 @@
 #  - a folder moved to another path finds its key under the old path;
 #  - a move cut short (keyring written, file not yet replaced) is finished, nothing lost;
 #  - a key file that differs from the keyring's entry (a restored folder) keeps working;
-#  - a removed or damaged keyring entry, or MAILDOCTOR_KEY_STORE=file on a keyring folder, gets a
-#    clear failure code -- and never a new key in its place.
+#  - a keyring that stops answering (SIGSTOP) is given up on within the bound;
+#  - a removed or damaged keyring entry, a locked keyring, or MAILDOCTOR_KEY_STORE=file on a
+#    keyring folder, gets a clear failure code -- and never a new key in its place.
 # "Readable" is the report's redaction.saved_secrets_masked: true only when every saved secret of
 # the account opened with the key. No key bytes reach any output.
 # usage: keyring_test.sh MAILDOCTOR
@@ -146,7 +147,7 @@ unset DISPLAY WAYLAND_DISPLAY
 echo 'keyring-test-password' | gnome-keyring-daemon --foreground --unlock --components=secrets \
   >"$work/gnome-keyring.log" 2>&1 &
 keyring_pid=$!
-trap 'kill "$keyring_pid" 2>/dev/null || true' EXIT
+trap 'kill -CONT "$keyring_pid" 2>/dev/null; kill "$keyring_pid" 2>/dev/null || true' EXIT
 # Ready when it owns org.freedesktop.secrets (before that, a call would start another by activation).
 i=0
 until gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
@@ -216,6 +217,19 @@ secrets_readable "$d3"
 [ "$(keyring_key "$d3")" = "$other" ] || fail "the keyring's entry was changed"
 protection_is "$d3" "$FILE"
 
+step "a keyring that stops answering: given up within the bound; a clear code, or the key file for a new folder"
+kill -STOP "$keyring_pid"
+key_fails "$d1" stopped vault.keyring_unavailable env MAILDOCTOR_KEYRING_TIMEOUT_MS=1000
+grep -q "no answer within 1.0 s" "$work/stopped.err" || fail "the failure does not say the keyring did not answer"
+d5="$work/while-stopped"
+mkdir -m 700 "$d5"
+printf '%s\n' "$password" | MAILDOCTOR_KEYRING_TIMEOUT_MS=1000 "$bin" --data-dir "$d5" account add pw --provider custom \
+  --email pw@example.test --auth password --imap 127.0.0.1:993 --password-stdin >"$work/stopped-new.out" \
+  2>"$work/stopped-new.err" || fail "account add while the keyring does not answer"
+[ "$(stat -c %s "$d5/vault.key")" = 32 ] || fail "no key file for a new folder while the keyring does not answer"
+kill -CONT "$keyring_pid"
+secrets_readable "$d1"  # answering again: the keyring's key, as before
+
 step "MAILDOCTOR_KEY_STORE=file on a folder whose key is in the keyring: a clear code"
 key_fails "$d1" forced vault.keyring_unavailable env MAILDOCTOR_KEY_STORE=file
 run 0 forced-status env MAILDOCTOR_KEY_STORE=file "$bin" --data-dir "$d1" status pw --json
@@ -240,5 +254,17 @@ key_fails "$d1" removed vault.key_unwrap_failed env
 is_marker "$d1" || fail "vault.key changed after a removed entry"
 printf '%s' "$k1" | secret-tool store --label=restored xdg:schema "$SCHEMA" data-dir "$(folder "$d1")"
 secrets_readable "$d1"  # the entry restored: every secret opens again
+
+# Last: nothing here unlocks the keyring again (that would take its unlock prompt).
+step "a locked keyring: the key's entry is there but cannot be read: vault.keyring_locked"
+# (Through the Secret Service's own Lock: libsecret 0.20.5's `secret-tool lock` hangs.) Unlocking
+# asks gnome-keyring's prompter, which has no display here and fails at once: the entry stays locked.
+gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
+  --method org.freedesktop.Secret.Service.Lock "[objectpath '/org/freedesktop/secrets/collection/login']" \
+  >"$work/lock.out" 2>"$work/lock.err" || fail "the Secret Service did not lock the login keyring"
+key_fails "$d1" locked vault.keyring_locked env MAILDOCTOR_KEYRING_TIMEOUT_MS=5000
+run 0 locked-status "$bin" --data-dir "$d1" status pw --json
+want locked-status 'd.key_protection_error.code' vault.keyring_locked
+is_marker "$d1" || fail "vault.key changed while the keyring was locked"
 
 echo ok
