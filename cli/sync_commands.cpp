@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "accounts/repository.h"
 #include "cli/account_access.h"
 #include "cli/commands.h"
 #include "cli/password_input.h"
@@ -207,10 +208,14 @@ int cmd_status(CommandContext& ctx) {
   if (!wanted) return ctx.report(wanted.failure());
   auto name = one_name(ctx, "status");
   if (!name) return ctx.report(name.failure());
-  auto opened = open_account(ctx, name.value());
-  if (!opened) return ctx.report(opened.failure());
-  const accounts::Account& a = opened.value().account;
-  store::Database& db = *opened.value().db;
+  // Status reads no secret: it opens the account without its key, so it still answers -- and says
+  // why -- when the key cannot be read.
+  auto database = ctx.database();
+  if (!database) return ctx.report(database.failure());
+  store::Database& db = *database.value();
+  auto loaded = accounts::load_account(db, name.value());
+  if (!loaded) return ctx.report(loaded.failure());
+  const accounts::Account& a = loaded.value();
   std::optional<Protocol> protocol;
   if (auto p = sync::sync_protocol(a, wanted.value()))
     protocol = p.value();
@@ -243,7 +248,20 @@ int cmd_status(CommandContext& ctx) {
     token = tokens::to_json(t.value(), std::chrono::system_clock::now());
   }
   doc["token"] = token;
-  doc["key_protection"] = vault::key_protection();  // DPAPI, or the owner-only key file
+  // What guards the folder's key: the keyring, the key file or DPAPI; a key that cannot be read is
+  // named with its code, and status still answers.
+  std::optional<Failure> key_problem;
+  if (auto layout = ctx.layout(); !layout) {
+    key_problem = layout.failure();
+  } else if (auto protection = vault::key_protection(layout.value().vault_key())) {
+    doc["key_protection"] = protection.value();
+  } else {
+    key_problem = protection.failure();
+  }
+  if (key_problem) {
+    doc["key_protection"] = "unreadable (" + key_problem->code + ")";
+    doc["key_protection_error"] = {{"code", key_problem->code}, {"detail", key_problem->detail}};
+  }
   if (ctx.json) {
     ctx.emit(doc);
     return kExitOk;
@@ -271,6 +289,8 @@ int cmd_status(CommandContext& ctx) {
   if (last_check)
     ctx.out << "  last check      " << (*last_check)["started_at"].get<std::string>() << ": "
             << ((*last_check)["ok"].get<bool>() ? "all passed" : "failed (maildoctor check " + a.name + ")") << "\n";
+  ctx.out << "  key             " << doc["key_protection"].get<std::string>()
+          << (key_problem ? ": " + key_problem->detail : std::string()) << "\n";
   if (!token.is_null())
     ctx.out << "  token           "
             << (!token.value("signed_in", false) ? std::string("not signed in (maildoctor auth " + a.name + ")")

@@ -213,6 +213,11 @@ struct LiveTail {
 // A snapshot for one frame: plain data, no locks, no handles.
 struct WorkspaceView {
   std::string data_dir;
+  // What protects the vault's key ("Secret Service (GNOME Keyring)", "key file (owner-only, mode
+  // 0600)", "DPAPI (current user)", "no key yet"), read with the accounts off the UI thread; empty
+  // until then. key_problem: the key is kept somewhere it cannot be read from.
+  std::string key_protection;
+  std::optional<Failure> key_problem;
   bool store_ready = false;
   std::optional<Failure> store_error;
   std::vector<AccountSummary> accounts;

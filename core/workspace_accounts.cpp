@@ -9,6 +9,7 @@
 #include "ops/account_ops.h"
 #include "ops/sync_ops.h"
 #include "tokens/token_service.h"
+#include "vault/vault.h"
 #include "workspace.h"
 #include "workspace_detail.h"
 
@@ -53,6 +54,15 @@ void Workspace::reload_accounts() {
                   std::vector<AccountSummary> accounts;
                   BackgroundSchedule schedule;
                   int interface_scale = 100;
+                  // Bounded (platform/secret_service.h) even when it asks the desktop keyring.
+                  std::string key_protection;
+                  std::optional<Failure> key_problem;
+                  if (auto protection = vault::key_protection(layout_.vault_key())) {
+                    key_protection = protection.value();
+                  } else {
+                    key_problem = protection.failure();
+                    key_protection = "unreadable (" + key_problem->code + ")";
+                  }
                   try {
                     if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
                       error = prepared.failure();
@@ -92,8 +102,11 @@ void Workspace::reload_accounts() {
                     error = store::to_failure(e);
                   }
                   if (error) accounts.clear();
-                  return [this, error, schedule, interface_scale, accounts = std::move(accounts)]() mutable {
+                  return [this, error, schedule, interface_scale, key_protection, key_problem,
+                          accounts = std::move(accounts)]() mutable {
                     view_.store_ready = !error;
+                    view_.key_protection = key_protection;
+                    view_.key_problem = key_problem;
                     if (schedule.loaded) {
                       view_.background = schedule_override_ ? *schedule_override_ : schedule;
                       view_.background.loaded = true;

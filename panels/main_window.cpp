@@ -48,6 +48,16 @@ void draw_status_line(const WorkspaceView& view) {
   ImGui::Text("Data: %s   %s   %d job(s) running", view.data_dir.c_str(),
               view.store_ready ? "database ready" : "opening database...", running);
   ImGui::PopStyleColor();
+  if (view.key_protection.empty()) return;
+  // Where the vault's key is kept: the keyring, the key file or DPAPI; red when it cannot be read.
+  ImGui::SameLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, view.key_problem ? colour::failure : colour::muted);
+  ImGui::Text("   Key: %s", view.key_protection.c_str());
+  ImGui::PopStyleColor();
+  if (view.key_problem && ImGui::IsItemHovered()) {
+    const auto e = diagnostics::explain(*view.key_problem);
+    ImGui::SetTooltip("[%s] %s\n%s\n%s", e.code.c_str(), e.title.c_str(), e.detail.c_str(), e.remedy.c_str());
+  }
 }
 
 // A tab whose content scrolls in a child of its own, above the live strip: the tab bar stays on screen.

@@ -9,10 +9,14 @@ cd "$(dirname "$0")/.."
 PACKAGES="
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libglfw3-dev python3-glad libgl-dev libgl1-mesa-dri
-  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev doctest-dev
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcpp-httplib-dev doctest-dev libsecret-1-dev
+  dbus-daemon gnome-keyring libsecret-tools
   fonts-dejavu-core xvfb xauth xdotool scrot clang-format groff-base desktop-file-utils clang libclang-rt-14-dev
   prometheus nagios4-core
 "
+# libsecret-1-dev keeps the vault key in the desktop keyring (Secret Service); dbus-daemon
+# (with dbus-run-session), gnome-keyring and libsecret-tools (secret-tool) are the real
+# session bus and keyring its test starts (tests/integration/keyring_test.sh).
 # prometheus (with promtool) and nagios4-core are the monitoring engines the monitoring tests feed;
 # their packages would start services: a temporary policy-rc.d keeps every service off during the
 # install (the tests run their own instances on 127.0.0.1 from temporary configs).

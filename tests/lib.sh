@@ -14,6 +14,10 @@
 #   code_in NAME CODE             NAME.err names the failure code [CODE]
 #   wait_for FILE PATTERN [TENTHS]  bounded wait (default 10 s) until grep finds PATTERN in FILE
 
+# Tests never touch the desktop keyring of the person running them: the key file only, unless a
+# test starts a session bus and keyring of its own (tests/integration/keyring_test.sh).
+export MAILDOCTOR_KEY_STORE="${MAILDOCTOR_KEY_STORE:-file}"
+
 md() { "$bin" --data-dir "$data" "$@"; }
 
 fail() {

@@ -384,9 +384,21 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Check the data directory's permissions and free space."},
     {"vault.key_unwrap_failed", "Key cannot be unlocked",
      "The key that protects saved tokens is locked by the operating system (Windows DPAPI) for another "
-     "user account or another computer, or its file is damaged: this user cannot unlock it.",
-     "Run MailDoctor as the Windows user who set it up. If the data folder was copied from another user "
-     "or computer, remove the key file named below and sign in to every account again."},
+     "user account or another computer, or its file is damaged; or, on Linux, its entry in the desktop "
+     "keyring (Secret Service) was removed or changed: this user cannot unlock it.",
+     "Run MailDoctor as the user who set it up (on Windows, the same Windows user; on Linux, the same "
+     "desktop keyring). If the data folder was copied from another user or computer, or the keyring "
+     "entry is gone for good, remove the key file named below and sign in to every account again."},
+    {"vault.keyring_locked", "Keyring locked",
+     "The key that protects saved tokens is kept in the desktop keyring (Secret Service), which is "
+     "locked: the unlock request was refused or not answered in time.",
+     "Unlock the keyring (log in to the desktop, or open Passwords and Keys / Seahorse and unlock "
+     "\"Login\"), then try again."},
+    {"vault.keyring_unavailable", "Keyring not reachable",
+     "The key that protects saved tokens is kept in the desktop keyring (Secret Service), but no keyring "
+     "answers here: no session bus (an SSH session, a service, a container), or MAILDOCTOR_KEY_STORE=file.",
+     "Run MailDoctor in the desktop session that keeps the keyring, or start and unlock one in this "
+     "session (gnome-keyring-daemon --unlock); unset MAILDOCTOR_KEY_STORE=file."},
     {"vault.decrypt_failed", "Saved secret cannot be read",
      "A saved token or password could not be decrypted: the key file changed or the database was altered.",
      "Sign in to the account again (and re-enter any password)."},

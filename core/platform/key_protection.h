@@ -1,5 +1,6 @@
 // The operating system's protection for a secret at rest (the vault's key): DPAPI for the current
-// user on Windows. Elsewhere there is none here (the vault keeps a 0600 key file).
+// user on Windows. On Linux the key is kept in the Secret Service instead (platform/secret_service.h),
+// else in a 0600 key file; nothing here.
 #pragma once
 
 #include <string>

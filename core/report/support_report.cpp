@@ -55,7 +55,7 @@ std::string read_os_release() {
   return {};
 }
 
-ojson system_json() {
+ojson system_json(const DataLayout& layout) {
   ojson os;
   const auto described = platform::os_description();
   for (const char* key : {"sysname", "release", "version", "machine", "wine"})
@@ -73,7 +73,13 @@ ojson system_json() {
   ojson out;
   out["os"] = os;
   out["libraries"] = libs;
-  out["key_protection"] = vault::key_protection();  // what guards the vault's key on this machine
+  // What guards this data folder's key: the keyring, the key file or DPAPI (and why it cannot be read).
+  if (auto protection = vault::key_protection(layout.vault_key())) {
+    out["key_protection"] = protection.value();
+  } else {
+    out["key_protection"] = "unreadable (" + protection.failure().code + ")";
+    out["key_protection_error"] = failure_doc(protection.failure());
+  }
 #if defined(__VERSION__)
   out["compiler"] = __VERSION__;
 #endif
@@ -400,7 +406,7 @@ Result<WrittenReport> write_support_report(store::Database& db, const DataLayout
   auto sync_status = sync::load_sync_status(db, a.name, protocol ? std::optional(protocol.value()) : std::nullopt);
   doc["sync"] =
       sync_status ? ojson(sync::to_json(sync_status.value())) : ojson{{"error", failure_doc(sync_status.failure())}};
-  doc["system"] = system_json();
+  doc["system"] = system_json(layout);
   doc["log"] = log_json(protolog::log_file_path(layout.logs_dir(), a.name));
   doc["redaction"] = {
       {"at_capture", true},

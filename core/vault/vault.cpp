@@ -29,6 +29,7 @@
 #endif
 
 #include "util/time.h"
+#include "vault/key_store.h"
 
 namespace md::vault {
 namespace {
@@ -344,12 +345,8 @@ CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned ch
 
 // ---- Vault ----
 
-std::string key_protection() {
-#if defined(_WIN32)
-  return platform::user_key_protection_name();
-#else
-  return "key file (owner-only, mode 0600)";
-#endif
+Result<std::string> key_protection(const fs::path& key_file) {
+  return detail::describe_key(key_file);
 }
 
 void Vault::KeyDeleter::operator()(std::array<unsigned char, kKeySize>* key) const {
@@ -364,28 +361,50 @@ Vault::Key Vault::new_key() {
 
 Result<Vault> Vault::open(const fs::path& key_file) {
   Key key = new_key();
+  auto protection = detail::load_key(key_file, *key);
+  if (!protection) return protection.failure();
+  Vault v(std::move(key));
+  v.protection_ = std::move(protection).value();
+  return v;
+}
+
+namespace detail {
+
+Result<void> open_key_file(const fs::path& key_file, KeyBytes& key) {
   Failure failure;
-  switch (read_key_file(key_file, *key, failure)) {
-    case ReadOutcome::ok: return Vault(std::move(key));
+  switch (read_key_file(key_file, key, failure)) {
+    case ReadOutcome::ok: return {};
     case ReadOutcome::failed: return failure;
     case ReadOutcome::missing: break;
   }
-  if (RAND_priv_bytes(key->data(), static_cast<int>(key->size())) != 1)
+  if (RAND_priv_bytes(key.data(), static_cast<int>(key.size())) != 1)
     return fail("vault.key_unreadable", openssl_error("Cannot create a key: the random number generator failed"));
-  switch (create_key_file(key_file, *key, failure)) {
-    case CreateOutcome::created: return Vault(std::move(key));
+  switch (create_key_file(key_file, key, failure)) {
+    case CreateOutcome::created: return {};
     case CreateOutcome::failed: return failure;
     case CreateOutcome::exists: break;
   }
   // Another process created the key file first: use its key, not ours.
-  switch (read_key_file(key_file, *key, failure)) {
-    case ReadOutcome::ok: return Vault(std::move(key));
+  switch (read_key_file(key_file, key, failure)) {
+    case ReadOutcome::ok: return {};
     case ReadOutcome::failed: return failure;
     case ReadOutcome::missing: break;
   }
   return fail("vault.key_unreadable",
               key_file.string() + " exists but cannot be opened (a broken symbolic link?). Remove it and try again.");
 }
+
+Result<bool> read_existing_key_file(const fs::path& key_file, KeyBytes& key) {
+  Failure failure;
+  switch (read_key_file(key_file, key, failure)) {
+    case ReadOutcome::ok: return true;
+    case ReadOutcome::missing: return false;
+    case ReadOutcome::failed: break;
+  }
+  return failure;
+}
+
+}  // namespace detail
 
 Vault Vault::from_key_for_tests(std::string key32) {
   if (key32.size() != kKeySize) {

@@ -1,11 +1,11 @@
 // The token vault: access and refresh tokens, ID tokens, client secrets and passwords are kept in
 // the store only as AES-256-GCM ciphertext ("sealed"), each bound to its row.
 //
-// Where the key lives: DESIGN.md asks for the OS keychain where present, else a 0600 key file. The
-// keychain (libsecret / Secret Service on Linux, Keychain on macOS, DPAPI on Windows) is NOT used
-// yet: headless Linux machines (servers, CI, an installer's SSH session) have no Secret Service
-// running, so the key file -- the fallback DESIGN.md names -- is the one path that works everywhere
-// today. A keychain backend can later wrap the same 32-byte key without changing the sealed format.
+// Where the key lives (core/vault/key_store.h): on Linux in the desktop keyring (Secret Service,
+// libsecret) where a session bus with a keyring answers, else -- headless servers, CI, an SSH
+// session, MAILDOCTOR_KEY_STORE=file -- a 0600 key file; on Windows a key file wrapped by DPAPI for
+// the current user. Each wraps the same 32-byte key: moving between them never touches the sealed
+// secrets.
 //
 // Sealed format (version 1):
 //   0x01 | nonce (12 bytes, random per seal) | ciphertext (as long as the plaintext) | tag (16 bytes)
@@ -39,15 +39,23 @@ inline constexpr size_t kSealedOverhead = 1 + kNonceSize + kTagSize;
 // unseal() keep no state between calls: one Vault may serve several threads at once.
 class Vault {
  public:
-  // Loads the 32-byte key from key_file, or creates it (random, written atomically: temp file +
+  // Loads the 32-byte key of key_file's folder from the keyring or from key_file, moving a key file's
+  // key into the keyring where one answers (key_store.h has the order). The key file itself: loads
+  // the 32-byte key from key_file, or creates it (random, written atomically: temp file +
   // link/rename, mode 0600 from creation, never world-readable even for an instant; two processes
   // creating it at once end up with the same key). Refuses a key file that group or others can
   // read/write (vault.key_insecure, with the path and the chmod 600 fix), a key file of the wrong
-  // size (vault.key_invalid), and I/O errors (vault.key_unreadable). Never puts key bytes in a detail.
+  // size (vault.key_invalid), and I/O errors (vault.key_unreadable). A key kept in the keyring that
+  // cannot be read: vault.key_unwrap_failed (entry gone or damaged), vault.keyring_locked,
+  // vault.keyring_unavailable (no keyring answers). Never puts key bytes in a detail.
   static Result<Vault> open(const std::filesystem::path& key_file);
   // A vault over a known key. key32 must hold exactly 32 bytes (a programming error otherwise:
   // throws std::invalid_argument). The argument is wiped.
   static Vault from_key_for_tests(std::string key32);
+
+  // What protects this vault's key: "Secret Service (GNOME Keyring)", "key file (owner-only, mode
+  // 0600)", "DPAPI (current user)"; empty for from_key_for_tests.
+  const std::string& protection() const { return protection_; }
 
   Vault(Vault&&) noexcept = default;
   Vault& operator=(Vault&&) noexcept = default;
@@ -72,11 +80,13 @@ class Vault {
   static Key new_key();
 
   Key key_;
+  std::string protection_;
 };
 
-// What protects the key at rest on this platform, for status and reports: "DPAPI (current user)"
-// on Windows, "key file (owner-only, mode 0600)" elsewhere.
-std::string key_protection();
+// What protects the key of key_file's folder now, for status, reports and the window -- as
+// Vault::protection(), or "no key yet" -- without creating or moving a key. Asks the keyring (bounded,
+// platform/secret_service.h) when the key is kept there; fails as Vault::open would when it cannot be read.
+Result<std::string> key_protection(const std::filesystem::path& key_file);
 
 // Secrets of an account in the store. kind is one of "access_token", "refresh_token", "id_token",
 // "client_secret", "password". AD = account + '\0' + kind.

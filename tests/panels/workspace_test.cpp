@@ -25,6 +25,7 @@
 #include "store/schema.h"
 #include "sync/message_store.h"
 #include "sync/sync_lock.h"
+#include "vault/key_store.h"
 #include "vault/vault.h"
 #include "workspace.h"
 
@@ -139,6 +140,36 @@ TEST_CASE("workspace: a store error while loading the accounts is shown, not ope
   CHECK(ws.view().store_error->code.starts_with("store."));
   CHECK(ws.view().store_error->detail.find("token_state") != std::string::npos);
   CHECK_FALSE(ws.view().store_ready);
+}
+
+TEST_CASE("workspace: the view says what protects the vault's key, and names a key it cannot read") {
+  // The tests run with MAILDOCTOR_KEY_STORE=file (CMake): the key file, never a desktop keyring.
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, local_account("alice", 9));
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready; }, kBound));
+  CHECK(ws.view().key_protection == "no key yet");
+  CHECK_FALSE(ws.view().key_problem.has_value());
+
+  REQUIRE(vault::Vault::open(layout.vault_key()));
+  ws.apply(cmd::ReloadAccounts{});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().key_protection != "no key yet"; }, kBound));
+  CHECK(ws.view().key_protection == "key file (owner-only, mode 0600)");
+  CHECK_FALSE(ws.view().key_problem.has_value());
+
+  // A folder whose key the keyring keeps, where the key file is all that may be used.
+  std::filesystem::remove(layout.vault_key());
+  std::ofstream(layout.vault_key()) << vault::detail::kKeyringMarker << "\n";
+  ws.apply(cmd::ReloadAccounts{});
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().key_problem.has_value(); }, kBound));
+  CHECK(ws.view().key_problem->code == "vault.keyring_unavailable");
+  CHECK(ws.view().key_protection == "unreadable (vault.keyring_unavailable)");
+  CHECK(ws.view().store_ready);  // the accounts still load
 }
 
 TEST_CASE("workspace: checks against a silent host stream their steps and Cancel ends the run") {
