@@ -8,6 +8,9 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
+# Each step of make test prints "time: STEP N s", so a CI log shows where its minutes go.
+timed = start=$$(date +%s); $(2); rc=$$?; echo "time: $(1) $$(( $$(date +%s) - start )) s"; exit $$rc
+
 .PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
 
 all: build
@@ -38,19 +41,19 @@ test: bootstrap
 	$(MAKE) test-fuzz
 
 test-main: configure
-	cmake --build $(BUILD) -j $(JOBS)
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(call timed,main build,cmake --build $(BUILD) -j $(JOBS))
+	@$(call timed,main tests,ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS))
 
 test-sanitize:
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
-	cmake --build $(SAN_BUILD) -j $(JOBS)
-	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+	@$(call timed,sanitizer build,cmake --build $(SAN_BUILD) -j $(JOBS))
+	@$(call timed,sanitizer tests,ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS))
 
 # Every libFuzzer target of fuzz/ for a few seconds, in a clang build of its own (FUZZ_BUILD): a
 # regression of a parser is caught here. `fuzz/run.sh 600` is the long run.
 FUZZ_SECONDS ?= 5
 test-fuzz: bootstrap
-	FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
+	@$(call timed,fuzz build and runs,FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD))
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
@@ -94,10 +97,10 @@ clean:
 BUILD_WIN ?= build-win
 .PHONY: windows test-windows
 windows:
-	BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-build.sh
+	@$(call timed,windows build (dependencies included),BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-build.sh)
 
 test-windows: windows
-	BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-test.sh
+	@$(call timed,windows tests,BUILD_WIN=$(BUILD_WIN) JOBS=$(JOBS) scripts/windows-test.sh)
 
 # make test runs the Windows suites too.
 test: test-windows
