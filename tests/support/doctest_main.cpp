@@ -1,3 +1,4 @@
+// The doctest main of the unit, panels and Windows suites.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
