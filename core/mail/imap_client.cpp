@@ -87,13 +87,15 @@ Result<std::string> ImapClient::read_response_line(std::string_view awaited) {
   // Untagged data with literals: read them in, so the next line read is a new response.
   auto untagged = imap::parse_untagged(whole);
   if (!untagged || is_status_keyword(untagged->keyword)) return whole;
+  // The keyword is the server's text and goes into a one-line failure: made printable first.
+  const std::string keyword = printable(untagged->keyword, 40);
   while (auto n = imap::trailing_literal(whole)) {
     if (*n > kMaxInlineLiteral)
-      return fail("protocol.bad_response", "a " + std::to_string(*n) + "-byte literal in " + untagged->keyword +
-                                               " data is more than MailDoctor reads");
+      return fail("protocol.bad_response",
+                  "a " + std::to_string(*n) + "-byte literal in " + keyword + " data is more than MailDoctor reads");
     if (whole.size() + *n > limits_.max_response_bytes) {
       conn_.close();
-      return fail("protocol.reply_too_large", "one " + untagged->keyword + " response went on past " +
+      return fail("protocol.reply_too_large", "one " + keyword + " response went on past " +
                                                   std::to_string(whole.size()) +
                                                   " bytes of literals; MailDoctor stopped reading");
     }

@@ -674,4 +674,18 @@ TEST_CASE("mail: IMAP untagged responses and literals without end are protocol.r
   REQUIRE_FALSE(l);
   CHECK(l.failure().code == "protocol.reply_too_large");
   (void)lit.finish();
+
+  // The keyword is the server's text: a NUL or a control byte in it must not reach the one-line
+  // failure (found by fuzz/reply_flood).
+  std::string odd = std::string("* LI") + '\0' + "\x1c {10}\r\n";
+  for (int i = 0; i < 200; ++i) odd += "0123456789 {10}\r\n";
+  ScriptedServer raw({{'C', "A1 LIST \"\" *"}, {'S', odd}}, 4096);
+  ImapClient imap3(raw.connection());
+  imap3.set_reply_limits(limits);
+  auto o = imap3.command("LIST \"\" *");
+  REQUIRE_FALSE(o);
+  CHECK(o.failure().code == "protocol.reply_too_large");
+  CHECK(o.failure().detail.find('\0') == std::string::npos);
+  CHECK(o.failure().detail.find('\x1c') == std::string::npos);
+  (void)raw.finish();
 }
