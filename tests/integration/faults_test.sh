@@ -126,8 +126,10 @@ expect stall imap.greeting skip
 expect stall imap.auth skip
 tls_ms=$(js stall "s('imap.tls').duration_ms")
 echo "   stalled handshake: imap.tls ${tls_ms} ms, whole check $((t1 - t0)) ms (timeout 3 s)"
-[ "$tls_ms" -ge 2900 ] && [ "$tls_ms" -lt 4500 ] || fail "imap.tls took $tls_ms ms with a 3 s timeout"
-[ $((t1 - t0)) -lt 6000 ] || fail "the check took $((t1 - t0)) ms with a 3 s timeout"
+# Ended by its own deadline, not by the clock of a loaded machine: the detail names the 3 s it
+# waited, and the step did wait them (a lower bound, which load cannot break).
+contains stall "s('imap.tls').detail" "nothing more came for 3 s"
+[ "$tls_ms" -ge 2900 ] || fail "imap.tls gave up after $tls_ms ms, before its 3 s timeout"
 stop "$stall_pid"
 
 step "reset while the client sends AUTHENTICATE (plain-text IMAP, so the proxy sees it):"
