@@ -83,11 +83,15 @@ void JobRunner::lost(Job& job) {
 }
 
 void JobRunner::post(Completion update) {
+  bool first = false;
   {
     std::lock_guard lock(mu_);
+    first = completions_.empty();
     completions_.push_back(std::move(update));
   }
-  notify();
+  // One wake per batch: updates queued behind others were already announced, and the UI drains
+  // the whole queue at once. A sync's per-message progress costs one frame, not one per message.
+  if (first) notify();
 }
 
 void JobRunner::cancel(JobId id) {

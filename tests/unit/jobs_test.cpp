@@ -236,6 +236,45 @@ TEST_CASE("jobs: updates a job posts reach the UI thread in order, before its co
   CHECK(seen == std::vector<int>{1, 2, 3, 99});
 }
 
+TEST_CASE("jobs: a burst of posted updates wakes the UI once, and the next burst after a drain again") {
+  std::atomic<int> wakes{0};
+  JobRunner runner(1, [&] { ++wakes; });
+  std::mutex mu;
+  std::condition_variable cv;
+  int phase = 0;  // 1: the first burst is posted; 2: the UI drained it; 3: the second burst is posted
+  int wakes_before = 0, wakes_after_first = 0, wakes_after_second = 0;
+  std::vector<int> seen;
+  runner.submit("bursts", [&](JobContext& ctx) -> Completion {
+    std::unique_lock lock(mu);
+    wakes_before = wakes.load();
+    for (int i = 0; i < 1000; ++i) ctx.post([&seen, i] { seen.push_back(i); });
+    wakes_after_first = wakes.load();
+    phase = 1;
+    cv.notify_all();
+    cv.wait(lock, [&] { return phase == 2; });
+    for (int i = 1000; i < 1010; ++i) ctx.post([&seen, i] { seen.push_back(i); });
+    wakes_after_second = wakes.load();
+    phase = 3;
+    cv.notify_all();
+    return {};
+  });
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, 10s, [&] { return phase == 1; }));
+  }
+  CHECK(wakes_after_first - wakes_before == 1);  // 1000 updates, one wake: the UI drains them all
+  CHECK(runner.drain_completions() == 1000);
+  {
+    std::unique_lock lock(mu);
+    phase = 2;
+    cv.notify_all();
+    REQUIRE(cv.wait_for(lock, 10s, [&] { return phase == 3; }));
+  }
+  CHECK(wakes_after_second - wakes_after_first == 1);  // the queue was drained: the next update wakes
+  REQUIRE(drain_until(runner, [&] { return seen.size() == 1010; }));
+  for (int i = 0; i < 1010; ++i) REQUIRE(seen[static_cast<size_t>(i)] == i);
+}
+
 TEST_CASE("jobs: a job that throws or never runs tells whoever waits, once") {
   JobRunner runner(1);
   std::vector<std::pair<JobState, std::string>> lost;
