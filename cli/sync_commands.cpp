@@ -226,14 +226,12 @@ int cmd_status(CommandContext& ctx) {
   auto status = sync::load_sync_status(db, a.name, protocol);
   if (!status) return ctx.report(status.failure());
   std::optional<json> last_check;
-  try {
-    if (auto text = diagnostics::load_last_check(db, a.name)) {
-      json check = json::parse(*text, nullptr, false);
-      if (check.is_object())
-        last_check = json{{"ok", check.value("ok", false)}, {"started_at", check.value("started_at", "")}};
-    }
-  } catch (const store::Error& e) {
-    return ctx.report(store::to_failure(e));
+  auto stored_check = diagnostics::load_last_check(db, a.name);
+  if (!stored_check) return ctx.report(stored_check.failure());
+  if (stored_check.value()) {
+    json check = json::parse(*stored_check.value(), nullptr, false);
+    if (check.is_object())
+      last_check = json{{"ok", check.value("ok", false)}, {"started_at", check.value("started_at", "")}};
   }
   doc.update(sync::to_json(status.value()));
   doc["last_check"] = last_check ? *last_check : json(nullptr);

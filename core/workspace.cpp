@@ -38,6 +38,10 @@ Result<WorkerAccount> open_account(const DataLayout& layout, const std::string& 
   return WorkerAccount{std::move(owned), std::move(opened).value()};
 }
 
+Failure lost_job_failure(const std::string& code, const std::string& error, const std::string& what) {
+  return Failure{code, error.empty() ? what + " did not run." : error};
+}
+
 }  // namespace detail
 
 Health run_health(const CheckRun& run) {

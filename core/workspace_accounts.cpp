@@ -28,14 +28,15 @@ std::optional<Failure> dead_sign_in(const std::optional<tokens::TokenStatus>& to
 }
 
 // Red when the last token refresh failed, amber when an OAuth account has not signed in yet;
-// otherwise the last check's colour, grey when it never ran. Throws store::Error.
-Health account_health(store::Database& db, const accounts::Account& a,
-                      const std::optional<tokens::TokenStatus>& token) {
+// otherwise the last check's colour, grey when it never ran.
+Result<Health> account_health(store::Database& db, const accounts::Account& a,
+                              const std::optional<tokens::TokenStatus>& token) {
   if (token && token->last_error) return Health::failed;
   if (token && !token->signed_in) return Health::warning;
   // The last report `check` or the window saved: the colour of its worst step.
   auto text = diagnostics::load_last_check(db, a.name);
-  auto report = text ? diagnostics::parse_check_report(*text) : std::nullopt;
+  if (!text) return text.failure();
+  auto report = text.value() ? diagnostics::parse_check_report(*text.value()) : std::nullopt;
   if (!report) return Health::unknown;
   Health h = Health::ok;
   for (const diagnostics::StepResult& s : report->steps) {
@@ -63,44 +64,41 @@ void Workspace::reload_accounts() {
                     key_problem = protection.failure();
                     key_protection = "unreadable (" + key_problem->code + ")";
                   }
-                  try {
-                    if (auto prepared = prepare_data_dir(layout_.root); !prepared) {
-                      error = prepared.failure();
-                    } else if (auto db = detail::open_store(layout_); !db) {
-                      error = db.failure();
-                    } else if (auto list = accounts::list_accounts(db.value()); !list) {
-                      error = list.failure();
-                    } else {
-                      std::error_code ec;
-                      std::filesystem::create_directories(layout_.logs_dir(), ec);
-                      schedule = detail::read_schedule(db.value());
-                      interface_scale = detail::read_interface_scale(db.value());
-                      for (const accounts::Account& a : list.value()) {
-                        AccountSummary& s = accounts.emplace_back();
-                        s.name = a.name;
-                        s.email = a.email;
-                        s.provider = accounts::to_string(a.provider);
-                        s.oauth = a.auth == accounts::AuthMethod::oauth2;
-                        s.device_code = !a.oauth.device_url.empty();
-                        s.timeout_s = a.timeout_s;
-                        std::optional<tokens::TokenStatus> token;  // OAuth accounts' only
-                        if (a.auth == accounts::AuthMethod::oauth2) {
-                          auto status = tokens::load_status(db.value(), a.name);
-                          if (!status) {
-                            error = status.failure();
-                            break;
-                          }
-                          token = status.value();
-                        }
-                        s.health = account_health(db.value(), a, token);
-                        s.dead_sign_in = dead_sign_in(token, now_());
+                  auto loaded = [&]() -> Result<void> {
+                    if (auto prepared = prepare_data_dir(layout_.root); !prepared) return prepared.failure();
+                    auto db = detail::open_store(layout_);
+                    if (!db) return db.failure();
+                    auto list = accounts::list_accounts(db.value());
+                    if (!list) return list.failure();
+                    std::error_code ec;
+                    std::filesystem::create_directories(layout_.logs_dir(), ec);
+                    auto settings = detail::read_window_settings(db.value());
+                    if (!settings) return settings.failure();
+                    schedule = settings.value().schedule;
+                    interface_scale = settings.value().interface_scale_percent;
+                    for (const accounts::Account& a : list.value()) {
+                      AccountSummary& s = accounts.emplace_back();
+                      s.name = a.name;
+                      s.email = a.email;
+                      s.provider = accounts::to_string(a.provider);
+                      s.oauth = a.auth == accounts::AuthMethod::oauth2;
+                      s.device_code = !a.oauth.device_url.empty();
+                      s.timeout_s = a.timeout_s;
+                      std::optional<tokens::TokenStatus> token;  // OAuth accounts' only
+                      if (a.auth == accounts::AuthMethod::oauth2) {
+                        auto status = tokens::load_status(db.value(), a.name);
+                        if (!status) return status.failure();
+                        token = status.value();
                       }
+                      auto health = account_health(db.value(), a, token);
+                      if (!health) return health.failure();
+                      s.health = health.value();
+                      s.dead_sign_in = dead_sign_in(token, now_());
                     }
-                  } catch (const store::Error& e) {
-                    // Without this the job fails with no completion and the window says "opening database..."
-                    // for ever; the user must see why instead.
-                    error = store::to_failure(e);
-                  }
+                    return {};
+                  }();
+                  // The window must say why, never "opening database..." for ever.
+                  if (!loaded) error = loaded.failure();
                   if (error) accounts.clear();
                   return [this, error, schedule, interface_scale, key_protection, key_problem,
                           accounts = std::move(accounts)]() mutable {
@@ -121,7 +119,7 @@ void Workspace::reload_accounts() {
                   };
                 },
                 {jobs::Lane::quick, [this](jobs::JobState, const std::string& error) {
-                   view_.store_error = Failure{"store.failed", error.empty() ? "The accounts were not read." : error};
+                   view_.store_error = detail::lost_job_failure("store.failed", error, "Reading the accounts");
                  }});
 }
 
@@ -154,7 +152,11 @@ void Workspace::edit_open(const std::string& name) {
                     view_.edit.footprint = footprint;
                   };
                 },
-                {jobs::Lane::quick, {}});
+                {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
+                   if (view_.edit.account != name || view_.edit.stage != AccountEditStage::loading) return;
+                   view_.edit.stage = AccountEditStage::failed;
+                   view_.edit.failure = detail::lost_job_failure("store.failed", error, "Reading the settings");
+                 }});
 }
 
 void Workspace::edit_save(const std::string& name, const accounts::AccountDraft& draft) {

@@ -39,9 +39,16 @@ struct WorkerAccount {
 };
 Result<WorkerAccount> open_account(const DataLayout& layout, const std::string& name);
 
-// The window's settings as the data dir keeps them (workspace_schedule.cpp). Throw store::Error.
-BackgroundSchedule read_schedule(store::Database& db);
-int read_interface_scale(store::Database& db);
+// What the window shows when a job ended without its completion (its work threw, or it was
+// cancelled before it ran): the runner's error, or that `what` did not run.
+Failure lost_job_failure(const std::string& code, const std::string& error, const std::string& what);
+
+// The window's settings as the data dir keeps them (workspace_schedule.cpp).
+struct WindowSettings {
+  BackgroundSchedule schedule;
+  int interface_scale_percent = 100;
+};
+Result<WindowSettings> read_window_settings(store::Database& db);
 
 }  // namespace md::detail
 

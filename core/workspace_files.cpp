@@ -49,7 +49,7 @@ void Workspace::save_file(SavedFileView WorkspaceView::*slot, const std::string&
                    SavedFileView* v = showing();
                    if (v == nullptr) return;
                    v->saving = false;
-                   v->failure = Failure{"report.write_failed", error.empty() ? title + " did not run." : error};
+                   v->failure = detail::lost_job_failure("report.write_failed", error, title);
                  }});
 }
 

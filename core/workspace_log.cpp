@@ -104,7 +104,13 @@ void Workspace::read_log(const std::string& name) {
                     log_buffer_.generation = generation + 1;  // reading is false in the built buffer
                   };
                 },
-                {jobs::Lane::quick, {}});
+                {jobs::Lane::quick, [this, serial](jobs::JobState, const std::string&) {
+                   // Not read again here, on the UI thread: the lines that arrive from now on show, the
+                   // older ones stay in the log file.
+                   if (serial != log_read_serial_) return;
+                   log_buffer_.reading = false;
+                   log_buffer_.last_seq = log_->last_seq();
+                 }});
 }
 
 void Workspace::clear_log() {

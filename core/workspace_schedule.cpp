@@ -25,34 +25,32 @@ constexpr const char* kInterfaceScaleKey = "window.interface_scale_percent";
 Result<void> save_settings(const DataLayout& layout, std::initializer_list<std::pair<const char*, int>> values) {
   auto db = detail::open_store(layout);
   if (!db) return db.failure();
-  try {
+  return store::guarded([&] {
     store::Transaction tx(db.value());
     for (const auto& [key, value] : values) store::put_setting(db.value(), key, std::to_string(value));
     tx.commit();
-    return {};
-  } catch (const store::Error& e) {
-    return store::to_failure(e);
-  }
+  });
 }
 
 }  // namespace
 
 namespace detail {
 
-int read_interface_scale(store::Database& db) {
-  // A number out of range is the nearest it allows; anything else (or nothing) the default.
-  const auto percent =
-      store::get_int_setting(db, kInterfaceScaleKey, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
-  return percent ? std::clamp(*percent, kMinInterfaceScalePercent, kMaxInterfaceScalePercent) : 100;
-}
-
-BackgroundSchedule read_schedule(store::Database& db) {
-  BackgroundSchedule b;
-  b.check_every_min =
-      store::get_int_setting(db, kCheckEveryKey, 0, kMaxBackgroundIntervalMin).value_or(b.check_every_min);
-  b.sync_every_min = store::get_int_setting(db, kSyncEveryKey, 0, kMaxBackgroundIntervalMin).value_or(b.sync_every_min);
-  b.loaded = true;
-  return b;
+Result<WindowSettings> read_window_settings(store::Database& db) {
+  return store::guarded([&] {
+    WindowSettings w;
+    BackgroundSchedule& b = w.schedule;
+    b.check_every_min =
+        store::get_int_setting(db, kCheckEveryKey, 0, kMaxBackgroundIntervalMin).value_or(b.check_every_min);
+    b.sync_every_min =
+        store::get_int_setting(db, kSyncEveryKey, 0, kMaxBackgroundIntervalMin).value_or(b.sync_every_min);
+    b.loaded = true;
+    // A scale out of range is the nearest it allows; anything else (or nothing) the default.
+    const auto percent = store::get_int_setting(db, kInterfaceScaleKey, std::numeric_limits<int>::min(),
+                                                std::numeric_limits<int>::max());
+    if (percent) w.interface_scale_percent = std::clamp(*percent, kMinInterfaceScalePercent, kMaxInterfaceScalePercent);
+    return w;
+  });
 }
 
 }  // namespace detail

@@ -37,7 +37,11 @@ void Workspace::load_token(const std::string& name) {
                     }
                   };
                 },
-                {jobs::Lane::quick, {}});
+                {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
+                   if (view_.token.account != name) return;
+                   view_.token.loading = false;
+                   view_.token.load_error = detail::lost_job_failure("store.failed", error, "Reading the token");
+                 }});
 }
 
 void Workspace::refresh_token(const std::string& name) {
@@ -330,7 +334,7 @@ void Workspace::setup_save(const accounts::AccountDraft& draft) {
                 },
                 {jobs::Lane::quick, [this](jobs::JobState, const std::string& error) {
                    view_.setup.save = SetupSave::failed;
-                   view_.setup.save_failure = Failure{"store.failed", error.empty() ? "The save did not run." : error};
+                   view_.setup.save_failure = detail::lost_job_failure("store.failed", error, "The save");
                  }});
 }
 

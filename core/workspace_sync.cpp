@@ -52,7 +52,11 @@ void Workspace::load_sync(const std::string& name) {
                     }
                   };
                 },
-                {jobs::Lane::quick, {}});
+                {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
+                   if (view_.sync.account != name) return;
+                   view_.sync.loading = false;
+                   view_.sync.load_error = detail::lost_job_failure("store.failed", error, "Reading the sync status");
+                 }});
 }
 
 void Workspace::end_sync_run(jobs::JobId job, jobs::JobState state, const std::string& error) {
@@ -137,7 +141,11 @@ void Workspace::preview_reset(const std::string& name) {
                     view_.reset.preview = preview ? std::optional<sync::CounterReset>(preview.value()) : std::nullopt;
                   };
                 },
-                {jobs::Lane::quick, {}});
+                {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
+                   if (view_.reset.account != name || view_.reset.stage != ResetStage::previewing) return;
+                   view_.reset.stage = ResetStage::failed;
+                   view_.reset.failure = detail::lost_job_failure("store.failed", error, "The preview of the reset");
+                 }});
 }
 
 void Workspace::reset_counter(const cmd::ResetCounter& c) {
@@ -180,7 +188,7 @@ void Workspace::reset_counter(const cmd::ResetCounter& c) {
                 {jobs::Lane::quick, [this, name](jobs::JobState, const std::string& error) {
                    if (view_.reset.account != name || view_.reset.stage != ResetStage::resetting) return;
                    view_.reset.stage = ResetStage::failed;
-                   view_.reset.failure = Failure{"store.failed", error.empty() ? "The reset did not run." : error};
+                   view_.reset.failure = detail::lost_job_failure("store.failed", error, "The reset");
                  }});
 }
 

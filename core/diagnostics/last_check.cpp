@@ -32,8 +32,8 @@ void save_last_check(store::Database& db, const CheckReport& report) {
   }
 }
 
-std::optional<std::string> load_last_check(store::Database& db, std::string_view account) {
-  return store::get_setting(db, key_of(account));
+Result<std::optional<std::string>> load_last_check(store::Database& db, std::string_view account) {
+  return store::guarded([&] { return store::get_setting(db, key_of(account)); });
 }
 
 std::optional<CheckReport> parse_check_report(std::string_view document) {

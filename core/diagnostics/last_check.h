@@ -8,15 +8,16 @@
 #include <string_view>
 
 #include "diagnostics/check_report.h"
+#include "result.h"
 #include "store/database.h"
 
 namespace md::diagnostics {
 
 // Never fails the check it records: a report that cannot be kept is not a reason to.
 void save_last_check(store::Database& db, const CheckReport& report);
-// The stored document as it was written, nullopt when the account was never checked. Throws
-// store::Error.
-std::optional<std::string> load_last_check(store::Database& db, std::string_view account);
+// The stored document as it was written, nullopt when the account was never checked; a store
+// failure when it cannot be read.
+Result<std::optional<std::string>> load_last_check(store::Database& db, std::string_view account);
 // The report back from its `check --json` document; nullopt when it is not one (a damaged row).
 std::optional<CheckReport> parse_check_report(std::string_view document);
 

@@ -200,7 +200,9 @@ Result<std::vector<AccountSnapshot>> collect(store::Database& db) {
         if (!t) return t.failure();
         s.token = t.value();
       }
-      if (auto text = diagnostics::load_last_check(db, a.name)) s.last_check = diagnostics::parse_check_report(*text);
+      auto text = diagnostics::load_last_check(db, a.name);
+      if (!text) return text.failure();
+      if (text.value()) s.last_check = diagnostics::parse_check_report(*text.value());
       if (protocol) {
         auto status = sync::load_sync_status(db, a.name, protocol.value());
         if (!status) return status.failure();

@@ -87,10 +87,11 @@ ojson system_json(const DataLayout& layout) {
 }
 
 // The report `check` saved for the account, or null when it never ran.
-ojson last_check_json(store::Database& db, const std::string& account) {
+Result<ojson> last_check_json(store::Database& db, const std::string& account) {
   auto text = diagnostics::load_last_check(db, account);
-  if (!text) return nullptr;
-  ojson parsed = ojson::parse(*text, nullptr, false);
+  if (!text) return text.failure();
+  if (!text.value()) return ojson(nullptr);
+  ojson parsed = ojson::parse(*text.value(), nullptr, false);
   if (parsed.is_discarded()) return ojson{{"unreadable", true}};
   return parsed;
 }
@@ -391,7 +392,9 @@ Result<WrittenReport> write_support_report(store::Database& db, const DataLayout
       doc["token"] = nullptr;  // a password account has no tokens
     }
 
-    ojson check = last_check_json(db, a.name);
+    auto stored_check = last_check_json(db, a.name);
+    if (!stored_check) return stored_check.failure();
+    ojson check = std::move(stored_check).value();
     if (check.is_object() && check.contains("steps")) {
       size_t failed = 0;
       for (const ojson& s : check["steps"]) failed += s.value("status", "") == "fail";

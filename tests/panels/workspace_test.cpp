@@ -142,6 +142,25 @@ TEST_CASE("workspace: a store error while loading the accounts is shown, not ope
   CHECK_FALSE(ws.view().store_ready);
 }
 
+TEST_CASE("workspace: an unreadable settings table (schedule, scale, last checks) is shown the same way") {
+  TempDir dir;
+  DataLayout layout{dir.path};
+  add_account(layout, never_signed_in("alice"));
+  {
+    auto db = store::Database::open(layout.database(), store::schema());
+    REQUIRE(db);
+    db.value().exec("DROP TABLE settings");
+  }
+  Workspace ws(layout, {});
+  ws.start();
+  REQUIRE(frames_until(
+      ws, [&] { return ws.view().store_ready || ws.view().store_error.has_value(); }, kBound));
+  REQUIRE(ws.view().store_error.has_value());
+  CHECK(ws.view().store_error->code.starts_with("store."));
+  CHECK(ws.view().store_error->detail.find("settings") != std::string::npos);
+  CHECK(ws.view().accounts.empty());
+}
+
 TEST_CASE("workspace: the view says what protects the vault's key, and names a key it cannot read") {
   // The tests run with MAILDOCTOR_KEY_STORE=file (CMake): the key file, never a desktop keyring.
   TempDir dir;
