@@ -122,8 +122,17 @@ AccountSummary account_summary(std::string name, std::string email, std::string 
   return a;
 }
 
+// Where the user's data folder is on the system the harness runs on (docs/user-guide.md).
+#if defined(_WIN32)
+constexpr const char* kDataDir = "C:\\Users\\alice\\AppData\\Roaming\\MailDoctor";
+constexpr const char* kKeyFile = "C:\\Users\\alice\\AppData\\Roaming\\MailDoctor\\vault.key";
+#else
+constexpr const char* kDataDir = "/home/alice/.local/share/maildoctor";
+constexpr const char* kKeyFile = "/home/alice/.local/share/maildoctor/vault.key";
+#endif
+
 void base(Scene& s, system_clock::time_point now) {
-  s.view.data_dir = "/home/alice/.local/share/maildoctor";
+  s.view.data_dir = kDataDir;
   s.view.store_ready = true;
   s.view.now = now;
   s.view.accounts = {
@@ -200,14 +209,14 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
         [](Scene& s, system_clock::time_point now) {
           s.view.store_ready = true;
           s.view.now = now;
-          s.view.data_dir = "/home/alice/.local/share/maildoctor";
+          s.view.data_dir = kDataDir;
           s.ui.bring_to_front = Tab::diagnostics;
         }}},
       {"store-error",
        {"The database cannot be read: the status line says why",
         [](Scene& s, system_clock::time_point now) {
           s.view.now = now;
-          s.view.data_dir = "/home/alice/.local/share/maildoctor";
+          s.view.data_dir = kDataDir;
           s.view.store_error = Failure{"store.corrupt", "maildoctor.db: file is not a database"};
         }}},
       {"checks-idle",
@@ -270,8 +279,7 @@ const std::map<std::string, std::pair<std::string, Builder>, std::less<>>& build
         [](Scene& s, system_clock::time_point now) {
           base(s, now);
           CheckRun r = make_run("alice", {}, now);
-          r.error =
-              Failure{"vault.key_insecure", "/home/alice/.local/share/maildoctor/vault.key is readable by others"};
+          r.error = Failure{"vault.key_insecure", std::string(kKeyFile) + " is readable by others"};
           s.view.checks["alice"] = r;
           s.ui.bring_to_front = Tab::diagnostics;
         }}},
