@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "datadir.h"
+#include "key_release_queue.h"
 #include "platform/fonts.h"
 #include "theme.h"
 
@@ -97,6 +98,39 @@ class ImGuiSession {
   }
   ImGuiSession(const ImGuiSession&) = delete;
   ImGuiSession& operator=(const ImGuiSession&) = delete;
+};
+
+static_assert(GLFW_RELEASE == static_cast<int>(panels::KeyAction::release) &&
+              GLFW_PRESS == static_cast<int>(panels::KeyAction::press) &&
+              GLFW_REPEAT == static_cast<int>(panels::KeyAction::repeat));
+
+// Puts panels::KeyReleaseQueue between GLFW and ImGui's key callback (installed by
+// ImGui_ImplGlfw_InitForOpenGL, restored by its shutdown): a quick tap between two frames is not lost.
+class KeyTaps {
+ public:
+  explicit KeyTaps(GLFWwindow* window)
+      : window_(window), queue_([this](int key, int scancode, panels::KeyAction action, int mods) {
+          if (imgui_callback_) imgui_callback_(window_, key, scancode, static_cast<int>(action), mods);
+        }) {
+    active_ = this;
+    imgui_callback_ = glfwSetKeyCallback(window, [](GLFWwindow*, int key, int scancode, int action, int mods) {
+      if (active_) active_->queue_.on_key(key, scancode, static_cast<panels::KeyAction>(action), mods);
+    });
+  }
+  ~KeyTaps() {
+    glfwSetKeyCallback(window_, imgui_callback_);
+    active_ = nullptr;
+  }
+  KeyTaps(const KeyTaps&) = delete;
+  KeyTaps& operator=(const KeyTaps&) = delete;
+  // After ImGui::NewFrame read the keys; true when a held release went through (draw once more).
+  bool end_frame() { return queue_.end_frame(); }
+
+ private:
+  static inline KeyTaps* active_ = nullptr;  // GLFW's callbacks carry no context of ours
+  GLFWwindow* window_;
+  GLFWkeyfun imgui_callback_ = nullptr;
+  panels::KeyReleaseQueue queue_;
 };
 
 // Sleeps until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a panel
@@ -186,6 +220,7 @@ int run(const std::optional<std::string>& data_dir, const WindowHooks& hooks) {
   float scale_x = 1.0f, scale_y = 1.0f;
   glfwGetWindowContentScale(window.get(), &scale_x, &scale_y);
   ImGuiSession imgui(window.get(), ini_path, scale_x);
+  KeyTaps key_taps(window.get());
   float applied_scale = scale_x;
 
   // Declared after GLFW and ImGui so that it goes first: its workers wake the loop through GLFW.
@@ -216,6 +251,7 @@ int run(const std::optional<std::string>& data_dir, const WindowHooks& hooks) {
     panels::draw_main_window(view, ui);
     ImGui::Render();
     if (modal.needs_another_frame()) frames_left = std::max(frames_left, 1);
+    if (key_taps.end_frame()) frames_left = std::max(frames_left, 1);
     // Commands run after the frame: the workspace starts their work on workers and returns.
     if (!ui.out.commands.empty()) {
       if (!staged)

@@ -1,10 +1,14 @@
 // The panels' logic without a window: countdown text and timing, when the re-authentication
-// prompt asks, run summaries, the log panel's filtered-line cache, and what the reset modal allows.
+// prompt asks, run summaries, the log panel's filtered-line cache, what the reset modal allows, and
+// the key taps held for the next frame.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "diagnostics_panel.h"
+#include "key_release_queue.h"
 #include "live_strip.h"
 #include "log_panel.h"
 #include "scenes.h"
@@ -542,6 +546,42 @@ TEST_CASE("live strip: it follows the draft on Setup, the selected account elsew
   status.state->last_uid = 1234;
   v.sync.status = status;
   CHECK(live_sync_line(v, {"desk", false}) == "Last synced UID 1234 (UIDVALIDITY 7)");
+}
+
+TEST_CASE("keys: a tap whose press and release come between two frames is seen down, then up") {
+  constexpr int kTab = 258, kEnter = 257;
+  std::vector<std::string> seen;  // what ImGui's callback got, in order
+  KeyReleaseQueue queue([&](int key, int, KeyAction action, int) {
+    seen.push_back(std::to_string(key) + (action == KeyAction::press     ? " down"
+                                          : action == KeyAction::release ? " up"
+                                                                         : " repeat"));
+  });
+  // A quick Tab: both events before the next frame. The frame must see it down.
+  queue.on_key(kTab, 0, KeyAction::press, 0);
+  queue.on_key(kTab, 0, KeyAction::release, 0);
+  CHECK(seen == std::vector<std::string>{"258 down"});
+  CHECK(queue.end_frame());  // the release goes through after the frame, and asks for another
+  CHECK(seen == std::vector<std::string>{"258 down", "258 up"});
+  CHECK_FALSE(queue.end_frame());
+
+  // A key held over a frame is released at once; so is a release whose press came before.
+  seen.clear();
+  queue.on_key(kEnter, 0, KeyAction::press, 0);
+  CHECK_FALSE(queue.end_frame());
+  queue.on_key(kEnter, 0, KeyAction::repeat, 0);
+  queue.on_key(kEnter, 0, KeyAction::release, 0);
+  CHECK(seen == std::vector<std::string>{"257 down", "257 repeat", "257 up"});
+  CHECK_FALSE(queue.end_frame());
+
+  // Two keys tapped in one gap: both seen down in that frame, both up after it.
+  seen.clear();
+  queue.on_key(kTab, 0, KeyAction::press, 1);
+  queue.on_key(kTab, 0, KeyAction::release, 1);
+  queue.on_key(kEnter, 0, KeyAction::press, 0);
+  queue.on_key(kEnter, 0, KeyAction::release, 0);
+  CHECK(seen == std::vector<std::string>{"258 down", "257 down"});
+  CHECK(queue.end_frame());
+  CHECK(seen == std::vector<std::string>{"258 down", "257 down", "258 up", "257 up"});
 }
 
 }  // namespace md::panels
