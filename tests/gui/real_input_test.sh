@@ -50,12 +50,12 @@ shot() { scrot -o "$out/input-$1.png" && echo "   screenshot $out/input-$1.png";
 click() { xdotool mousemove "$1" "$2"; sleep 0.05; xdotool mousedown 1; sleep 0.12; xdotool mouseup 1; sleep 0.25; alive "click at $1,$2"; }
 type_text() { xdotool type --delay 25 "$1"; alive "typing"; }
 key() { xdotool key --delay 60 "$@"; sleep 0.15; alive "key $*"; }
-replace_text() { key ctrl+a; type_text "$1"; }
 # What the screen shows, for waiting on the window rather than on the clock (a slow build draws
-# slowly): the colour of one pixel, "R G B", from a fresh screenshot.
-pixel() {
+# slowly), from a fresh screenshot: `pixel X Y` prints the colour of one pixel, "R G B";
+# `selection X1 X2 Y` succeeds when a pixel of that row shows the blue of selected text.
+screen() {
   scrot -o "$work/screen.ppm" >/dev/null 2>&1 || return 1
-  python3 - "$work/screen.ppm" "$1" "$2" <<'PY'
+  python3 - "$work/screen.ppm" "$@" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
 fields, pos = [], 0
@@ -68,10 +68,33 @@ while len(fields) < 4:  # P6, width, height, maxval; comments skipped
     while not data[end:end + 1].isspace(): end += 1
     fields.append(data[pos:end]); pos = end
 pos += 1
-width, x, y = int(fields[1]), int(sys.argv[2]), int(sys.argv[3])
-i = pos + 3 * (y * width + x)
-print(data[i], data[i + 1], data[i + 2])
+width = int(fields[1])
+def rgb(x, y):
+    i = pos + 3 * (y * width + x)
+    return data[i], data[i + 1], data[i + 2]
+if sys.argv[2] == "pixel":
+    print(*rgb(int(sys.argv[3]), int(sys.argv[4])))
+else:  # selection: ImGui's TextSelectedBg over the field; glyphs are grey, the field near white
+    x1, x2, y = map(int, sys.argv[3:6])
+    sys.exit(0 if any(b - r > 40 and b > 200 for r, g, b in (rgb(x, y) for x in range(x1, x2, 2))) else 1)
 PY
+}
+pixel() { screen pixel "$1" "$2"; }
+# replace_text X Y TEXT: the field clicked at X,Y has its text selected (Ctrl+A, again until the
+# selection shows: ImGui ignores shortcuts in the frame that activates a field, which a loaded
+# machine can make the same frame as the click), then TEXT typed over it.
+replace_text() {
+  tries=0
+  while :; do
+    key ctrl+a
+    polls=0
+    while [ $polls -lt 5 ]; do
+      screen selection 356 $(($1 + 40)) "$2" && break 2
+      polls=$((polls + 1)); sleep 0.2
+    done
+    tries=$((tries + 1)); [ $tries -le 10 ] || fail "the field at $1,$2 never showed its text selected"
+  done
+  type_text "$3"
 }
 # wait_for WHAT X Y: polls (bounded, 30 s) until the pixel is a button's blue ("button") or red
 # ("red-button", the Remove of the removal dialog, a red cross), a tick's green ("green"), the
@@ -138,7 +161,7 @@ shot 2-ca-file-missing
 # Refused before anything was written: the list stays empty while the window says why.
 [ "$(md account list --json | js 'd.accounts.length')" = 0 ] || fail "an account with a missing CA file was saved"
 click 480 301                        # Extra CA file
-replace_text "$LAB_CA_FILE"
+replace_text 480 301 "$LAB_CA_FILE"
 click 328 371                        # Save
 until_true 100 "'$bin' --data-dir '$data' account list --json | grep -q '\"alice\"'" || fail "Save did not save the account"
 until_true 150 "'$bin' --data-dir '$data' status alice --json | grep -q '\"started_at\"'" || fail "its checks did not run"
@@ -155,7 +178,7 @@ xdotool mousemove 640 400
 for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.05; done  # the form scrolls to its end
 sleep 0.3
 click 527 559                        # Extra CA file (the dialog opens with everything shown)
-replace_text "$work/ca-copy.pem"
+replace_text 527 559 "$work/ca-copy.pem"
 shot 3-edit
 click 376 592                        # Save
 until_true 100 "test \"\$('$bin' --data-dir '$data' account show alice --json | node -e 'let s=\"\";process.stdin.on(\"data\",c=>s+=c).on(\"end\",()=>console.log(JSON.parse(s).ca_file))')\" = '$work/ca-copy.pem'" ||
@@ -167,7 +190,7 @@ xdotool mousemove 640 400
 for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.05; done
 sleep 0.3
 click 527 559
-replace_text "$work/no-such-ca.pem"
+replace_text 527 559 "$work/no-such-ca.pem"
 click 376 592
 wait_for button 376 673               # Save moved down under the failure the dialog now shows
 shot 3-edit-refused
@@ -227,7 +250,7 @@ wait_for button 700 483               # the OAuth fields are there
 click 480 252
 type_text "$LAB_USER"
 click 480 285
-replace_text practice
+replace_text 480 285 practice
 click 480 351
 type_text "$LAB_CLIENT_ID"
 click 480 417
@@ -255,9 +278,10 @@ shot 6-oauth-saved
 step "7. Its refresh token revoked, another account selected: the admin's pop-up names it"
 click 60 84                          # alice
 curl -fsS -X POST "$LAB_ADMIN_URL/revoke-all?email=$LAB_USER" >/dev/null || fail "lab revoke-all"
-# The window's token sweep (once a minute) refreshes the 90-second token and is refused.
+# The window's token sweep (once a minute) refreshes the 90-second token and is refused. The sweep
+# may have run just before the revocation: the bound is two sweeps, not one.
 i=0; while [ "$(md token practice --json | js 'd.sign_in_dead')" != true ]; do
-  i=$((i + 1)); [ $i -le 450 ] || fail "the window's refresh never recorded the refused sign-in"; sleep 0.2; done
+  i=$((i + 1)); [ $i -le 600 ] || fail "the window's refresh never recorded the refused sign-in"; sleep 0.2; done
 wait_for dialog 1200 700
 shot 7-reauth-popup
 [ "$(md status alice --json | js 'd.account')" = alice ] || fail "alice's status"
