@@ -6,12 +6,15 @@ BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# Tests at once: two more than the cores, because the two lab lanes (tests/CMakeLists.txt) spend
+# most of their time waiting on servers and schedules, not on a core.
+TEST_JOBS  ?= $(shell echo $$(( $(JOBS) + 2 )))
 CMAKE_ARGS ?=
 
 # Each step of make test prints "time: STEP N s", so a CI log shows where its minutes go.
 timed = start=$$(date +%s); $(2); rc=$$?; echo "time: $(1) $$(( $$(date +%s) - start )) s"; exit $$rc
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz main-build main-tests sanitize-build sanitize-tests fuzz-build fuzz-runs format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
 
 all: build
 
@@ -35,25 +38,46 @@ build: bootstrap configure
 run: build
 	$(BUILD)/app/maildoctor
 
+# The steps of `make test` overlap where one waits and the other computes: the main tests (whose
+# two lab lanes mostly wait on servers and schedules) beside the sanitizer build, and the sanitizer
+# tests beside the fuzz build. Each step's output is printed whole when it ends (-O); a failure of
+# either fails the pair.
 test: bootstrap
-	$(MAKE) test-main
-	$(MAKE) test-sanitize
-	$(MAKE) test-fuzz
+	$(MAKE) main-build
+	$(MAKE) -O -j2 main-tests sanitize-build
+	$(MAKE) -O -j2 sanitize-tests fuzz-build
+	$(MAKE) fuzz-runs
 
-test-main: configure
+test-main: main-build
+	$(MAKE) main-tests
+
+main-build: configure
 	@$(call timed,main build,cmake --build $(BUILD) -j $(JOBS))
-	@$(call timed,main tests,ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS))
 
-test-sanitize:
+main-tests:
+	@$(call timed,main tests,ctest --test-dir $(BUILD) --output-on-failure -j $(TEST_JOBS))
+
+test-sanitize: sanitize-build
+	$(MAKE) sanitize-tests
+
+sanitize-build:
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
 	@$(call timed,sanitizer build,cmake --build $(SAN_BUILD) -j $(JOBS))
-	@$(call timed,sanitizer tests,ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS))
+
+sanitize-tests:
+	@$(call timed,sanitizer tests,ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(TEST_JOBS))
 
 # Every libFuzzer target of fuzz/ for a few seconds, in a clang build of its own (FUZZ_BUILD): a
 # regression of a parser is caught here. `fuzz/run.sh 600` is the long run.
 FUZZ_SECONDS ?= 5
 test-fuzz: bootstrap
 	@$(call timed,fuzz build and runs,FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD))
+
+fuzz-build:
+	@$(call timed,fuzz build,FUZZ_JOBS=$(JOBS) fuzz/run.sh build $(FUZZ_BUILD))
+
+fuzz-runs:
+	@$(call timed,fuzz runs,FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD))
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every libFuzzer target of fuzz/ for SECONDS each, one after the other, and prints each one's
-# executions per second and total executions. Usage: fuzz/run.sh SECONDS [BUILD_DIR]
+# executions per second and total executions. Usage: fuzz/run.sh SECONDS [BUILD_DIR]; with `build`
+# instead of SECONDS it only configures and builds.
 #
 # Configures and builds the fuzz build (clang, -DMAILDOCTOR_FUZZ=ON, BUILD_DIR default build-fuzz)
 # when needed. Each target starts from the seeds in tests/fuzz/corpus/<target>/ plus what earlier
@@ -10,8 +11,11 @@
 #   BUILD_DIR/fuzz/fuzz_<target> <file>
 set -eu
 
-SECONDS_EACH=${1:?usage: fuzz/run.sh SECONDS [BUILD_DIR]}
-case $SECONDS_EACH in *[!0-9]* | '') echo "run.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
+SECONDS_EACH=${1:?usage: fuzz/run.sh SECONDS|build [BUILD_DIR]}
+case $SECONDS_EACH in
+  build) ;;  # configure and build only (make test builds beside the sanitizer tests)
+  *[!0-9]* | '') echo "run.sh: SECONDS must be a whole number, or 'build'" >&2; exit 2 ;;
+esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${2:-$ROOT/build-fuzz}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
@@ -23,6 +27,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     -DMAILDOCTOR_BUILD_GUI=OFF -DMAILDOCTOR_BUILD_TESTS=OFF >/dev/null
 fi
 cmake --build "$BUILD" --target fuzz -j "$JOBS"
+[ "$SECONDS_EACH" = build ] && exit 0
 
 # The target names, from the list in fuzz/CMakeLists.txt.
 TARGETS=$(sed -n '/^set(MAILDOCTOR_FUZZ_TARGETS/,/)/p' "$ROOT/fuzz/CMakeLists.txt" |
