@@ -4,11 +4,6 @@
 // counter reset verifies the admin on a worker and wrong credentials change nothing.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -18,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/fake_server.h"
+#include "../support/temp_dir.h"
 #include "accounts/repository.h"
 #include "admin/admins.h"
 #include "admin/audit.h"
@@ -35,41 +32,10 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static std::atomic<unsigned> n{0};
-    path = std::filesystem::temp_directory_path() /
-           ("maildoctor-panels-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-// Accepts connections on 127.0.0.1 and never says a word: the host that hangs a naive client.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd_, 8) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentServer() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using test::TempDir;
+// A host that accepts connections on 127.0.0.1 and never says a word (it never even accepts):
+// the host that hangs a naive client.
+using SilentServer = test::Listener;
 
 accounts::Account local_account(const std::string& name, int port) {
   accounts::Account a;
@@ -245,11 +211,7 @@ TEST_CASE("workspace: checks against a silent host stream their steps and Cancel
 TEST_CASE("workspace: a refused port fails tcp and the report is kept for the next start") {
   TempDir dir;
   DataLayout layout{dir.path};
-  int port = 0;
-  {
-    SilentServer s;  // a port that was free a moment ago and is closed now
-    port = s.port();
-  }
+  const int port = test::closed_port();  // a port that was free a moment ago and is closed now
   add_account(layout, local_account("closed", port));
   {
     Workspace ws(layout, {});
