@@ -229,7 +229,13 @@ want after-reset1 d.last_uid 0
 want after-reset1 d.last_reset.admin root
 first_reset_at=$(js after-reset1 d.last_reset.at)
 want after-reset1 d.stored_messages $N
-start_proxy slow "$port_cut" "$LAB_IMAPS_PORT" --rate 150000
+# Held back by the proxy once the first batch is stored, so the sync is surely still running while
+# the reset and the second sync are tried, however slow the machine; released after. The account's
+# read timeout outlasts the hold.
+hold=$work/hold-slow
+rm -f "$hold"
+md account edit dave --timeout 120 >/dev/null
+start_proxy slow "$port_cut" "$LAB_IMAPS_PORT" --rate 150000 --hold-while "$hold"
 slow_pid=$proxy_pid
 "$bin" --data-dir "$data" sync dave --batch 10 --json >"$work/slow.out" 2>"$work/slow.err" &
 sync_pid=$!
@@ -240,12 +246,14 @@ while [ $i -lt 300 ]; do  # up to 30 s for the first committed batch
   i=$((i + 1)); sleep 0.1
 done
 [ -n "$last" ] && [ "$last" -gt 0 ] || fail "the slow sync committed nothing within 30 s"
+touch "$hold"
 run 1 busy-reset sh -c "printf '%s\n' '$admin_pw' | '$bin' --data-dir '$data' reset-counter dave --admin root --password-stdin --yes --json"
 want busy-reset d.failure.code sync.busy
 contains busy-reset d.failure.detail "process $sync_pid"
 kill -0 "$sync_pid" 2>/dev/null || fail "the slow sync had finished before the reset was tried: nothing was tested"
 run 1 busy-sync md sync dave --json
 want busy-sync d.failure.code sync.busy
+rm -f "$hold"
 i=0; while kill -0 "$sync_pid" 2>/dev/null; do i=$((i + 1)); [ $i -le 600 ] || fail "the slow sync did not end within 60 s"; sleep 0.1; done
 set +e; wait "$sync_pid"; rc=$?; set -e
 [ "$rc" -eq 0 ] || fail "the slow sync exited $rc"

@@ -140,7 +140,8 @@ run 0 status5 md status dave --json
 want status5 d.last_uid $N
 
 step "kill -9 in the middle of a sync loses nothing and duplicates nothing; a second sync meanwhile is refused"
-# The sync goes through a rate-limited proxy (2 MB/s) so that it is surely mid-way when killed.
+# The sync goes through a proxy (2 MB/s) that holds the rest of the mailbox back once the first batch
+# is stored, so it is surely mid-way when it is killed or interrupted, however slow the machine.
 proxy_port=$((LAB_PORT_BASE + 60))
 proxy_pid=
 start_proxy() {  # start_proxy [fault_proxy options]: waits (bounded) for "ready"
@@ -155,8 +156,11 @@ rm -rf "$home/Maildir"
 "$lab_home/seed.sh" "$LAB_SYNC_USER" $BIG "$LAB_DIR" >/dev/null
 printf '%s\n' "$admin_pw" | md account remove dave --admin root --password-stdin >/dev/null
 printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --email "$LAB_SYNC_USER" --auth password \
-  --password-stdin --imap "localhost:$proxy_port" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" >/dev/null
-start_proxy --rate 2000000
+  --password-stdin --imap "localhost:$proxy_port" --pop3 "localhost:$LAB_POP3S_PORT" --ca-file "$LAB_CA_FILE" \
+  --timeout 120 >/dev/null  # the read timeout outlasts the proxy's hold
+hold=$work/hold
+rm -f "$hold"
+start_proxy --rate 2000000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/killed.out" 2>&1 &
 sync_pid=$!
 stored=0
@@ -167,6 +171,7 @@ while [ $i -lt 300 ]; do  # up to 30 s for the first committed batch
   i=$((i + 1)); sleep 0.1
 done
 [ "$stored" -gt 0 ] || fail "the background sync stored nothing within 30 s"
+touch "$hold"
 run 1 busy md sync dave
 grep -q "sync.busy" "$work/busy.err" || fail "a second sync was not refused with sync.busy"
 kill -9 "$sync_pid" 2>/dev/null || fail "the sync had already finished: nothing was killed mid-way"
@@ -181,7 +186,8 @@ last=$(js after-kill d.last_uid)
 echo "   killed after $stored of $BIG messages were committed"
 
 step "Ctrl-C (SIGINT) stops a sync cleanly: sync.cancelled, exit 1, the counter covers what is stored"
-start_proxy --rate 2000000
+rm -f "$hold"
+start_proxy --rate 2000000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/interrupted.out" 2>"$work/interrupted.err" &
 sync_pid=$!
 before=$stored
@@ -192,7 +198,9 @@ while [ $i -lt 300 ]; do
   i=$((i + 1)); sleep 0.1
 done
 [ "$stored" -gt "$before" ] || fail "the second background sync stored nothing within 30 s"
+touch "$hold"
 kill -INT "$sync_pid" 2>/dev/null || fail "the sync had already finished: nothing was interrupted"
+rm -f "$hold"  # the next message arrives, and the sync sees the request to stop
 i=0; while kill -0 "$sync_pid" 2>/dev/null; do i=$((i + 1)); [ $i -lt 300 ] || fail "the sync did not stop within 30 s of SIGINT"; sleep 0.1; done
 set +e; wait "$sync_pid"; rc=$?; set -e
 sync_pid=

@@ -5,6 +5,9 @@ connection to 127.0.0.1:TARGET, with faults on the server-to-client direction:
   --cut-after N        close both sides after N bytes from the server (a dropped connection)
   --stall-after N      after N bytes from the server, forward nothing more (a hung server)
   --reset-after N      after N bytes from the server, reset the client's connection (RST)
+  --hold-while PATH    while PATH exists, forward nothing more from the server (the test, not the
+                       clock, decides that a transfer is surely mid-way; give the client a read
+                       timeout longer than the hold); then go on
 and on the client-to-server direction, when the client sends TEXT (a plain-text protocol: TLS
 hides it; the chunk holding TEXT is not forwarded):
   --cut-on TEXT        close both sides
@@ -16,6 +19,7 @@ killed. TLS passes through untouched.
 usage: fault_proxy.py LISTEN TARGET [options]"""
 import argparse
 import asyncio
+import os
 import socket
 import struct
 import sys
@@ -50,6 +54,7 @@ def main():
     p.add_argument("--cut-after", type=int)
     p.add_argument("--stall-after", type=int)
     p.add_argument("--reset-after", type=int)
+    p.add_argument("--hold-while")
     p.add_argument("--cut-on")
     p.add_argument("--stall-on")
     p.add_argument("--reset-on")
@@ -96,6 +101,10 @@ def main():
                     close_both(action)
                     return None
             sent += len(data)
+            if args.hold_while and os.path.exists(args.hold_while):
+                say("fault: hold while " + args.hold_while + " exists")
+                while os.path.exists(args.hold_while):
+                    await asyncio.sleep(0.05)
             if args.rate:
                 due = start + sent / args.rate
                 delay = due - loop.time()
