@@ -148,8 +148,9 @@ ReplaceOutcome replace_file(const std::filesystem::path& file, std::string_view 
   std::string temp;
   int fd = open_temp_beside(file, temp);
   if (fd < 0) {
+    std::string error = std::strerror(errno);
     std::filesystem::path dir = file.parent_path();
-    return {false, "cannot create a file in " + (dir.empty() ? std::string(".") : dir.string()), std::strerror(errno)};
+    return {false, "cannot create a file in " + (dir.empty() ? std::string(".") : dir.string()), error};
   }
   auto abandon = [&](const char* step) {
     int err = errno;
