@@ -10,7 +10,7 @@
 #include "accounts/repository.h"
 #include "cli/commands.h"
 #include "cli/run.h"
-#include "cli/stop_signals.h"
+#include "platform/stop_signals.h"
 #include "protolog/log_file.h"
 
 namespace md::cli {
@@ -62,7 +62,7 @@ int cmd_log(CommandContext& ctx) {
     return kExitOk;
   }
 
-  StopSignals signals;
+  platform::StopSignals signals;
   if (!present) {
     ctx.err << "maildoctor: no protocol log yet for '" << account.value().name
             << "'; waiting for one (Ctrl-C to stop).\n";

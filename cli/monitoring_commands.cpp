@@ -6,10 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/run.h"
-#include "cli/stop_signals.h"
 #include "monitoring/account_metrics.h"
 #include "monitoring/metrics_server.h"
 #include "monitoring/watcher.h"
+#include "platform/stop_signals.h"
 #include "report/support_report.h"
 #include "store/schema.h"
 
@@ -78,7 +78,7 @@ int cmd_serve(CommandContext& ctx) {
     if (sync_every.value()) schedule->sync_every_min = *sync_every.value();
   }
 
-  StopSignals stop(true);  // workers may be in the middle of a network read: let it resume
+  platform::StopSignals stop(true);  // workers may be in the middle of a network read: let it resume
   std::unique_ptr<monitoring::MetricsServer> server;
   if (address) {
     const DataLayout data = layout.value();

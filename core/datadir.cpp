@@ -8,13 +8,7 @@
 namespace md {
 
 Platform current_platform() {
-#if defined(_WIN32)
-  return Platform::windows;
-#elif defined(__APPLE__)
-  return Platform::macos;
-#else
-  return Platform::linux_like;
-#endif
+  return platform::kBuildOs;
 }
 
 EnvLookup process_env() {

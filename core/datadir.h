@@ -7,11 +7,12 @@
 #include <optional>
 #include <string>
 
+#include "platform/system_info.h"
 #include "result.h"
 
 namespace md {
 
-enum class Platform { linux_like, windows, macos };
+using Platform = platform::Os;
 
 Platform current_platform();
 

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "platform/socket.h"
+
 namespace md::monitoring {
 
 bool is_loopback(std::string_view host) {
@@ -79,16 +81,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);
   svr.set_keep_alive_max_count(100);
-  // httplib's default sets SO_REUSEPORT, with which a second serve on the same port would bind too and
-  // take half the scrapes. SO_REUSEADDR alone allows a restart over TIME_WAIT, and refuses a live one.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-#if defined(_WIN32)
-    setsockopt(sock, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&yes), sizeof(yes));
-#else
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-#endif
-  });
+  // A second serve on the same port is refused, rather than taking half the scrapes.
+  svr.set_socket_options([](socket_t sock) { platform::prepare_listening_socket(static_cast<int>(sock)); });
   Impl* raw = impl.get();
   svr.Get("/metrics", [raw, render](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(raw->render_mu);

@@ -11,6 +11,7 @@
 
 #include "net/transport_failure.h"
 #include "platform/socket.h"
+#include "platform/trust_store.h"
 #include "util/encoding.h"
 #include "version.h"
 
@@ -220,24 +221,24 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, opts.verify_tls ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, opts.verify_tls ? 2L : 0L);
   if (opts.ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, opts.ca_file->c_str());
-#if defined(_WIN32)
-  // Windows has no CA bundle file: curl (7.71+, OpenSSL backend) reads the system's ROOT store, and
-  // a CA file adds to it. With the native store curl only warns about a CA file it cannot read: it
-  // is refused here, as curl refuses it on Linux, or a mistyped --ca-file would go unnoticed.
-  curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
-  std::error_code ec;
-  if (opts.ca_file && !std::filesystem::is_regular_file(
-                          std::filesystem::path(std::u8string(opts.ca_file->begin(), opts.ca_file->end())), ec)) {
-    TransportFacts facts;
-    facts.curl_code = CURLE_SSL_CACERT_BADFILE;
-    facts.ca_file = opts.ca_file;
-    facts.url = shown_url;
-    facts.host = url_host(url);
-    Failure f = map_transport_failure(facts);
-    say(transcript, Direction::info, f.code + ": " + f.detail);
-    return f;
+  if (platform::curl_needs_native_ca()) {
+    // curl reads the system's ROOT store, and a CA file adds to it. With the native store curl only
+    // warns about a CA file it cannot read: it is refused here, as curl refuses it on Linux, or a
+    // mistyped --ca-file would go unnoticed.
+    curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+    std::error_code ec;
+    if (opts.ca_file && !std::filesystem::is_regular_file(
+                            std::filesystem::path(std::u8string(opts.ca_file->begin(), opts.ca_file->end())), ec)) {
+      TransportFacts facts;
+      facts.curl_code = CURLE_SSL_CACERT_BADFILE;
+      facts.ca_file = opts.ca_file;
+      facts.url = shown_url;
+      facts.host = url_host(url);
+      Failure f = map_transport_failure(facts);
+      say(transcript, Direction::info, f.code + ": " + f.detail);
+      return f;
+    }
   }
-#endif
   if (opts.proxy) curl_easy_setopt(c, CURLOPT_PROXY, opts.proxy->c_str());  // "" disables the environment's
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opts.max_body_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -12,15 +12,8 @@
 #include <mutex>
 #include <thread>
 
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
-#include <netdb.h>
-#include <sys/socket.h>
-#endif
-
 #include "net/http_client.h"
+#include "platform/socket.h"
 
 namespace md::net {
 namespace {
@@ -151,6 +144,7 @@ DnsVerdict recheck_dns(const std::string& host, std::chrono::milliseconds bound)
   auto shared = std::make_shared<Shared>();
   // Detached: getaddrinfo has no timeout of its own. The thread holds only the shared state.
   std::thread([shared, host] {
+    platform::init_sockets();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

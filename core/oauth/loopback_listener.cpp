@@ -4,25 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
-
 #include "oauth/errors.h"
 #include "oauth/pkce.h"
+#include "platform/socket.h"
 
 namespace md::oauth {
 namespace {
@@ -41,27 +30,10 @@ constexpr auto kLingerLimit = std::chrono::seconds(1);
 constexpr size_t kLingerBytes = size_t{32} << 20;
 constexpr unsigned kWorkers = 4;
 
-#ifdef _WIN32
-using io_len = int;
-void close_sock(socket_t s) {
-  closesocket(s);
+// httplib's socket_t is a SOCKET on Windows; platform/socket.h keeps sockets in an int everywhere.
+int fd_of(socket_t s) {
+  return static_cast<int>(s);
 }
-int poll_one(socket_t s, short events, int ms) {
-  WSAPOLLFD p{s, events, 0};
-  return WSAPoll(&p, 1, ms);
-}
-constexpr int kSendFlags = 0;
-#else
-using io_len = size_t;
-void close_sock(socket_t s) {
-  ::close(s);
-}
-int poll_one(socket_t s, short events, int ms) {
-  pollfd p{s, events, 0};
-  return ::poll(&p, 1, ms);
-}
-constexpr int kSendFlags = MSG_NOSIGNAL;
-#endif
 
 const char kTooLarge[] =
     "HTTP/1.1 413 Payload Too Large\r\nContent-Type: text/plain\r\nContent-Length: 18\r\nConnection: close\r\n\r\n"
@@ -88,7 +60,7 @@ class BoundedStream final : public httplib::Stream {
       }
       if (!wait_for(POLLIN)) return -1;
       size_t want = std::min(sizeof(buf_), kMaxRequestBytes - received_);
-      auto n = ::recv(sock_, buf_, static_cast<io_len>(want), 0);
+      long n = platform::recv_some(fd_of(sock_), buf_, want);
       if (n <= 0) return n == 0 ? 0 : -1;
       received_ += static_cast<size_t>(n);
       pos_ = 0;
@@ -103,7 +75,7 @@ class BoundedStream final : public httplib::Stream {
   using httplib::Stream::write;
   ssize_t write(const char* ptr, size_t size) override {
     if (!wait_for(POLLOUT)) return -1;
-    return ::send(sock_, ptr, static_cast<io_len>(size), kSendFlags);
+    return platform::send_some(fd_of(sock_), ptr, size);
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address(true, ip, port); }
@@ -119,9 +91,9 @@ class BoundedStream final : public httplib::Stream {
       if (now >= idle_until) return false;
       int ms = static_cast<int>(
           std::min<long long>(50, std::chrono::duration_cast<std::chrono::milliseconds>(idle_until - now).count() + 1));
-      int rc = poll_one(sock_, events, ms);
+      int rc = platform::poll_socket(fd_of(sock_), events, ms);
       if (rc > 0) return true;
-      if (rc < 0 && errno != EINTR) return false;
+      if (rc < 0) return false;  // poll_socket retries EINTR itself
     }
     return false;
   }
@@ -131,7 +103,7 @@ class BoundedStream final : public httplib::Stream {
     const char* p = kTooLarge;
     size_t left = sizeof(kTooLarge) - 1;
     while (left > 0 && wait_for(POLLOUT)) {
-      auto n = ::send(sock_, p, static_cast<io_len>(left), kSendFlags);
+      long n = platform::send_some(fd_of(sock_), p, left);
       if (n <= 0) break;
       p += n;
       left -= static_cast<size_t>(n);
@@ -140,7 +112,7 @@ class BoundedStream final : public httplib::Stream {
 
   void address(bool peer, std::string& ip, int& port) const {
     sockaddr_in addr{};
-    socklen_t len = sizeof(addr);
+    platform::socklen len = sizeof(addr);
     int rc = peer ? getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len)
                   : getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len);
     if (rc != 0 || addr.sin_family != AF_INET) return;
@@ -175,21 +147,17 @@ class BoundedServer final : public httplib::Server {
   }
 
   void linger_and_close(socket_t sock) {
-#ifdef _WIN32
-    ::shutdown(sock, SD_SEND);
-#else
-    ::shutdown(sock, SHUT_WR);
-#endif
+    platform::shutdown_send(fd_of(sock));
     char sink[8192];
     size_t drained = 0;
     auto until = Clock::now() + kLingerLimit;
     while (!stopping && drained < kLingerBytes && Clock::now() < until) {
-      if (poll_one(sock, POLLIN, 50) <= 0) continue;
-      auto n = ::recv(sock, sink, static_cast<io_len>(sizeof(sink)), 0);
+      if (platform::poll_socket(fd_of(sock), POLLIN, 50) <= 0) continue;
+      long n = platform::recv_some(fd_of(sock), sink, sizeof(sink));
       if (n <= 0) break;
       drained += static_cast<size_t>(n);
     }
-    close_sock(sock);
+    platform::close_socket(fd_of(sock));
   }
 };
 
@@ -354,6 +322,8 @@ Result<std::unique_ptr<LoopbackListener>> LoopbackListener::start(std::string ex
   BoundedServer& svr = impl->server;
   svr.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   svr.set_payload_max_length(kMaxRequestBytes);
+  // The port carries the authorization code: no other listener may share it.
+  svr.set_socket_options([](socket_t sock) { platform::prepare_listening_socket(fd_of(sock)); });
   // Everything is answered here, before httplib would read a body or look for a route.
   svr.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
     self->handle(req, res);

@@ -5,7 +5,11 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <termios.h>
 #include <unistd.h>
+
+#include <array>
+#include <csignal>
 #endif
 
 namespace md::platform {
@@ -35,17 +39,22 @@ bool is_terminal(std::FILE* stream) {
   return h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode) != 0;
 }
 
-EchoOff::EchoOff() {
+struct EchoOff::Saved {
+  DWORD mode = 0;
+};
+
+// Windows does not echo the newline either: echoes_newline_ stays false.
+EchoOff::EchoOff() : saved_(std::make_unique<Saved>()) {
   HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
   DWORD mode = 0;
   if (h != INVALID_HANDLE_VALUE && GetConsoleMode(h, &mode)) {
-    saved_ = mode;
+    saved_->mode = mode;
     active_ = SetConsoleMode(h, mode & ~static_cast<DWORD>(ENABLE_ECHO_INPUT)) != 0;
   }
 }
 
 EchoOff::~EchoOff() {
-  if (active_) SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), static_cast<DWORD>(saved_));
+  if (active_) SetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), saved_->mode);
 }
 #else
 void prepare_console() {}
@@ -54,10 +63,49 @@ bool is_terminal(std::FILE* stream) {
   return ::isatty(::fileno(stream)) == 1;
 }
 
-// POSIX echo handling stays in cli/password_input.cpp, which also restores the terminal on a
-// signal; this class is the Windows one.
-EchoOff::EchoOff() = default;
-EchoOff::~EchoOff() = default;
+namespace {
+
+// The terminal settings to put back if a signal ends the program while echo is off.
+struct termios g_saved_termios;
+volatile sig_atomic_t g_termios_saved = 0;
+
+void restore_terminal_and_reraise(int sig) {
+  if (g_termios_saved) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_termios);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+constexpr std::array<int, 4> kEndingSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+}  // namespace
+
+struct EchoOff::Saved {
+  struct termios termios {};
+  std::array<struct sigaction, kEndingSignals.size()> actions{};
+};
+
+// Echo off, newline echo kept (ECHONL); Ctrl-C while typing restores the terminal.
+EchoOff::EchoOff() : saved_(std::make_unique<Saved>()) {
+  if (::tcgetattr(STDIN_FILENO, &saved_->termios) != 0) return;
+  g_saved_termios = saved_->termios;
+  g_termios_saved = 1;
+  struct sigaction sa {};
+  sa.sa_handler = restore_terminal_and_reraise;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < kEndingSignals.size(); ++i) ::sigaction(kEndingSignals[i], &sa, &saved_->actions[i]);
+  struct termios quiet = saved_->termios;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag |= ECHONL;
+  active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  echoes_newline_ = active_;
+}
+
+EchoOff::~EchoOff() {
+  if (g_termios_saved == 0) return;
+  if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_->termios);
+  g_termios_saved = 0;
+  for (size_t i = 0; i < kEndingSignals.size(); ++i) ::sigaction(kEndingSignals[i], &saved_->actions[i], nullptr);
+}
 #endif
 
 }  // namespace md::platform

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 
 namespace md::platform {
 
@@ -12,7 +13,8 @@ namespace md::platform {
 void prepare_console();
 bool is_terminal(std::FILE* stream);
 
-// Turns the terminal's echo off on stdin while alive; restores it on destruction.
+// Turns the terminal's echo off on stdin while alive; restores it on destruction. On POSIX the
+// newline still echoes, and a signal that ends the program meanwhile (Ctrl-C) restores the terminal.
 class EchoOff {
  public:
   EchoOff();
@@ -20,10 +22,14 @@ class EchoOff {
   EchoOff(const EchoOff&) = delete;
   EchoOff& operator=(const EchoOff&) = delete;
   bool active() const { return active_; }
+  // False where the caller must write the newline itself (Windows, or echo could not be changed).
+  bool echoes_newline() const { return echoes_newline_; }
 
  private:
+  struct Saved;  // the terminal's settings and signal handlers (POSIX), the console mode (Windows)
+  std::unique_ptr<Saved> saved_;
   bool active_ = false;
-  unsigned long saved_ = 0;  // the console mode (Windows)
+  bool echoes_newline_ = false;
 };
 
 }  // namespace md::platform

@@ -4,6 +4,8 @@
 #include <aclapi.h>
 #include <sddl.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 
 #include "platform/files.h"
@@ -117,25 +119,118 @@ Result<void> restrict_to_owner(const std::filesystem::path& path) {
   return {};
 }
 
-CreateOutcome create_owner_only(const std::filesystem::path& file, std::string_view content) {
+namespace {
+
+// Creates `file` (CREATE_NEW: never an existing one) with `content`, flushed to disk; removed again
+// when it cannot be written whole. `opened`: whether the file was created at all.
+CreateOutcome create_new(const std::filesystem::path& file, std::string_view content, SECURITY_ATTRIBUTES* sa,
+                         bool* opened = nullptr) {
   CreateOutcome out;
-  OwnerOnly owner;
-  HANDLE h = CreateFileW(file.wstring().c_str(), GENERIC_WRITE, 0, owner.ok ? &owner.sa : nullptr, CREATE_NEW,
-                         FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE h = CreateFileW(file.wstring().c_str(), GENERIC_WRITE, 0, sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (opened) *opened = h != INVALID_HANDLE_VALUE;
   if (h == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();
     out.exists = err == ERROR_FILE_EXISTS || err == ERROR_ALREADY_EXISTS;
     out.error = system_error_text(err);
     return out;
   }
-  DWORD written = 0;
-  bool ok = WriteFile(h, content.data(), static_cast<DWORD>(content.size()), &written, nullptr) &&
-            written == content.size() && FlushFileBuffers(h);
+  bool ok = true;
+  while (ok && !content.empty()) {
+    DWORD chunk = static_cast<DWORD>(std::min<size_t>(content.size(), 1u << 30));
+    DWORD written = 0;
+    ok = WriteFile(h, content.data(), chunk, &written, nullptr) && written == chunk;
+    content.remove_prefix(written);
+  }
+  ok = ok && FlushFileBuffers(h);
   if (!ok) out.error = system_error_text(GetLastError());
   CloseHandle(h);
   if (!ok) DeleteFileW(file.wstring().c_str());
   out.ok = ok;
   return out;
+}
+
+}  // namespace
+
+CreateOutcome create_owner_only(const std::filesystem::path& file, std::string_view content) {
+  OwnerOnly owner;
+  return create_new(file, content, owner.ok ? &owner.sa : nullptr);
+}
+
+ReplaceOutcome replace_file(const std::filesystem::path& file, std::string_view content, Readers readers) {
+  OwnerOnly owner;
+  SECURITY_ATTRIBUTES* sa = readers == Readers::owner && owner.ok ? &owner.sa : nullptr;
+  std::filesystem::path dir = file.parent_path();
+  if (dir.empty()) dir = ".";
+  // A fresh name each time: two writers of one file never share a temp file.
+  static std::atomic<unsigned> serial{0};
+  std::filesystem::path temp;
+  CreateOutcome created;
+  bool opened = false;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = dir / (L"." + file.filename().wstring() + L".tmp-" + std::to_wstring(GetCurrentProcessId()) + L"-" +
+                  std::to_wstring(serial++));
+    created = create_new(temp, content, sa, &opened);
+    if (!created.exists) break;
+  }
+  if (!created.ok) return {false, opened ? "cannot write" : "cannot create a file in " + dir.string(), created.error};
+  if (!MoveFileExW(temp.wstring().c_str(), file.wstring().c_str(),
+                   MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    std::string error = system_error_text(GetLastError());
+    DeleteFileW(temp.wstring().c_str());
+    return {false, "cannot put the file in place", error};
+  }
+  return {true, {}, {}};
+}
+
+SecretFile read_owner_only(const std::filesystem::path& file, size_t limit) {
+  SecretFile out;
+  HANDLE h = CreateFileW(file.wstring().c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    DWORD err = GetLastError();
+    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) {
+      out.outcome = SecretFile::missing;
+    } else {
+      out.action = "open";
+      out.error = system_error_text(err);
+    }
+    return out;
+  }
+  LARGE_INTEGER size{};
+  if (GetFileType(h) != FILE_TYPE_DISK) {
+    out.outcome = SecretFile::not_regular;
+  } else if (!GetFileSizeEx(h, &size)) {
+    out.action = "inspect";
+    out.error = system_error_text(GetLastError());
+  } else {
+    out.size = static_cast<unsigned long long>(size.QuadPart);
+    out.content.resize(limit);
+    size_t got = 0;
+    while (got < limit) {
+      DWORD n = 0;
+      DWORD want = static_cast<DWORD>(std::min<size_t>(limit - got, 1u << 30));
+      if (!ReadFile(h, out.content.data() + got, want, &n, nullptr)) {
+        out.action = "read";
+        out.error = system_error_text(GetLastError());
+        break;
+      }
+      if (n == 0) break;
+      got += n;
+    }
+    if (!out.action.empty()) {
+      SecureZeroMemory(out.content.data(), out.content.size());
+      out.content.clear();
+    } else {
+      out.content.resize(got);
+      out.outcome = SecretFile::ok;
+    }
+  }
+  CloseHandle(h);
+  return out;
+}
+
+bool seek_to(std::FILE* f, unsigned long long offset) {
+  return _fseeki64(f, static_cast<__int64>(offset), SEEK_SET) == 0;
 }
 
 std::string describe_protection(const std::filesystem::path& path) {

@@ -37,6 +37,14 @@ int open_tcp_socket(int family);
 // A non-blocking, non-inherited socket of one already made (accept(), tests).
 bool make_nonblocking(int fd);
 void close_socket(int fd);
+// Stops sending on a connected socket: the peer reads end-of-file after what was sent.
+void shutdown_send(int fd);
+
+// Before bind() on a listening socket: the address cannot be shared with another listener while
+// this one lives (httplib's default sets SO_REUSEPORT on Linux, with which a second process could
+// bind the same port and take half its connections; on Windows, SO_EXCLUSIVEADDRUSE). A restart
+// may still bind over a connection in TIME_WAIT.
+void prepare_listening_socket(int fd);
 
 // The last socket call's error, as an errno value (ECONNREFUSED, EWOULDBLOCK...).
 int socket_error();

@@ -37,6 +37,15 @@ void close_socket(int fd) {
   if (fd >= 0) ::close(fd);
 }
 
+void shutdown_send(int fd) {
+  ::shutdown(fd, SHUT_WR);
+}
+
+void prepare_listening_socket(int fd) {
+  int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
 int socket_error() {
   return errno;
 }

@@ -80,6 +80,17 @@ void close_socket(int fd) {
   if (fd >= 0) closesocket(static_cast<SOCKET>(fd));
 }
 
+void shutdown_send(int fd) {
+  ::shutdown(static_cast<SOCKET>(fd), SD_SEND);
+}
+
+void prepare_listening_socket(int fd) {
+  // SO_REUSEADDR on Windows lets another socket take over a bound port: exclusive use instead.
+  int yes = 1;
+  setsockopt(static_cast<SOCKET>(fd), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&yes),
+             sizeof(yes));
+}
+
 int socket_error() {
   return to_posix(WSAGetLastError());
 }

@@ -1,10 +1,21 @@
-// What the operating system is, for support reports: sysname, release, version, machine.
+// What the operating system is: the family this build is for, and for support reports its sysname,
+// release, version and machine.
 #pragma once
 
 #include <map>
 #include <string>
 
 namespace md::platform {
+
+// The family of system this build is for: where per-user data lives, how a browser is opened.
+enum class Os { linux_like, windows, macos };
+#if defined(_WIN32)
+constexpr Os kBuildOs = Os::windows;
+#elif defined(__APPLE__)
+constexpr Os kBuildOs = Os::macos;
+#else
+constexpr Os kBuildOs = Os::linux_like;
+#endif
 
 // Keys: "sysname" ("Linux", "Windows"), "release" ("6.1.0-13-amd64", "10.0"), "version" (kernel
 // build, or Windows build number), "machine" ("x86_64"); also "wine" when running under Wine.

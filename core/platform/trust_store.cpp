@@ -31,9 +31,17 @@ int add_system_roots(X509_STORE* store) {
   ERR_clear_error();
   return added;
 }
+
+bool curl_needs_native_ca() {
+  return true;
+}
 #else
 int add_system_roots(X509_STORE*) {
   return 0;
+}
+
+bool curl_needs_native_ca() {
+  return false;
 }
 #endif
 

@@ -7,6 +7,8 @@
 #include <system_error>
 #include <vector>
 
+#include "platform/files.h"
+
 namespace md::protolog {
 namespace {
 
@@ -30,14 +32,6 @@ std::optional<Identity> identity_of(const std::filesystem::path& p) {
   if (::stat(p.string().c_str(), &st) != 0) return std::nullopt;
   return Identity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                   static_cast<uint64_t>(st.st_size)};
-}
-
-bool seek_to(std::FILE* f, uint64_t offset) {
-#if defined(_WIN32)
-  return _fseeki64(f, static_cast<__int64>(offset), SEEK_SET) == 0;
-#else
-  return fseeko(f, static_cast<off_t>(offset), SEEK_SET) == 0;
-#endif
 }
 
 }  // namespace
@@ -91,7 +85,7 @@ std::optional<std::vector<std::string>> last_lines(const std::filesystem::path& 
   const uint64_t size = id ? id->size : 0;
   const uint64_t from = scan_tail(f, size, n).offset;
   std::string text;
-  if (size > from && seek_to(f, from)) {
+  if (size > from && platform::seek_to(f, from)) {
     text.resize(size - from);
     text.resize(std::fread(text.data(), 1, text.size(), f));
   }
@@ -126,7 +120,7 @@ TailScan scan_tail(std::FILE* f, uint64_t size, size_t n) {
   while (!found && pos > 0) {
     uint64_t chunk = std::min<uint64_t>(pos, buf.size());
     pos -= chunk;
-    if (!seek_to(f, pos) || std::fread(buf.data(), 1, chunk, f) != chunk) break;
+    if (!platform::seek_to(f, pos) || std::fread(buf.data(), 1, chunk, f) != chunk) break;
     for (uint64_t i = chunk; i-- > 0;) {
       if (!last_byte_seen) {
         last_byte_seen = true;
@@ -188,7 +182,7 @@ bool LogFollower::open_at_tail(std::optional<size_t> n) {
 }
 
 void LogFollower::drain(const LineSink& sink, bool final) {
-  if (file_ == nullptr || !seek_to(file_, offset_)) return;
+  if (file_ == nullptr || !platform::seek_to(file_, offset_)) return;
   char buf[16 * 1024];
   for (;;) {
     size_t got = std::fread(buf, 1, sizeof buf, file_);

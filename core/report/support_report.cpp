@@ -5,22 +5,15 @@
 #include <sqlite3.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
-
-#if !defined(_WIN32)
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
 
 #include "accounts/repository.h"
 #include "diagnostics/catalogue.h"
 #include "diagnostics/last_check.h"
 #include "oauth/loopback_listener.h"
+#include "platform/files.h"
 #include "platform/system_info.h"
 #include "protolog/log_file.h"
 #include "sync/sync.h"
@@ -245,70 +238,6 @@ std::string render_html(const ojson& doc) {
 
 // ---- writing ----------------------------------------------------------------------------------
 
-Failure write_failure(const std::filesystem::path& target, const std::string& what, int err) {
-  return fail("report.write_failed",
-              target.string() + ": " + what + " (" + std::strerror(err) + "); no report written");
-}
-
-// Temp file in the target's folder (so the rename cannot cross file systems), owner-only from
-// creation, flushed to disk, then renamed over the target: a reader sees the old file or the
-// whole new one, and a failure leaves no partial file behind.
-Result<void> write_atomically_impl(const std::filesystem::path& target, const std::string& content,
-                                   bool others_may_read) {
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-#if defined(_WIN32)
-  (void)others_may_read;  // the folder's ACL decides on Windows
-  std::filesystem::path tmp = dir / ("." + target.filename().string() + ".tmp");
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return write_failure(target, "cannot create a file in " + dir.string(), errno);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return write_failure(target, "cannot write", errno);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return fail("report.write_failed", target.string() + ": cannot replace the file; no report written");
-  }
-  return {};
-#else
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());  // 0600 from creation
-  if (fd < 0) return write_failure(target, "cannot create a file in " + dir.string(), errno);
-  auto abandon = [&](const std::string& what) {
-    int err = errno;
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmpl.c_str());
-    return write_failure(target, what, err);
-  };
-  if (::fchmod(fd, others_may_read ? 0644 : 0600) != 0) return abandon("cannot set the file's permissions");
-  for (size_t done = 0; done < content.size();) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return abandon("cannot write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return abandon("cannot flush to disk");
-  int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) return abandon("cannot write");
-  if (::rename(tmpl.c_str(), target.c_str()) != 0) return abandon("cannot put the file in place");
-  // The rename itself durable too; best effort, the report is already complete.
-  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
-#endif
-}
-
 bool ends_with_html(const std::string& path) {
   auto lower = path;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -340,7 +269,12 @@ Result<void> protect_account_secrets(store::Database& db, const DataLayout& layo
 
 Result<void> write_file_atomically(const std::filesystem::path& target, const std::string& content,
                                    bool others_may_read) {
-  return write_atomically_impl(target, content, others_may_read);
+  auto written =
+      platform::replace_file(target, content, others_may_read ? platform::Readers::everyone : platform::Readers::owner);
+  if (!written.ok)
+    return fail("report.write_failed",
+                target.string() + ": " + written.step + " (" + written.error + "); no report written");
+  return {};
 }
 
 std::filesystem::path saved_file_path(const DataLayout& layout, const std::string& account, std::string_view what,

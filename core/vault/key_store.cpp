@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#if !defined(_WIN32)
-
 constexpr const char* kFileProtection = "key file (owner-only, mode 0600)";
 
 // A string that wipes itself: the key's hex digits on their way to and from the keyring.
@@ -61,17 +59,10 @@ std::string marker_text(const std::string& folder) {
          folder + "\n";
 }
 
-// Puts the marker at key_file: beside it first (owner-only), then renamed over it, so a reader
-// sees the old key file or the marker, never a part of either.
+// Puts the marker at key_file (owner-only) in one step: a reader sees the old key file or the
+// marker, never a part of either.
 bool write_marker(const fs::path& key_file, const std::string& folder) {
-  fs::path temp = key_file;
-  temp += ".keyring-" + std::to_string(platform::current_pid());
-  std::error_code ec;
-  fs::remove(temp, ec);
-  if (!platform::create_owner_only(temp, marker_text(folder)).ok) return false;
-  fs::rename(temp, key_file, ec);
-  if (ec) fs::remove(temp, ec);
-  return !ec;
+  return platform::replace_file(key_file, marker_text(folder), platform::Readers::owner).ok;
 }
 
 // The folder a marker was written for ("" when it names none): a folder moved or renamed on this
@@ -156,26 +147,14 @@ bool save_in_keyring(const std::string& folder, const KeyBytes& key, std::string
   return same;
 }
 
-#endif
-
 }  // namespace
 
-#if defined(_WIN32)
-
 Result<std::string> load_key(const fs::path& key_file, KeyBytes& key) {
-  if (auto r = open_key_file(key_file, key); !r) return r.failure();
-  return platform::user_key_protection_name();
-}
-
-Result<std::string> describe_key(const fs::path& key_file) {
-  std::error_code ec;
-  if (!fs::exists(key_file, ec)) return std::string("no key yet");
-  return platform::user_key_protection_name();
-}
-
-#else
-
-Result<std::string> load_key(const fs::path& key_file, KeyBytes& key) {
+  // Where the system protects the key file itself (DPAPI), that file is the one place for the key.
+  if (platform::has_user_key_protection()) {
+    if (auto r = open_key_file(key_file, key); !r) return r.failure();
+    return platform::user_key_protection_name();
+  }
   const FileState state = file_state(key_file);
   const std::string folder = folder_of(key_file);
   if (forced_file()) {
@@ -264,6 +243,11 @@ Result<std::string> load_key(const fs::path& key_file, KeyBytes& key) {
 }
 
 Result<std::string> describe_key(const fs::path& key_file) {
+  if (platform::has_user_key_protection()) {
+    std::error_code ec;
+    if (!fs::exists(key_file, ec)) return std::string("no key yet");
+    return platform::user_key_protection_name();
+  }
   const FileState state = file_state(key_file);
   if (state == FileState::missing) return std::string("no key yet");
   if (state == FileState::other) return std::string(kFileProtection);
@@ -279,7 +263,5 @@ Result<std::string> describe_key(const fs::path& key_file) {
   if (!r) return r.failure();
   return platform::keyring_protection_name(answer.provider);
 }
-
-#endif
 
 }  // namespace md::vault::detail

@@ -7,27 +7,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <climits>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
-#include <system_error>
 #include <vector>
-
-#if defined(_WIN32)
-#include <fstream>
-#include <iterator>
 
 #include "platform/files.h"
 #include "platform/key_protection.h"
-#else
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
 #include "util/time.h"
 #include "vault/key_store.h"
 
@@ -113,171 +99,29 @@ Failure store_failure(const store::Error& e, std::string_view account) {
 }
 
 // ---- the key file ----
+//
+// POSIX: the file holds the 32-byte key, and its mode (0600) protects it. Where the system protects
+// a secret for the user (DPAPI on Windows) the file holds the key wrapped that way ("MDKEY-DPAPI1"
+// and the blob); a plain 32-byte key file from an earlier version is read and rewrapped in place:
+// no token is lost in the move. Either way the file is created owner-only, whole, never replaced.
 
-[[maybe_unused]] std::string insecure_detail(const fs::path& file, unsigned mode) {
-  char octal[8];
-  std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
-  return file.string() + " can be read or changed by other users of this computer (mode " + octal +
-         "). Restrict it to your user with: chmod 600 '" + file.string() + "'";
-}
-
-std::string size_detail(const fs::path& file, long long size) {
-  return file.string() + " holds " + std::to_string(size) + " bytes; a MailDoctor key file holds exactly " +
-         std::to_string(kKeySize) + ". It is damaged or not a key file.";
-}
-
-#if !defined(_WIN32)
-
-std::string errno_text(int err) {
-  return std::generic_category().message(err);
-}
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
-
-enum class ReadOutcome { ok, missing, failed };
-
-// Reads an existing key file into key. Opened without blocking (a FIFO cannot hang us) and checked
-// through the open descriptor, so what is checked is what is read.
-ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.fd < 0) {
-    int err = errno;
-    if (err == ENOENT) return ReadOutcome::missing;
-    failure = fail("vault.key_unreadable", "Cannot open the key file " + file.string() + ": " + errno_text(err));
-    return ReadOutcome::failed;
-  }
-  struct stat st {};
-  if (::fstat(fd.fd, &st) != 0) {
-    failure = fail("vault.key_unreadable", "Cannot inspect the key file " + file.string() + ": " + errno_text(errno));
-    return ReadOutcome::failed;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    failure = fail("vault.key_unreadable", file.string() + " is not a regular file, so it cannot be the key file");
-    return ReadOutcome::failed;
-  }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    failure = fail("vault.key_insecure", insecure_detail(file, static_cast<unsigned>(st.st_mode)));
-    return ReadOutcome::failed;
-  }
-  if (st.st_size != static_cast<off_t>(kKeySize)) {
-    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(st.st_size)));
-    return ReadOutcome::failed;
-  }
-  // Read one byte more than a key, to notice a file that grew after fstat.
-  unsigned char buf[kKeySize + 1];
-  size_t got = 0;
-  while (got < sizeof buf) {
-    ssize_t n = ::read(fd.fd, buf + got, sizeof buf - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      OPENSSL_cleanse(buf, sizeof buf);
-      failure = fail("vault.key_unreadable", "Cannot read the key file " + file.string() + ": " + errno_text(err));
-      return ReadOutcome::failed;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  if (got != kKeySize) {
-    OPENSSL_cleanse(buf, sizeof buf);
-    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(got)));
-    return ReadOutcome::failed;
-  }
-  std::memcpy(key.data(), buf, kKeySize);
-  OPENSSL_cleanse(buf, sizeof buf);
-  return ReadOutcome::ok;
-}
-
-bool write_all(int fd, const unsigned char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-void sync_directory(const fs::path& dir) {
-  // Best effort: the key's directory entry should survive a power cut; some file systems refuse.
-  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY));
-  if (fd.fd >= 0) (void)::fsync(fd.fd);
-}
-
-enum class CreateOutcome { created, exists, failed };
-
-// Writes key to a temp file created 0600 (O_EXCL: never someone else's file or symlink), then puts
-// it in place with link(), which fails if another process created the key file first -- then that
-// key wins and both processes use it. Where hard links are not supported, rename() instead.
-CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  unsigned char tag[8];
-  if (RAND_bytes(tag, sizeof tag) != 1) {
-    failure = fail("vault.key_unreadable", openssl_error("Cannot create a key: the random number generator failed"));
-    return CreateOutcome::failed;
-  }
-  char hex[sizeof tag * 2 + 1];
-  for (size_t i = 0; i < sizeof tag; ++i) std::snprintf(hex + 2 * i, 3, "%02x", tag[i]);
-  fs::path temp = file;
-  temp += ".tmp-" + std::to_string(::getpid()) + "-" + hex;
-
-  auto io_failure = [&](const std::string& what, int err) {
-    failure = fail("vault.key_unreadable", what + ": " + errno_text(err));
-    return CreateOutcome::failed;
-  };
-  {
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
-    if (fd.fd < 0) return io_failure("Cannot create the key file " + file.string(), errno);
-    // The umask can only take bits away; make it exactly 0600 so the owner can read it back.
-    bool ok =
-        ::fchmod(fd.fd, S_IRUSR | S_IWUSR) == 0 && write_all(fd.fd, key.data(), key.size()) && ::fsync(fd.fd) == 0;
-    if (!ok) {
-      int err = errno;
-      ::unlink(temp.c_str());
-      return io_failure("Cannot write the key file " + file.string(), err);
-    }
-  }
-  if (::link(temp.c_str(), file.c_str()) == 0) {
-    ::unlink(temp.c_str());
-    sync_directory(file.parent_path());
-    return CreateOutcome::created;
-  }
-  int err = errno;
-  if (err == EEXIST) {
-    ::unlink(temp.c_str());
-    return CreateOutcome::exists;
-  }
-  if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == ENOSYS || err == EMLINK || err == EXDEV) {
-    if (::rename(temp.c_str(), file.c_str()) == 0) {
-      sync_directory(file.parent_path());
-      return CreateOutcome::created;
-    }
-    err = errno;
-  }
-  ::unlink(temp.c_str());
-  return io_failure("Cannot put the key file in place at " + file.string(), err);
-}
-
-#else  // _WIN32
-
-// Windows: the key file holds the key wrapped by DPAPI for the current user ("MDKEY-DPAPI1" and
-// the blob), created owner-only (an ACL) in one step. A plain 32-byte key file from an earlier
-// version is read and rewrapped in place: no token is lost in the move.
 enum class ReadOutcome { ok, missing, failed };
 enum class CreateOutcome { created, exists, failed };
 
 constexpr std::string_view kWrappedMagic = "MDKEY-DPAPI1";
+// A wrapped key is a few hundred bytes; no key file is read past this.
+constexpr size_t kWrappedLimit = 64 * 1024;
 
-std::string wrapped_file_content(const std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  auto blob = platform::protect_for_user(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+std::string size_detail(const fs::path& file, unsigned long long size) {
+  return file.string() + " holds " + std::to_string(size) + " bytes; a MailDoctor key file holds exactly " +
+         std::to_string(kKeySize) + ". It is damaged or not a key file.";
+}
+
+// What the key file holds for `key`; empty (and `failure`) when it cannot be wrapped.
+std::string key_file_content(const std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  const std::string_view plain(reinterpret_cast<const char*>(key.data()), key.size());
+  if (!platform::has_user_key_protection()) return std::string(plain);
+  auto blob = platform::protect_for_user(plain);
   if (!blob) {
     failure = blob.failure();
     return {};
@@ -285,31 +129,19 @@ std::string wrapped_file_content(const std::array<unsigned char, kKeySize>& key,
   return std::string(kWrappedMagic) + blob.value();
 }
 
-ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return ReadOutcome::missing;
-  std::ifstream in(file, std::ios::binary);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) {
-    failure = fail("vault.key_unreadable", "Cannot read the key file " + file.string());
-    return ReadOutcome::failed;
-  }
-  if (content.size() == kKeySize) {
-    // An unwrapped key from before DPAPI: use it, and wrap it now (temp file, then replace).
+ReadOutcome unwrap_key_file(const fs::path& file, const platform::SecretFile& read,
+                            std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  const std::string& content = read.content;
+  if (read.size == kKeySize && content.size() == kKeySize) {
+    // An unwrapped key from before: use it, and wrap it now.
     std::memcpy(key.data(), content.data(), kKeySize);
-    OPENSSL_cleanse(content.data(), content.size());
     Failure ignored;
-    std::string wrapped = wrapped_file_content(key, ignored);
-    fs::path temp = file;
-    temp += ".wrap-" + std::to_string(platform::current_pid());
-    if (!wrapped.empty() && platform::create_owner_only(temp, wrapped).ok) {
-      fs::rename(temp, file, ec);
-      if (ec) fs::remove(temp, ec);
-    }
+    if (std::string wrapped = key_file_content(key, ignored); !wrapped.empty())
+      (void)platform::replace_file(file, wrapped, platform::Readers::owner);
     return ReadOutcome::ok;
   }
   if (content.rfind(kWrappedMagic, 0) != 0) {
-    failure = fail("vault.key_invalid", size_detail(file, static_cast<long long>(content.size())));
+    failure = fail("vault.key_invalid", size_detail(file, read.size));
     return ReadOutcome::failed;
   }
   auto plain = platform::unprotect_for_user(std::string_view(content).substr(kWrappedMagic.size()));
@@ -329,17 +161,54 @@ ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySi
   return ReadOutcome::ok;
 }
 
+// Reads an existing key file into key.
+ReadOutcome read_key_file(const fs::path& file, std::array<unsigned char, kKeySize>& key, Failure& failure) {
+  const bool wrapped = platform::has_user_key_protection();
+  // A plain key is read one byte past its size, to notice a file that grew after it was opened.
+  platform::SecretFile read = platform::read_owner_only(file, wrapped ? kWrappedLimit : kKeySize + 1);
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+  } wipe{read.content};
+  switch (read.outcome) {
+    case platform::SecretFile::ok: break;
+    case platform::SecretFile::missing: return ReadOutcome::missing;
+    case platform::SecretFile::failed:
+      failure = fail("vault.key_unreadable", "Cannot " + read.action + " the key file " + file.string() +
+                                                 (read.error.empty() ? "" : ": " + read.error));
+      return ReadOutcome::failed;
+    case platform::SecretFile::not_regular:
+      failure = fail("vault.key_unreadable", file.string() + " is not a regular file, so it cannot be the key file");
+      return ReadOutcome::failed;
+    case platform::SecretFile::exposed:
+      failure = fail("vault.key_insecure", file.string() + " can be read or changed by other users of this computer (" +
+                                               read.error + "). Restrict it to your user with: " + read.remedy);
+      return ReadOutcome::failed;
+  }
+  if (wrapped) return unwrap_key_file(file, read, key, failure);
+  if (read.size != kKeySize) {
+    failure = fail("vault.key_invalid", size_detail(file, read.size));
+    return ReadOutcome::failed;
+  }
+  if (read.content.size() != kKeySize) {
+    failure = fail("vault.key_invalid", size_detail(file, read.content.size()));
+    return ReadOutcome::failed;
+  }
+  std::memcpy(key.data(), read.content.data(), kKeySize);
+  return ReadOutcome::ok;
+}
+
+// Another process creating the key file at the same instant wins (`exists`): both then use its key.
 CreateOutcome create_key_file(const fs::path& file, const std::array<unsigned char, kKeySize>& key, Failure& failure) {
-  std::string content = wrapped_file_content(key, failure);
+  std::string content = key_file_content(key, failure);
   if (content.empty()) return CreateOutcome::failed;
   auto created = platform::create_owner_only(file, content);
+  OPENSSL_cleanse(content.data(), content.size());
   if (created.ok) return CreateOutcome::created;
   if (created.exists) return CreateOutcome::exists;
   failure = fail("vault.key_unreadable", "Cannot create the key file " + file.string() + ": " + created.error);
   return CreateOutcome::failed;
 }
-
-#endif
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "../support/fake_server.h"
 #include "../support/temp_dir.h"
@@ -98,6 +99,31 @@ TEST_CASE("platform: the shared fake server answers on 127.0.0.1") {
   REQUIRE(client.read_line(line));
   CHECK(line == "bye");
   platform::close_socket(fd);
+}
+
+TEST_CASE("platform: only core/platform/ asks which system it is built for") {
+  // Issue 14: what differs between systems lives behind core/platform's interface, not in #ifdefs
+  // scattered through the modules and front ends.
+  namespace fs = std::filesystem;
+  const fs::path root(MAILDOCTOR_SOURCE_DIR);
+  std::vector<std::string> offenders;
+  int scanned = 0;
+  for (const char* folder : {"core", "cli", "panels", "app"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(root / folder)) {
+      if (!entry.is_regular_file()) continue;
+      const fs::path& file = entry.path();
+      const std::string relative = file.lexically_relative(root).generic_string();
+      if (relative.starts_with("core/platform/")) continue;
+      ++scanned;
+      std::ifstream in(file, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("_WIN32") != std::string::npos) offenders.push_back(relative);
+    }
+  }
+  CHECK(scanned > 100);
+  std::string list;
+  for (const auto& f : offenders) list += "\n  " + f;
+  CHECK_MESSAGE(offenders.empty(), "_WIN32 outside core/platform/ (move it into the platform layer):" << list);
 }
 
 TEST_CASE("platform: UTC time conversions round-trip") {

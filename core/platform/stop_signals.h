@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-namespace md::cli {
+namespace md::platform {
 
 // Installs the stop handlers for its lifetime, then puts the previous ones back.
 class StopSignals {
@@ -27,4 +27,4 @@ class StopSignals {
 #endif
 };
 
-}  // namespace md::cli
+}  // namespace md::platform

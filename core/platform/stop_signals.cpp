@@ -1,6 +1,6 @@
-#include "cli/stop_signals.h"
+#include "platform/stop_signals.h"
 
-namespace md::cli {
+namespace md::platform {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -40,4 +40,4 @@ bool StopSignals::stopped() const {
   return g_stop != 0;
 }
 
-}  // namespace md::cli
+}  // namespace md::platform
