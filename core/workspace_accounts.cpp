@@ -2,6 +2,7 @@
 // quick worker), and Edit, Change password and Remove of a saved account (the window's side of
 // ops::edit_account and ops::remove_account), published in view_.accounts and view_.edit.
 #include <filesystem>
+#include <set>
 
 #include "accounts/repository.h"
 #include "diagnostics/last_check.h"
@@ -27,12 +28,18 @@ std::optional<Failure> dead_sign_in(const std::optional<tokens::TokenStatus>& to
   return std::nullopt;
 }
 
-// Red when the last token refresh failed, amber when an OAuth account has not signed in yet;
-// otherwise the last check's colour, grey when it never ran.
-Result<Health> account_health(store::Database& db, const accounts::Account& a,
-                              const std::optional<tokens::TokenStatus>& token) {
+// The colour the token decides on its own: red when the last refresh failed, amber when an OAuth
+// account has not signed in yet. No check, stored or of this session, overrides it.
+std::optional<Health> token_health(const std::optional<tokens::TokenStatus>& token) {
   if (token && token->last_error) return Health::failed;
   if (token && !token->signed_in) return Health::warning;
+  return std::nullopt;
+}
+
+// The token's colour when it decides; otherwise the last check's, grey when it never ran.
+Result<Health> account_health(store::Database& db, const accounts::Account& a,
+                              const std::optional<tokens::TokenStatus>& token) {
+  if (auto decided = token_health(token)) return *decided;
   // The last report `check` or the window saved: the colour of its worst step.
   auto text = diagnostics::load_last_check(db, a.name);
   if (!text) return text.failure();
@@ -55,6 +62,7 @@ void Workspace::reload_accounts() {
                   std::vector<AccountSummary> accounts;
                   BackgroundSchedule schedule;
                   int interface_scale = 100;
+                  std::set<std::string> token_decided;  // accounts whose colour their token decides
                   // Bounded (platform/secret_service.h) even when it asks the desktop keyring.
                   std::string key_protection;
                   std::optional<Failure> key_problem;
@@ -90,6 +98,7 @@ void Workspace::reload_accounts() {
                         if (!status) return status.failure();
                         token = status.value();
                       }
+                      if (token_health(token)) token_decided.insert(a.name);
                       auto health = account_health(db.value(), a, token);
                       if (!health) return health.failure();
                       s.health = health.value();
@@ -100,7 +109,7 @@ void Workspace::reload_accounts() {
                   // The window must say why, never "opening database..." for ever.
                   if (!loaded) error = loaded.failure();
                   if (error) accounts.clear();
-                  return [this, error, schedule, interface_scale, key_protection, key_problem,
+                  return [this, error, schedule, interface_scale, key_protection, key_problem, token_decided,
                           accounts = std::move(accounts)]() mutable {
                     view_.store_ready = !error;
                     view_.key_protection = key_protection;
@@ -111,9 +120,11 @@ void Workspace::reload_accounts() {
                     }
                     if (!error) view_.interface_scale_percent = interface_scale;
                     view_.store_error = error;
-                    // Health a check of this session found is newer than the stored one.
+                    // Health a check of this session found is newer than the stored one, but not than
+                    // a refresh that failed since: the list must not show green beside "Sign-in expired".
                     for (AccountSummary& a : accounts)
-                      if (const CheckRun* run = view_.check(a.name); run && run_health(*run) != Health::unknown)
+                      if (const CheckRun* run = view_.check(a.name);
+                          run && run_health(*run) != Health::unknown && token_decided.count(a.name) == 0)
                         a.health = run_health(*run);
                     view_.accounts = std::move(accounts);
                   };
