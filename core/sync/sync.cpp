@@ -27,9 +27,12 @@ Failure with_progress(Failure f, const Progress& p) {
   return f;
 }
 
-// One run's writes: each message goes into the open batch's transaction; a full batch is
-// committed, after `seal` wrote the counter that covers it (IMAP; POP3's counter is written with
-// each message). Progress and cancellation are reported after every message.
+// One run's writes, in batches. A batch's messages wait in memory and go into the database in one
+// short transaction, with the counter `seal` writes that covers them (IMAP; POP3's counter is
+// written with each message). No transaction stays open while the server is read: a server that
+// stalls mid-download must not hold the data dir's write lock, or every other MailDoctor (the
+// window's Save, an admin's sign-in, another account's sync) gets store.locked until it times out.
+// Progress and cancellation are reported after every message.
 class Download {
  public:
   Download(store::Database& db, const std::string& account, const SyncOptions& options, Progress& progress,
@@ -37,35 +40,36 @@ class Download {
       : db_(db), writer_(db, account), options_(options), progress_(progress), started_(started) {}
   void set_seal(std::function<void(MessageWriter&)> seal) { seal_ = std::move(seal); }
 
-  // `write` adds the message's rows; store.* failures and sync.cancelled stop the download.
-  Result<void> store(uint64_t bytes, const std::function<void(MessageWriter&)>& write) {
-    try {
-      if (!txn_) txn_.emplace(db_);
-      write(writer_);
-      ++progress_.done;
-      progress_.bytes += bytes;
-      ++batch_messages_;
-      batch_bytes_ += bytes;
-      if (batch_messages_ >= options_.batch_messages || batch_bytes_ >= options_.batch_bytes) commit();
-    } catch (const store::Error& e) {
-      return store::to_failure(e);
+  // `write` adds one message's rows when its batch is committed, so it owns what it writes.
+  // store.* failures and sync.cancelled stop the download.
+  Result<void> store(uint64_t bytes, std::function<void(MessageWriter&)> write) {
+    pending_.push_back(std::move(write));
+    ++progress_.done;
+    progress_.bytes += bytes;
+    batch_bytes_ += bytes;
+    if (pending_.size() >= options_.batch_messages || batch_bytes_ >= options_.batch_bytes) {
+      try {
+        commit();
+      } catch (const store::Error& e) {
+        return store::to_failure(e);
+      }
     }
     progress_.seconds = seconds_since(started_);
     if (options_.on_progress) options_.on_progress(progress_);
     if (options_.cancelled && options_.cancelled()) return fail("sync.cancelled", "the sync was cancelled");
     return {};
   }
-  // Commits the open batch (or, with `always`, the counter alone). Throws store::Error.
+  // Writes and commits the waiting batch (or, with `always`, the counter alone). Throws store::Error,
+  // and then nothing of the batch is stored.
   void commit(bool always = false) {
-    if (!txn_ && !always) return;
-    if (!txn_) txn_.emplace(db_);
+    if (pending_.empty() && !always) return;
+    store::Transaction txn(db_);
+    for (const auto& write : pending_) write(writer_);
     if (seal_) seal_(writer_);
-    txn_->commit();
-    txn_.reset();
-    batch_messages_ = 0;
+    txn.commit();
+    pending_.clear();
     batch_bytes_ = 0;
   }
-  bool open() const { return txn_.has_value(); }
 
  private:
   store::Database& db_;
@@ -74,8 +78,7 @@ class Download {
   Progress& progress_;
   Clock::time_point started_;
   std::function<void(MessageWriter&)> seal_;
-  std::optional<store::Transaction> txn_;
-  size_t batch_messages_ = 0;
+  std::vector<std::function<void(MessageWriter&)>> pending_;
   uint64_t batch_bytes_ = 0;
 };
 
@@ -220,19 +223,20 @@ Result<SyncSummary> sync_imap(store::Database& db, const accounts::Account& acco
 
   Result<mail::FetchSummary> fetched = mail::FetchSummary{};
   if (!uids.empty()) {
-    fetched = imap.uid_fetch(
-        std::to_string(uint64_t{start} + 1) + ":*", "(UID RFC822.SIZE FLAGS BODY.PEEK[])",
-        [&](mail::imap::FetchedMessage& m) -> Result<void> {
-          const std::string* body = m.body();
-          if (!m.uid || body == nullptr || *m.uid <= start) return {};  // a flag update, or the "n:*" extra
-          return download.store(body->size(), [&](MessageWriter& w) {
-            w.put(NewMessage{Protocol::imap, kInbox, uidvalidity, *m.uid, std::nullopt, join_flags(m.flags), *body},
-                  options.now());
-            auto it = std::lower_bound(uids.begin(), uids.end(), *m.uid);
-            if (it != uids.end() && *it == *m.uid) received[static_cast<size_t>(it - uids.begin())] = 1;
-            max_stored = std::max(max_stored, *m.uid);
-          });
-        });
+    fetched =
+        imap.uid_fetch(std::to_string(uint64_t{start} + 1) + ":*", "(UID RFC822.SIZE FLAGS BODY.PEEK[])",
+                       [&](mail::imap::FetchedMessage& m) -> Result<void> {
+                         const std::string* body = m.body();
+                         if (!m.uid || body == nullptr || *m.uid <= start)
+                           return {};  // a flag update, or the "n:*" extra
+                         return download.store(body->size(), [&, uid = *m.uid, flags = join_flags(m.flags), raw = *body,
+                                                              at = options.now()](MessageWriter& w) {
+                           w.put(NewMessage{Protocol::imap, kInbox, uidvalidity, uid, std::nullopt, flags, raw}, at);
+                           auto it = std::lower_bound(uids.begin(), uids.end(), uid);
+                           if (it != uids.end() && *it == uid) received[static_cast<size_t>(it - uids.begin())] = 1;
+                           max_stored = std::max(max_stored, uid);
+                         });
+                       });
   }
   // Whatever happened, what is stored stays stored, with the counter covering exactly that; a new
   // mailbox or a new UIDVALIDITY is recorded even when nothing was downloaded.
@@ -281,11 +285,11 @@ Result<SyncSummary> sync_pop3(store::Database& db, const accounts::Account& acco
   Download download(db, account.name, options, progress, started);
   const size_t window = caps.value().has("PIPELINING") ? options.pop3_window : 1;
   auto fetched = pop.retr_many(numbers, window, [&](uint32_t number, std::string& message) -> Result<void> {
-    return download.store(message.size(), [&](MessageWriter& w) {
-      const std::string& uidl = uidl_of[number];
-      w.put(NewMessage{Protocol::pop3, kInbox, std::nullopt, std::nullopt, uidl, "", message}, options.now());
-      w.mark_pop3_seen(uidl);
-    });
+    return download.store(message.size(),
+                          [uidl = uidl_of[number], raw = message, at = options.now()](MessageWriter& w) {
+                            w.put(NewMessage{Protocol::pop3, kInbox, std::nullopt, std::nullopt, uidl, "", raw}, at);
+                            w.mark_pop3_seen(uidl);
+                          });
   });
   download.commit();
   if (!fetched) return with_progress(fetched.failure(), progress);
