@@ -89,42 +89,28 @@ bool frames_until(Workspace& ws, Pred done, std::chrono::milliseconds bound, dou
 }  // namespace
 
 TEST_CASE("workspace: a store error while loading the accounts is shown, not opening for ever") {
-  TempDir dir;
-  DataLayout layout{dir.path};
-  add_account(layout, never_signed_in("alice"));
-  {
-    // The account health query reads token_state: without it, SQL throws inside the load job.
-    auto db = store::Database::open(layout.database(), store::schema());
-    REQUIRE(db);
-    db.value().exec("DROP TABLE token_state");
+  // token_state: the account health query reads it. settings: the schedule, the interface scale and
+  // the last checks. Without either, SQL fails inside the load job.
+  for (const char* table : {"token_state", "settings"}) {
+    CAPTURE(table);
+    TempDir dir;
+    DataLayout layout{dir.path};
+    add_account(layout, never_signed_in("alice"));
+    {
+      auto db = store::Database::open(layout.database(), store::schema());
+      REQUIRE(db);
+      db.value().exec(std::string("DROP TABLE ") + table);
+    }
+    Workspace ws(layout, {});
+    ws.start();
+    REQUIRE(frames_until(
+        ws, [&] { return ws.view().store_ready || ws.view().store_error.has_value(); }, kBound));
+    REQUIRE(ws.view().store_error.has_value());
+    CHECK(ws.view().store_error->code.starts_with("store."));
+    CHECK(ws.view().store_error->detail.find(table) != std::string::npos);
+    CHECK_FALSE(ws.view().store_ready);
+    CHECK(ws.view().accounts.empty());
   }
-  Workspace ws(layout, {});
-  ws.start();
-  REQUIRE(frames_until(
-      ws, [&] { return ws.view().store_ready || ws.view().store_error.has_value(); }, kBound));
-  REQUIRE(ws.view().store_error.has_value());
-  CHECK(ws.view().store_error->code.starts_with("store."));
-  CHECK(ws.view().store_error->detail.find("token_state") != std::string::npos);
-  CHECK_FALSE(ws.view().store_ready);
-}
-
-TEST_CASE("workspace: an unreadable settings table (schedule, scale, last checks) is shown the same way") {
-  TempDir dir;
-  DataLayout layout{dir.path};
-  add_account(layout, never_signed_in("alice"));
-  {
-    auto db = store::Database::open(layout.database(), store::schema());
-    REQUIRE(db);
-    db.value().exec("DROP TABLE settings");
-  }
-  Workspace ws(layout, {});
-  ws.start();
-  REQUIRE(frames_until(
-      ws, [&] { return ws.view().store_ready || ws.view().store_error.has_value(); }, kBound));
-  REQUIRE(ws.view().store_error.has_value());
-  CHECK(ws.view().store_error->code.starts_with("store."));
-  CHECK(ws.view().store_error->detail.find("settings") != std::string::npos);
-  CHECK(ws.view().accounts.empty());
 }
 
 TEST_CASE("workspace: the view says what protects the vault's key, and names a key it cannot read") {
