@@ -40,12 +40,12 @@ run: build
 
 # The steps of `make test` overlap where one waits and the other computes: the main tests (whose
 # two lab lanes mostly wait on servers and schedules) beside the sanitizer build, and the sanitizer
-# tests beside the fuzz build. Each step's output is printed whole when it ends (-O); a failure of
-# either fails the pair.
+# tests beside the fuzz build. Their output interleaves as it comes (a log that goes quiet for ten
+# minutes looks hung); a failure of either fails the pair, and each prints its own time: line.
 test: bootstrap
 	$(MAKE) main-build
-	$(MAKE) -O -j2 main-tests sanitize-build
-	$(MAKE) -O -j2 sanitize-tests fuzz-build
+	$(MAKE) -j2 main-tests sanitize-build
+	$(MAKE) -j2 sanitize-tests fuzz-build
 	$(MAKE) fuzz-runs
 
 test-main: main-build
