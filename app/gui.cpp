@@ -17,7 +17,7 @@
 #include <memory>
 
 #include "datadir.h"
-#include "key_release_queue.h"
+#include "frame_input_queue.h"
 #include "platform/fonts.h"
 #include "theme.h"
 
@@ -103,34 +103,83 @@ class ImGuiSession {
 static_assert(GLFW_RELEASE == static_cast<int>(panels::KeyAction::release) &&
               GLFW_PRESS == static_cast<int>(panels::KeyAction::press) &&
               GLFW_REPEAT == static_cast<int>(panels::KeyAction::repeat));
+static_assert(GLFW_KEY_ESCAPE == panels::kFirstNonPrintableKey && GLFW_KEY_LEFT_SHIFT == panels::kFirstModifierKey &&
+              GLFW_KEY_RIGHT_SUPER == panels::kLastModifierKey &&
+              (GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SUPER) == panels::kShortcutModifiers &&
+              GLFW_MOUSE_BUTTON_LAST + 1 == panels::kMouseButtons);
 
-// Puts panels::KeyReleaseQueue between GLFW and ImGui's key callback (installed by
-// ImGui_ImplGlfw_InitForOpenGL, restored by its shutdown): a quick tap between two frames is not lost.
-class KeyTaps {
+// Puts panels::FrameInputQueue between GLFW and ImGui's input callbacks (installed by
+// ImGui_ImplGlfw_InitForOpenGL, restored by its shutdown), and gives ImGui the mouse the queue let
+// through: input faster than the frames is neither lost nor reordered.
+class FrameInput {
  public:
-  explicit KeyTaps(GLFWwindow* window)
-      : window_(window), queue_([this](int key, int scancode, panels::KeyAction action, int mods) {
-          if (imgui_callback_) imgui_callback_(window_, key, scancode, static_cast<int>(action), mods);
-        }) {
+  explicit FrameInput(GLFWwindow* window)
+      : window_(window),
+        queue_({[this](int key, int scancode, panels::KeyAction action, int mods) {
+                  if (imgui_.key) imgui_.key(window_, key, scancode, static_cast<int>(action), mods);
+                },
+                [this](unsigned codepoint) {
+                  if (imgui_.character) imgui_.character(window_, codepoint);
+                },
+                [this](int button, panels::KeyAction action, int mods) {
+                  if (imgui_.mouse_button) imgui_.mouse_button(window_, button, static_cast<int>(action), mods);
+                },
+                [this](double dx, double dy) {
+                  if (imgui_.scroll) imgui_.scroll(window_, dx, dy);
+                }}) {
     active_ = this;
-    imgui_callback_ = glfwSetKeyCallback(window, [](GLFWwindow*, int key, int scancode, int action, int mods) {
+    imgui_.key = glfwSetKeyCallback(window, [](GLFWwindow*, int key, int scancode, int action, int mods) {
       if (active_) active_->queue_.on_key(key, scancode, static_cast<panels::KeyAction>(action), mods);
     });
+    imgui_.character = glfwSetCharCallback(window, [](GLFWwindow*, unsigned codepoint) {
+      if (active_) active_->queue_.on_character(codepoint);
+    });
+    imgui_.mouse_button = glfwSetMouseButtonCallback(window, [](GLFWwindow*, int button, int action, int mods) {
+      if (active_) active_->queue_.on_mouse_button(button, static_cast<panels::KeyAction>(action), mods);
+    });
+    imgui_.scroll = glfwSetScrollCallback(window, [](GLFWwindow*, double dx, double dy) {
+      if (active_) active_->queue_.on_scroll(dx, dy);
+    });
+    imgui_.cursor = glfwSetCursorPosCallback(window, [](GLFWwindow* w, double x, double y) {
+      if (!active_) return;
+      active_->queue_.on_cursor(x, y);
+      if (active_->imgui_.cursor) active_->imgui_.cursor(w, x, y);
+    });
   }
-  ~KeyTaps() {
-    glfwSetKeyCallback(window_, imgui_callback_);
+  ~FrameInput() {
+    glfwSetKeyCallback(window_, imgui_.key);
+    glfwSetCharCallback(window_, imgui_.character);
+    glfwSetMouseButtonCallback(window_, imgui_.mouse_button);
+    glfwSetScrollCallback(window_, imgui_.scroll);
+    glfwSetCursorPosCallback(window_, imgui_.cursor);
     active_ = nullptr;
   }
-  KeyTaps(const KeyTaps&) = delete;
-  KeyTaps& operator=(const KeyTaps&) = delete;
-  // After ImGui::NewFrame read the keys; true when a held release went through (draw once more).
+  FrameInput(const FrameInput&) = delete;
+  FrameInput& operator=(const FrameInput&) = delete;
+
+  // After ImGui_ImplGlfw_NewFrame, which polled the mouse: the mouse as the queue let it through.
+  void apply_pointer() const {
+    ImGuiIO& io = ImGui::GetIO();
+    const panels::PointerState& pointer = queue_.pointer();
+    for (int i = 0; i < panels::kMouseButtons && i < IM_ARRAYSIZE(io.MouseDown); ++i) io.MouseDown[i] = pointer.down[i];
+    // Only where the backend found the mouse over the window (or the window focused).
+    if (pointer.position && ImGui::IsMousePosValid(&io.MousePos))
+      io.MousePos = ImVec2(static_cast<float>(pointer.position->first), static_cast<float>(pointer.position->second));
+  }
+  // After the frame read the input; true when held input went through or still waits (draw again).
   bool end_frame() { return queue_.end_frame(); }
 
  private:
-  static inline KeyTaps* active_ = nullptr;  // GLFW's callbacks carry no context of ours
+  static inline FrameInput* active_ = nullptr;  // GLFW's callbacks carry no context of ours
   GLFWwindow* window_;
-  GLFWkeyfun imgui_callback_ = nullptr;
-  panels::KeyReleaseQueue queue_;
+  struct {
+    GLFWkeyfun key = nullptr;
+    GLFWcharfun character = nullptr;
+    GLFWmousebuttonfun mouse_button = nullptr;
+    GLFWscrollfun scroll = nullptr;
+    GLFWcursorposfun cursor = nullptr;
+  } imgui_;  // the callbacks the ImGui backend installed
+  panels::FrameInputQueue queue_;
 };
 
 // Sleeps until an event (input, a worker's glfwPostEmptyEvent) or the next timed redraw a panel
@@ -220,7 +269,7 @@ int run(const std::optional<std::string>& data_dir, const WindowHooks& hooks) {
   float scale_x = 1.0f, scale_y = 1.0f;
   glfwGetWindowContentScale(window.get(), &scale_x, &scale_y);
   ImGuiSession imgui(window.get(), ini_path, scale_x);
-  KeyTaps key_taps(window.get());
+  FrameInput frame_input(window.get());
   float applied_scale = scale_x;
 
   // Declared after GLFW and ImGui so that it goes first: its workers wake the loop through GLFW.
@@ -245,13 +294,14 @@ int run(const std::optional<std::string>& data_dir, const WindowHooks& hooks) {
     follow_interface_scale(window.get(), view.interface_scale_percent, applied_scale);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    frame_input.apply_pointer();
     ImGui::NewFrame();
     ui.out.reset_timing();
     if (hooks.before_frame) hooks.before_frame(view, ui);
     panels::draw_main_window(view, ui);
     ImGui::Render();
     if (modal.needs_another_frame()) frames_left = std::max(frames_left, 1);
-    if (key_taps.end_frame()) frames_left = std::max(frames_left, 1);
+    if (frame_input.end_frame()) frames_left = std::max(frames_left, 1);
     // Commands run after the frame: the workspace starts their work on workers and returns.
     if (!ui.out.commands.empty()) {
       if (!staged)

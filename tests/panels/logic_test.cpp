@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "diagnostics_panel.h"
-#include "key_release_queue.h"
+#include "frame_input_queue.h"
 #include "live_strip.h"
 #include "log_panel.h"
 #include "scenes.h"
@@ -548,40 +548,125 @@ TEST_CASE("live strip: it follows the draft on Setup, the selected account elsew
   CHECK(live_sync_line(v, {"desk", false}) == "Last synced UID 1234 (UIDVALIDITY 7)");
 }
 
-TEST_CASE("keys: a tap whose press and release come between two frames is seen down, then up") {
-  constexpr int kTab = 258, kEnter = 257;
-  std::vector<std::string> seen;  // what ImGui's callback got, in order
-  KeyReleaseQueue queue([&](int key, int, KeyAction action, int) {
-    seen.push_back(std::to_string(key) + (action == KeyAction::press     ? " down"
-                                          : action == KeyAction::release ? " up"
-                                                                         : " repeat"));
-  });
-  // A quick Tab: both events before the next frame. The frame must see it down.
-  queue.on_key(kTab, 0, KeyAction::press, 0);
-  queue.on_key(kTab, 0, KeyAction::release, 0);
-  CHECK(seen == std::vector<std::string>{"258 down"});
-  CHECK(queue.end_frame());  // the release goes through after the frame, and asks for another
-  CHECK(seen == std::vector<std::string>{"258 down", "258 up"});
-  CHECK_FALSE(queue.end_frame());
+TEST_CASE("input: keys, text and clicks faster than the frames reach ImGui as a person meant them") {
+  constexpr int kTab = 258, kEnter = 257, kLeftShift = 340, kA = 65, kCtrl = 0x2;
+  std::vector<std::string> seen;  // what ImGui's callbacks got, in order
+  FrameInputQueue queue(
+      {[&](int key, int, KeyAction action, int) {
+         seen.push_back(std::to_string(key) + (action == KeyAction::press     ? " down"
+                                               : action == KeyAction::release ? " up"
+                                                                              : " repeat"));
+       },
+       [&](unsigned codepoint) { seen.push_back(std::string("'") + static_cast<char>(codepoint) + "'"); },
+       [&](int button, KeyAction action, int) {
+         seen.push_back("mouse " + std::to_string(button) + (action == KeyAction::press ? " down" : " up"));
+       },
+       [&](double, double dy) { seen.push_back("wheel " + std::to_string(static_cast<int>(dy))); }});
+  using Seen = std::vector<std::string>;
 
-  // A key held over a frame is released at once; so is a release whose press came before.
-  seen.clear();
-  queue.on_key(kEnter, 0, KeyAction::press, 0);
-  CHECK_FALSE(queue.end_frame());
-  queue.on_key(kEnter, 0, KeyAction::repeat, 0);
-  queue.on_key(kEnter, 0, KeyAction::release, 0);
-  CHECK(seen == std::vector<std::string>{"257 down", "257 repeat", "257 up"});
-  CHECK_FALSE(queue.end_frame());
-
-  // Two keys tapped in one gap: both seen down in that frame, both up after it.
-  seen.clear();
-  queue.on_key(kTab, 0, KeyAction::press, 1);
-  queue.on_key(kTab, 0, KeyAction::release, 1);
-  queue.on_key(kEnter, 0, KeyAction::press, 0);
-  queue.on_key(kEnter, 0, KeyAction::release, 0);
-  CHECK(seen == std::vector<std::string>{"258 down", "257 down"});
-  CHECK(queue.end_frame());
-  CHECK(seen == std::vector<std::string>{"258 down", "257 down", "258 up", "257 up"});
+  SUBCASE("a tap whose press and release come between two frames is seen down, then up") {
+    queue.on_key(kTab, 0, KeyAction::press, 0);
+    queue.on_key(kTab, 0, KeyAction::release, 0);
+    CHECK(seen == Seen{"258 down"});
+    CHECK(queue.end_frame());  // the release goes through after the frame, and asks for another
+    CHECK(seen == Seen{"258 down", "258 up"});
+    CHECK_FALSE(queue.end_frame());
+  }
+  SUBCASE("a key held over a frame is released at once, repeats and all") {
+    queue.on_key(kEnter, 0, KeyAction::press, 0);
+    CHECK_FALSE(queue.end_frame());
+    queue.on_key(kEnter, 0, KeyAction::repeat, 0);
+    queue.on_key(kEnter, 0, KeyAction::release, 0);
+    CHECK(seen == Seen{"257 down", "257 repeat", "257 up"});
+    CHECK_FALSE(queue.end_frame());
+  }
+  SUBCASE("two keys tapped in one gap: both down in that frame, both up in the next") {
+    queue.on_key(kTab, 0, KeyAction::press, 1);
+    queue.on_key(kTab, 0, KeyAction::release, 1);
+    queue.on_key(kEnter, 0, KeyAction::press, 0);
+    queue.on_key(kEnter, 0, KeyAction::release, 0);
+    CHECK(seen == Seen{"258 down"});  // Enter waits behind the Tab's release: order is kept
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"258 down", "258 up"});  // and for the frame the Tab moves the focus in
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"258 down", "258 up", "257 down"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"258 down", "258 up", "257 down", "257 up"});
+  }
+  SUBCASE("the same key tapped three times in one gap is three presses, each in a frame of its own") {
+    for (int i = 0; i < 3; ++i) {
+      queue.on_key(kTab, 0, KeyAction::press, 0);
+      queue.on_key(kTab, 0, KeyAction::release, 0);
+    }
+    int frames = 0;
+    while (queue.end_frame()) ++frames;
+    CHECK(frames == 5);  // down | up | down | up | down | up: the first down came before any frame
+    CHECK(seen == Seen{"258 down", "258 up", "258 down", "258 up", "258 down", "258 up"});
+  }
+  SUBCASE("text typed after a Tab in the same gap waits until the Tab has moved the focus") {
+    queue.on_key(kTab, 0, KeyAction::press, 0);
+    queue.on_key(kTab, 0, KeyAction::release, 0);
+    queue.on_character('x');
+    queue.on_key(kA, 0, KeyAction::press, 0);
+    queue.on_character('a');
+    CHECK(seen == Seen{"258 down"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"258 down", "258 up"});  // the frame the field the Tab reaches activates in
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"258 down", "258 up", "'x'", "65 down", "'a'"});
+  }
+  SUBCASE("plain typing flows as it comes, Shift included; a Ctrl shortcut acts before the text after it") {
+    queue.on_key(kLeftShift, 0, KeyAction::press, 0);
+    queue.on_key(kA, 0, KeyAction::press, 1);
+    queue.on_character('A');
+    queue.on_key(kA, 0, KeyAction::release, 1);
+    queue.on_key(kLeftShift, 0, KeyAction::release, 0);
+    CHECK(seen == Seen{"340 down", "65 down", "'A'"});  // the letter's release waits a frame, as a tap's does
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"340 down", "65 down", "'A'", "65 up", "340 up"});
+    CHECK_FALSE(queue.end_frame());
+    seen.clear();
+    queue.on_key(kA, 0, KeyAction::press, kCtrl);  // Ctrl+A selects all; the text then replaces it
+    queue.on_character('z');
+    CHECK(seen == Seen{"65 down"});
+    CHECK(queue.end_frame());  // nothing goes through, but the text still waits: draw again
+    CHECK(seen == Seen{"65 down"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"65 down", "'z'"});
+    CHECK_FALSE(queue.end_frame());
+  }
+  SUBCASE("a click right after typing comes after the text, and what follows the click after it") {
+    queue.on_character('p');
+    queue.on_character('m');
+    queue.on_mouse_button(0, KeyAction::press, 0);  // Save, clicked before the frame took the text
+    queue.on_mouse_button(0, KeyAction::release, 0);
+    queue.on_key(kTab, 0, KeyAction::press, 0);
+    CHECK(seen == Seen{"'p'", "'m'"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"'p'", "'m'", "mouse 0 down"});  // alone in its frame
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"'p'", "'m'", "mouse 0 down", "mouse 0 up", "258 down"});
+    CHECK_FALSE(queue.end_frame());
+  }
+  SUBCASE("the frame reads the mouse from the queue: a held click comes where the mouse was pressed") {
+    queue.on_cursor(100, 200);
+    queue.on_scroll(0, -1);
+    queue.on_mouse_button(0, KeyAction::press, 0);  // after the wheel: the layout moves first
+    queue.on_cursor(300, 400);                      // the next click's way, before a frame came
+    queue.on_mouse_button(0, KeyAction::release, 0);
+    REQUIRE(queue.pointer().position);
+    CHECK(queue.pointer().position->first == 100);
+    CHECK_FALSE(queue.pointer().down[0]);
+    CHECK(seen == Seen{"wheel -1"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"wheel -1", "mouse 0 down"});
+    CHECK(queue.pointer().down[0]);  // down for the frame, even though the button is up by now
+    CHECK(queue.pointer().position->first == 100);
+    CHECK(queue.end_frame());
+    CHECK_FALSE(queue.pointer().down[0]);
+    CHECK(queue.pointer().position->first == 300);
+    CHECK_FALSE(queue.end_frame());
+  }
 }
 
 }  // namespace md::panels
