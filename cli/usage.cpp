@@ -11,7 +11,7 @@
 namespace md::cli {
 namespace {
 
-constexpr CommandUsage kCommands[] = {
+constexpr CommandUsage kCommandUsages[] = {
     {"account add",
      "NAME --provider gmail|microsoft|custom --email ADDR [--imap HOST:PORT] [--pop3 HOST:PORT] "
      "[--smtp HOST:PORT] [--security tls|starttls|none] [--imap-security tls|starttls|none] "
@@ -86,7 +86,7 @@ void append_wrapped(std::string& out, std::string_view text, size_t width, std::
 }  // namespace
 
 std::span<const CommandUsage> command_usage() {
-  return kCommands;
+  return kCommandUsages;
 }
 
 std::string help_text() {
@@ -96,7 +96,7 @@ std::string help_text() {
                     "  maildoctor [--data-dir DIR]                  open the window\n"
                     "  maildoctor [--data-dir DIR] <command> ...    run one command\n\n"
                     "Commands:\n";
-  for (const CommandUsage& c : kCommands) {
+  for (const CommandUsage& c : kCommandUsages) {
     std::string line = "  " + std::string(c.name);
     if (!c.synopsis.empty()) line += " " + std::string(c.synopsis);
     append_wrapped(out, line, 100, "        ");

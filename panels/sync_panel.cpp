@@ -17,18 +17,6 @@ void wipe(char* buf, size_t size) {
   std::memset(buf, 0, size);
 }
 
-void field(const char* label, const std::string& value) {
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
-  ImGui::TextUnformatted(label);
-  ImGui::PopStyleColor();
-  ImGui::TableNextColumn();
-  // Unwrapped: a wrapped cell measures itself against a column width the table only knows from
-  // the second frame, and an idle window may not draw a third.
-  ImGui::TextUnformatted(value.c_str());
-}
-
 const char* protocol_name(accounts::Protocol p) {
   return p == accounts::Protocol::imap ? "IMAP" : "POP3";
 }
@@ -49,17 +37,19 @@ void draw_status(const sync::SyncStatus& st) {
   if (!ImGui::BeginTable("sync_status", 2, ImGuiTableFlags_SizingStretchProp)) return;
   ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 11);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-  field("Protocol", protocol_name(*st.protocol));
+  table_field("Protocol", protocol_name(*st.protocol));
   if (*st.protocol == accounts::Protocol::imap) {
-    field("UIDVALIDITY", st.state && st.state->uidvalidity ? std::to_string(*st.state->uidvalidity) : "not synced yet");
-    field("Last synced UID", std::to_string(st.state ? st.state->last_uid : 0));
+    table_field("UIDVALIDITY",
+                st.state && st.state->uidvalidity ? std::to_string(*st.state->uidvalidity) : "not synced yet");
+    table_field("Last synced UID", std::to_string(st.state ? st.state->last_uid : 0));
   } else {
-    field("Downloaded UIDLs", std::to_string(st.pop3_uidls));
+    table_field("Downloaded UIDLs", std::to_string(st.pop3_uidls));
   }
-  field("Stored messages",
-        std::to_string(st.stored.messages) + "  (" + format_bytes(static_cast<uint64_t>(st.stored.bytes)) + ")");
-  field("Last sync", st.state ? last_sync_text(*st.state) : "never");
-  field("Last counter reset", st.last_reset ? local_time(st.last_reset->at) + " by " + st.last_reset->admin : "never");
+  table_field("Stored messages",
+              std::to_string(st.stored.messages) + "  (" + format_bytes(static_cast<uint64_t>(st.stored.bytes)) + ")");
+  table_field("Last sync", st.state ? last_sync_text(*st.state) : "never");
+  table_field("Last counter reset",
+              st.last_reset ? local_time(st.last_reset->at) + " by " + st.last_reset->admin : "never");
   ImGui::EndTable();
 }
 

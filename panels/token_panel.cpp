@@ -7,6 +7,7 @@
 #include "diagnostics/catalogue.h"
 #include "sign_in_widget.h"
 #include "theme.h"
+#include "util/text.h"
 #include "util/time.h"
 #include "widgets.h"
 
@@ -18,16 +19,6 @@ using std::chrono::system_clock;
 long long seconds_since(std::optional<system_clock::time_point> t, system_clock::time_point now) {
   if (!t) return -1;
   return std::chrono::duration_cast<std::chrono::seconds>(now - *t).count();
-}
-
-void field(const char* label, const std::string& value) {
-  ImGui::TableNextRow();
-  ImGui::TableNextColumn();
-  ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
-  ImGui::TextUnformatted(label);
-  ImGui::PopStyleColor();
-  ImGui::TableNextColumn();
-  ImGui::TextWrapped("%s", value.c_str());
 }
 
 void draw_countdown(const tokens::TokenStatus& s, const TokenView& token, const WorkspaceView& view, PanelOutput& out) {
@@ -73,19 +64,20 @@ void draw_details(const tokens::TokenStatus& s, const TokenView& token, system_c
   if (!ImGui::BeginTable("token_fields", 2, ImGuiTableFlags_SizingFixedFit)) return;
   ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-  field("Signed in as", s.identity.empty() ? "(unknown)" : s.identity);
-  field("Expires at", s.expires_at ? local_time(*s.expires_at) : "-");
+  table_field("Signed in as", s.identity.empty() ? "(unknown)" : s.identity, CellText::wrapped);
+  table_field("Expires at", s.expires_at ? local_time(*s.expires_at) : "-", CellText::wrapped);
   if (s.expires_at) utc_tooltip(*s.expires_at);
   const long long since_refresh = seconds_since(token.refreshed_at ? token.refreshed_at : s.last_refresh_at, now);
-  field("Last refresh", since_refresh < 0 ? "never" : format_age(since_refresh) + " ago");
+  table_field("Last refresh", since_refresh < 0 ? "never" : format_age(since_refresh) + " ago", CellText::wrapped);
   const long long rt_age = seconds_since(s.refresh_issued_at, now);
-  field("Refresh token", s.sign_in_dead()         ? "refused by the provider: re-authenticate"
-                         : !s.refresh_token_saved ? "none saved: sign in again when the access token expires"
-                         : rt_age < 0             ? "saved"
-                                                  : "saved, issued " + format_age(rt_age) + " ago");
-  std::string scopes;
-  for (const std::string& sc : s.scopes) scopes += (scopes.empty() ? "" : "\n") + sc;
-  field("Scopes", scopes.empty() ? "-" : scopes);
+  table_field("Refresh token",
+              s.sign_in_dead()         ? "refused by the provider: re-authenticate"
+              : !s.refresh_token_saved ? "none saved: sign in again when the access token expires"
+              : rt_age < 0             ? "saved"
+                                       : "saved, issued " + format_age(rt_age) + " ago",
+              CellText::wrapped);
+  const std::string scopes = util::join(s.scopes, "\n");
+  table_field("Scopes", scopes.empty() ? "-" : scopes, CellText::wrapped);
   ImGui::EndTable();
 }
 

@@ -216,6 +216,19 @@ void busy_line(const char* text, PanelOutput& out) {
   out.redraw_within(kSpinnerFrameS);
 }
 
+void table_field(const char* label, const std::string& value, CellText text) {
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
+  ImGui::TextUnformatted(label);
+  ImGui::PopStyleColor();
+  ImGui::TableNextColumn();
+  if (text == CellText::wrapped)
+    ImGui::TextWrapped("%s", value.c_str());
+  else
+    ImGui::TextUnformatted(value.c_str());
+}
+
 void hint_text(const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, colour::muted);
   ImGui::TextWrapped("%s", text);

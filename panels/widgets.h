@@ -28,6 +28,12 @@ inline constexpr double kSpinnerFrameS = 1.0 / 15;
 void disclosure_arrow(bool open);
 Health health_of(diagnostics::StepStatus status);
 
+// A row of a two-column label/value table: the label muted. One line (a wrapped cell measures
+// itself against a column width the table only knows from its second frame, and an idle window may
+// not draw a third) or wrapped, where a value can be longer than the panel.
+enum class CellText { one_line, wrapped };
+void table_field(const char* label, const std::string& value, CellText text = CellText::one_line);
+
 // Muted, wrapped explanatory text.
 void hint_text(const char* text);
 void heading(const char* text);

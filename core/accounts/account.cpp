@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "util/encoding.h"
+#include "util/text.h"
 
 namespace md::accounts {
 namespace {
@@ -196,8 +197,7 @@ Result<std::string> infer_mail_scope(const std::vector<std::string>& scopes) {
     return fail("accounts.invalid",
                 "none of the scopes is a mail permission (openid, email, profile and offline_access are about "
                 "the sign-in only): add the mail server's scope, e.g. --scope https://mail.example.com/imap");
-  std::string list;
-  for (const std::string& c : candidates) list += (list.empty() ? "" : ", ") + c;
+  const std::string list = util::join(candidates, ", ");
   return fail("accounts.invalid", "several scopes could be the mail permission (" + list +
                                       "): name the one the mail server checks with --mail-scope");
 }

@@ -6,6 +6,7 @@
 
 #include "accounts/presets.h"
 #include "oauth/token_endpoint.h"
+#include "util/text.h"
 
 namespace md::accounts {
 namespace {
@@ -185,7 +186,7 @@ AccountDraft draft_from_account(const Account& a) {
   d.tenant = a.oauth.tenant;
   d.client_id = a.oauth.client_id;
   d.issuer = a.oauth.issuer;
-  for (const std::string& s : a.oauth.scopes) d.scopes += (d.scopes.empty() ? "" : " ") + s;
+  d.scopes = util::join(a.oauth.scopes);
   d.ca_file = a.ca_file.value_or("");
   d.timeout = std::to_string(a.timeout_s);
   return d;

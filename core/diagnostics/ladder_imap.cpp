@@ -3,23 +3,18 @@
 // the sign-in, because Microsoft can accept AUTHENTICATE and refuse everything after it.
 #include "diagnostics/ladder.h"
 #include "mail/imap_client.h"
+#include "util/text.h"
 
 namespace md::diagnostics::detail {
 namespace {
-
-std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
 
 void capabilities_step(StepResult& s, mail::ImapClient& client, std::optional<mail::imap::Capabilities>& caps) {
   auto c = client.capability();
   if (!c) return set_failure(s, c.failure());
   caps = c.value();
-  s.evidence.push_back("CAPABILITY " + join(caps->atoms));
+  s.evidence.push_back("CAPABILITY " + util::join(caps->atoms));
   s.detail = std::string(caps->starttls() ? "STARTTLS offered" : "no STARTTLS") +
-             "; AUTH mechanisms: " + (caps->auth.empty() ? std::string("none") : join(caps->auth, ", ")) +
+             "; AUTH mechanisms: " + (caps->auth.empty() ? std::string("none") : util::join(caps->auth, ", ")) +
              (caps->login_disabled() ? "; LOGINDISABLED" : "");
 }
 
@@ -47,9 +42,9 @@ void run_imap(StepRunner& steps, const MailRun& run) {
   if (e.security == accounts::Security::starttls) {
     steps.run("imap.tls", tls_title(e, true), [&](StepResult& s) {
       if (!caps->starttls())
-        return set_failure(s,
-                           fail("tls.starttls_unavailable", "the account requires STARTTLS but " + endpoint_text(e) +
-                                                                " does not offer it: CAPABILITY " + join(caps->atoms)));
+        return set_failure(
+            s, fail("tls.starttls_unavailable", "the account requires STARTTLS but " + endpoint_text(e) +
+                                                    " does not offer it: CAPABILITY " + util::join(caps->atoms)));
       auto r = client->starttls(tls_options(a, e));
       record_tls(s, r, client->connection(), a);
     });
@@ -64,7 +59,7 @@ void run_imap(StepRunner& steps, const MailRun& run) {
       if (!mech)
         return set_failure(
             s, fail("auth.mechanism_unavailable",
-                    "the server offers AUTH=" + (caps->auth.empty() ? "(none)" : join(caps->auth, ",")) +
+                    "the server offers AUTH=" + (caps->auth.empty() ? "(none)" : util::join(caps->auth, ",")) +
                         (caps->login_disabled() ? " and LOGINDISABLED" : "") + "; the account signs in with " +
                         std::string(run.options.mechanism                    ? mail::sasl::name(*run.options.mechanism)
                                     : a.auth == accounts::AuthMethod::oauth2 ? "XOAUTH2"

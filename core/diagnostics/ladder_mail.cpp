@@ -5,6 +5,7 @@
 
 #include "diagnostics/ladder.h"
 #include "tokens/token_service.h"
+#include "util/text.h"
 
 namespace md::diagnostics::detail {
 
@@ -40,8 +41,7 @@ void record_tls(StepResult& s, const Result<mail::TlsInfo>& result, const mail::
     s.evidence.push_back("server certificate issuer=" + t.issuer);
     s.evidence.push_back("server certificate notBefore=" + t.not_before);
     s.evidence.push_back("server certificate notAfter=" + t.not_after);
-    std::string sans;
-    for (const std::string& n : t.subject_alt_names) sans += (sans.empty() ? "" : ", ") + n;
+    const std::string sans = util::join(t.subject_alt_names, ", ");
     s.evidence.push_back("subjectAltName=" + (sans.empty() ? std::string("(none)") : sans));
     if (!t.chain_top_issuer.empty()) s.evidence.push_back("chain top issuer=" + t.chain_top_issuer);
     s.evidence.push_back("verify result=" + std::to_string(t.verify_code) + " (" + t.verify_text + ")" +

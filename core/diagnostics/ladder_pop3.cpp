@@ -3,15 +3,10 @@
 // and STAT as the real command after it.
 #include "diagnostics/ladder.h"
 #include "mail/pop3_client.h"
+#include "util/text.h"
 
 namespace md::diagnostics::detail {
 namespace {
-
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
 
 void capa_step(StepResult& s, mail::Pop3Client& client, std::optional<mail::Pop3Capabilities>& caps) {
   auto c = client.capa();
@@ -19,7 +14,7 @@ void capa_step(StepResult& s, mail::Pop3Client& client, std::optional<mail::Pop3
   caps = c.value();
   for (const std::string& l : caps->lines) s.evidence.push_back("CAPA " + l);
   s.detail = std::string(caps->stls() ? "STLS offered" : "no STLS") +
-             "; SASL mechanisms: " + (caps->sasl.empty() ? std::string("none") : join(caps->sasl, ", ")) +
+             "; SASL mechanisms: " + (caps->sasl.empty() ? std::string("none") : util::join(caps->sasl, ", ")) +
              (caps->user() ? "; USER/PASS" : "");
 }
 
@@ -60,10 +55,11 @@ void run_pop3(StepRunner& steps, const MailRun& run) {
       auto mech = choose_mechanism(
           run, [&](mail::sasl::Mechanism m) { return caps->supports(m); }, caps->user() || caps->lines.empty());
       if (!mech)
-        return set_failure(s, fail("auth.mechanism_unavailable",
-                                   "the server offers SASL " + (caps->sasl.empty() ? "(none)" : join(caps->sasl, ",")) +
-                                       (caps->user() ? " and USER/PASS" : "") + "; the account signs in with " +
-                                       (a.auth == accounts::AuthMethod::oauth2 ? "XOAUTH2" : "PLAIN or USER/PASS")));
+        return set_failure(
+            s, fail("auth.mechanism_unavailable",
+                    "the server offers SASL " + (caps->sasl.empty() ? "(none)" : util::join(caps->sasl, ",")) +
+                        (caps->user() ? " and USER/PASS" : "") + "; the account signs in with " +
+                        (a.auth == accounts::AuthMethod::oauth2 ? "XOAUTH2" : "PLAIN or USER/PASS")));
       const bool user_pass = *mech == mail::sasl::Mechanism::login && !caps->supports(*mech);
       s.evidence.push_back("mechanism=" + std::string(user_pass ? "USER/PASS" : mail::sasl::name(*mech)));
       mail::sasl::Credentials creds{a.login_name(), *run.secret, e.host, static_cast<uint16_t>(e.port)};

@@ -7,16 +7,11 @@
 #include "diagnostics/ladder.h"
 #include "mail/smtp_client.h"
 #include "platform/time.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace md::diagnostics::detail {
 namespace {
-
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
-}
 
 std::vector<std::string> lines_of(const std::string& raw) {
   std::vector<std::string> out;
@@ -42,7 +37,7 @@ void ehlo_step(StepResult& s, mail::SmtpClient& client, const MailRun& run, std:
   s.evidence.push_back("server: " + mail::printable(ext->greeting, 300));
   for (const std::string& k : ext->keywords) s.evidence.push_back("EHLO " + k);
   s.detail = std::string(ext->starttls() ? "STARTTLS offered" : "no STARTTLS") +
-             "; AUTH mechanisms: " + (ext->auth.empty() ? std::string("none") : join(ext->auth, ", "));
+             "; AUTH mechanisms: " + (ext->auth.empty() ? std::string("none") : util::join(ext->auth, ", "));
 }
 
 std::string test_message(const accounts::Account& a, const std::string& to) {
@@ -94,10 +89,11 @@ void run_smtp(StepRunner& steps, const MailRun& run) {
       auto mech = choose_mechanism(
           run, [&](mail::sasl::Mechanism m) { return ext->supports(m); }, false);
       if (!mech)
-        return set_failure(s, fail("auth.mechanism_unavailable",
-                                   "the server offers AUTH " + (ext->auth.empty() ? "(none)" : join(ext->auth, " ")) +
-                                       "; the account signs in with " +
-                                       (a.auth == accounts::AuthMethod::oauth2 ? "XOAUTH2" : "PLAIN or LOGIN")));
+        return set_failure(
+            s, fail("auth.mechanism_unavailable",
+                    "the server offers AUTH " + (ext->auth.empty() ? "(none)" : util::join(ext->auth, " ")) +
+                        "; the account signs in with " +
+                        (a.auth == accounts::AuthMethod::oauth2 ? "XOAUTH2" : "PLAIN or LOGIN")));
       s.evidence.push_back("mechanism=" + std::string(mail::sasl::name(*mech)));
       mail::sasl::Credentials creds{a.login_name(), *run.secret, e.host, static_cast<uint16_t>(e.port)};
       auto r = client->authenticate(*mech, creds);

@@ -12,6 +12,7 @@
 #include "net/interception.h"
 #include "platform/socket.h"
 #include "platform/trust_store.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace md::mail::tls {
@@ -113,12 +114,6 @@ std::vector<std::string> alt_names(X509* cert) {
     }
   }
   GENERAL_NAMES_free(names);
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
 }
 
@@ -227,10 +222,11 @@ std::optional<Failure> verification_failure(const TlsInfo& info, const TlsOption
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
     case X509_V_ERR_EMAIL_MISMATCH:
-      return fail("tls.hostname_mismatch", who + " names " +
-                                               (info.subject_alt_names.empty() ? std::string("no alternative names")
-                                                                               : join(info.subject_alt_names)) +
-                                               ", not " + options.host);
+      return fail("tls.hostname_mismatch",
+                  who + " names " +
+                      (info.subject_alt_names.empty() ? std::string("no alternative names")
+                                                      : util::join(info.subject_alt_names, ", ")) +
+                      ", not " + options.host);
     default:
       // A TLS-inspecting antivirus or firewall issued it: name the product, whose settings are the fix.
       if (auto product = net::interception_product(info.issuer + " " + info.chain_top_issuer))

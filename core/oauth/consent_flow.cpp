@@ -5,13 +5,13 @@
 #include "oauth/pkce.h"
 #include "oauth/token_endpoint.h"
 #include "util/encoding.h"
+#include "util/text.h"
 
 namespace md::oauth {
 
 std::string build_authorization_url(const ClientConfig& cfg, const std::string& redirect_uri, const std::string& state,
                                     const std::string& code_challenge, const std::string& login_hint) {
-  std::string scope;
-  for (const auto& s : cfg.scopes) scope += (scope.empty() ? "" : " ") + s;
+  const std::string scope = util::join(cfg.scopes);
   net::FormFields q{
       {"response_type", "code"}, {"client_id", cfg.client_id},       {"redirect_uri", redirect_uri},   {"scope", scope},
       {"state", state},          {"code_challenge", code_challenge}, {"code_challenge_method", "S256"}};

@@ -6,6 +6,7 @@
 #include "oauth/errors.h"
 #include "oauth/json_body.h"
 #include "oauth/token_endpoint.h"
+#include "util/text.h"
 
 namespace md::oauth {
 namespace {
@@ -14,12 +15,6 @@ constexpr const char* kDeviceGrant = "urn:ietf:params:oauth:grant-type:device_co
 constexpr std::chrono::seconds kSlowDownStep{5};   // RFC 8628 3.5
 constexpr std::chrono::seconds kMaxInterval{120};  // beyond this a server is just broken
 constexpr std::chrono::seconds kMaxLifetime{24 * 3600};
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
 
 Failure bad(const std::string& why, std::string_view body) {
   return fail("oauth.bad_response", "The device authorization endpoint's answer is not usable: " + why +
@@ -45,7 +40,7 @@ Result<DeviceAuthorization> start_device(const ClientConfig& cfg, net::Transcrip
     return fail("accounts.invalid",
                 "The account has no device authorization endpoint (--device-url); "
                 "this provider may not offer the device code sign-in.");
-  auto resp = post_to_endpoint(cfg, cfg.device_url, {{"scope", join(cfg.scopes)}}, transcript);
+  auto resp = post_to_endpoint(cfg, cfg.device_url, {{"scope", util::join(cfg.scopes)}}, transcript);
   if (!resp) return resp.failure();
   const net::HttpResponse& r = resp.value();
   auto j = parse_json_object(r.body);

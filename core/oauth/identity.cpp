@@ -6,6 +6,7 @@
 #include "oauth/json_body.h"
 #include "oauth/token_endpoint.h"
 #include "util/encoding.h"
+#include "util/text.h"
 
 namespace md::oauth {
 namespace {
@@ -138,8 +139,7 @@ Result<void> check_scopes(const std::vector<std::string>& granted, std::string_v
   if (mail_scope.empty()) return {};
   const std::string want = lower(mail_scope);
   if (std::any_of(granted.begin(), granted.end(), [&](const std::string& s) { return lower(s) == want; })) return {};
-  std::string list;
-  for (const auto& s : granted) list += (list.empty() ? "" : " ") + s;
+  const std::string list = util::join(granted);
   return fail("auth.scope_missing", "The mail permission " + std::string(mail_scope) +
                                         " was not granted (granted: " + (list.empty() ? "nothing" : list) + ").");
 }

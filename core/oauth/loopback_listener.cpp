@@ -129,7 +129,11 @@ class BoundedStream final : public httplib::Stream {
   bool refused_ = false;
 };
 
-// One request per connection, read through BoundedStream, then a lingering close.
+}  // namespace
+
+// One request per connection, read through BoundedStream, then a lingering close. Named, not in the
+// anonymous namespace: LoopbackListener::Impl holds one.
+namespace detail {
 class BoundedServer final : public httplib::Server {
  public:
   std::atomic<bool> stopping{false};
@@ -160,6 +164,9 @@ class BoundedServer final : public httplib::Server {
     platform::close_socket(fd_of(sock));
   }
 };
+}  // namespace detail
+
+namespace {
 
 std::string page(std::string_view title, std::string_view heading, std::string_view body_html, bool close_script) {
   std::string html =
@@ -216,7 +223,7 @@ void respond(httplib::Response& res, int status, const std::string& html) {
 struct LoopbackListener::Impl {
   std::string expected_state;
   std::string expected_issuer;
-  BoundedServer server;
+  detail::BoundedServer server;
   std::thread thread;
   int port = 0;
 
@@ -319,7 +326,7 @@ Result<std::unique_ptr<LoopbackListener>> LoopbackListener::start(std::string ex
   impl->expected_state = std::move(expected_state);
   impl->expected_issuer = std::move(expected_issuer);
   Impl* self = impl.get();
-  BoundedServer& svr = impl->server;
+  detail::BoundedServer& svr = impl->server;
   svr.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   svr.set_payload_max_length(kMaxRequestBytes);
   // The port carries the authorization code: no other listener may share it.

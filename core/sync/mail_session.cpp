@@ -4,6 +4,7 @@
 
 #include "diagnostics/ladder.h"
 #include "diagnostics/matchers.h"
+#include "util/text.h"
 
 namespace md::sync {
 namespace {
@@ -51,12 +52,6 @@ Failure refusal(const accounts::Account& a, diagnostics::MailProtocol protocol, 
                         (challenge ? " (error challenge " + challenge->raw + ")" : ""));
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 }  // namespace
 
 Result<mail::ImapClient> open_imap(const accounts::Account& a, const std::string& secret,
@@ -83,7 +78,7 @@ Result<mail::ImapClient> open_imap(const accounts::Account& a, const std::string
   if (greeting.value().preauth()) return client;
   const mail::imap::Capabilities& c = caps.value();
   auto mech = mechanism(
-      a, [&](Mechanism m) { return c.supports(m); }, !c.login_disabled(), "AUTH=" + join(c.auth));
+      a, [&](Mechanism m) { return c.supports(m); }, !c.login_disabled(), "AUTH=" + util::join(c.auth));
   if (!mech) return mech.failure();
   auto auth = client.authenticate(
       mech.value(), mail::sasl::Credentials{a.login_name(), secret, e.host, static_cast<uint16_t>(e.port)});
@@ -120,7 +115,8 @@ Result<mail::Pop3Client> open_pop3(const accounts::Account& a, const std::string
   }
   const mail::Pop3Capabilities& c = caps.value();
   auto mech = mechanism(
-      a, [&](Mechanism m) { return c.supports(m); }, false, "SASL " + join(c.sasl) + (c.user() ? " and USER" : ""));
+      a, [&](Mechanism m) { return c.supports(m); }, false,
+      "SASL " + util::join(c.sasl) + (c.user() ? " and USER" : ""));
   Result<mail::Pop3AuthResult> auth = fail("auth.mechanism_unavailable", "");
   if (!mech && a.auth == accounts::AuthMethod::password && (c.user() || c.lines.empty())) {
     auth = client.user_pass(a.login_name(), secret);  // a server without SASL: USER/PASS

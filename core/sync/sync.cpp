@@ -8,6 +8,7 @@
 #include "mail/imap_client.h"
 #include "mail/pop3_client.h"
 #include "sync/mail_session.h"
+#include "util/text.h"
 
 namespace md::sync {
 namespace {
@@ -100,10 +101,7 @@ std::vector<uint32_t> parse_search(std::string_view line) {
 }
 
 std::string join_flags(const std::optional<std::vector<std::string>>& flags) {
-  std::string out;
-  if (flags)
-    for (const std::string& f : *flags) out += (out.empty() ? "" : " ") + f;
-  return out;
+  return flags ? util::join(*flags) : std::string();
 }
 
 // Why the UIDs a SEARCH listed above `start` cannot be the whole story, by the server's own numbers

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "oauth/token_endpoint.h"
+#include "util/text.h"
 #include "util/time.h"
 
 namespace md::tokens {
@@ -16,12 +17,6 @@ using std::chrono::system_clock;
 std::optional<system_clock::time_point> parse_time(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   return util::parse_iso8601(*text);
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
 }
 
 Result<void> record_refresh_error(store::Database& db, std::string_view account, const Failure& f) {
@@ -113,7 +108,7 @@ Result<void> save_sign_in(store::Database& db, const vault::Vault& vault, const 
           "last_error = NULL")
         .bind(1, a.name)
         .bind(2, util::format_iso8601(t.expires_at))
-        .bind(3, join(t.granted_scopes))
+        .bind(3, util::join(t.granted_scopes))
         .bind(4, identity)
         .bind(5, t.refresh_token ? std::optional<std::string>(now) : std::nullopt)
         .run();
@@ -207,7 +202,7 @@ Result<FreshToken> fresh_access_token(store::Database& db, const vault::Vault& v
           "UPDATE token_state SET expires_at = ?, scopes = ?, last_refresh_at = ?, last_error = NULL, "
           "refresh_issued_at = CASE WHEN ? THEN ? ELSE refresh_issued_at END WHERE account = ?")
         .bind(1, util::format_iso8601(t.expires_at))
-        .bind(2, join(t.granted_scopes.empty() ? status.value().scopes : t.granted_scopes))
+        .bind(2, util::join(t.granted_scopes.empty() ? status.value().scopes : t.granted_scopes))
         .bind(3, at)
         .bind(4, rotated ? 1 : 0)
         .bind(5, at)

@@ -27,6 +27,10 @@ struct Scene {
   Scene& operator=(const Scene&) = delete;
 };
 
+// A fixed clock for tests that stage scenes, so every run sees the same countdowns.
+inline const std::chrono::system_clock::time_point kFixedSceneTime =
+    std::chrono::system_clock::from_time_t(1'795'000'000);
+
 std::vector<std::string> scene_names();
 // nullptr for an unknown name. `now` is the scene's clock (countdowns are relative to it).
 std::unique_ptr<Scene> make_scene(std::string_view name, std::chrono::system_clock::time_point now);

@@ -21,9 +21,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-// A fixed clock, so every run of the test sees the same countdowns.
-const system_clock::time_point kNow = system_clock::from_time_t(1'795'000'000);
-
 void draw_scene(Scene& s) {
   s.ui.out.reset_timing();
   draw_main_window(s.view, s.ui);
@@ -99,7 +96,7 @@ TEST_CASE("every scene draws in a headless context without an ImGui assertion or
   const int before = test::failed_assertions();
   for (const std::string& name : scene_names()) {
     INFO("scene: " << name);
-    auto scene = make_scene(name, kNow);
+    auto scene = make_scene(name, kFixedSceneTime);
     REQUIRE(scene != nullptr);
     test::HeadlessImGui imgui;
     ImGuiIO& io = imgui.io();
@@ -139,7 +136,7 @@ TEST_CASE("every scene draws in a headless context without an ImGui assertion or
 
 TEST_CASE("a countdown asks for a frame within a second, a static panel for none or one a minute") {
   auto frame_of = [](const char* name) {
-    auto scene = make_scene(name, kNow);
+    auto scene = make_scene(name, kFixedSceneTime);
     test::HeadlessImGui imgui;
     imgui.frame([&] { draw_scene(*scene); });
     imgui.frame([&] { draw_scene(*scene); });
@@ -166,9 +163,9 @@ TEST_CASE("a countdown asks for a frame within a second, a static panel for none
 TEST_CASE("the sync and admin scenes exist and open their modals") {
   for (const char* name : {"sync-idle", "sync-progress", "reset-sign-in", "reset-confirm", "reset-wrong-password",
                            "reset-done", "admin-first-run"})
-    CHECK_MESSAGE(make_scene(name, kNow) != nullptr, name);
+    CHECK_MESSAGE(make_scene(name, kFixedSceneTime) != nullptr, name);
   auto shown = [](const char* scene_name, bool first_admin) {
-    auto scene = make_scene(scene_name, kNow);
+    auto scene = make_scene(scene_name, kFixedSceneTime);
     test::HeadlessImGui imgui;
     for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
     return first_admin ? scene->ui.admin.first_frame.is_shown() : scene->ui.sync.reset.frame.is_shown();
@@ -179,12 +176,12 @@ TEST_CASE("the sync and admin scenes exist and open their modals") {
   CHECK(shown("reset-done", false));
   CHECK_FALSE(shown("sync-idle", false));
   CHECK(shown("admin-first-run", true));
-  CHECK(make_scene("admin-sign-in", kNow) != nullptr);
+  CHECK(make_scene("admin-sign-in", kFixedSceneTime) != nullptr);
   CHECK_FALSE(shown("sync-idle", true));
 }
 
 TEST_CASE("reset modal: Escape at the confirmation closes it and sends no reset") {
-  auto scene = make_scene("reset-confirm", kNow);
+  auto scene = make_scene("reset-confirm", kFixedSceneTime);
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
   std::vector<Command> sent;
@@ -201,7 +198,7 @@ TEST_CASE("reset modal: Escape at the confirmation closes it and sends no reset"
 }
 
 TEST_CASE("the re-authentication pop-up opens once per failure and Escape means Later") {
-  auto scene = make_scene("token-reauth-modal", kNow);
+  auto scene = make_scene("token-reauth-modal", kFixedSceneTime);
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
   imgui.frame([&] { draw_scene(*scene); });
@@ -222,7 +219,7 @@ TEST_CASE("the re-authentication pop-up opens once per failure and Escape means 
 }
 
 TEST_CASE("another account's dead sign-in opens the pop-up on any tab, and Enter re-authenticates that one") {
-  auto scene = make_scene("reauth-other-account", kNow);
+  auto scene = make_scene("reauth-other-account", kFixedSceneTime);
   test::HeadlessImGui imgui;
   ImGuiIO& io = imgui.io();
   std::vector<Command> sent;
@@ -250,18 +247,18 @@ TEST_CASE("another account's dead sign-in opens the pop-up on any tab, and Enter
 }
 
 TEST_CASE("a dead token with no admin signed in: no pop-up but a banner, and an admin signing in gets the pop-up") {
-  auto scene = make_scene("token-dead-no-admin", kNow);
+  auto scene = make_scene("token-dead-no-admin", kFixedSceneTime);
   test::HeadlessImGui imgui;
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_scene(*scene); });
   CHECK_FALSE(scene->ui.token.reauth_prompt.is_open());
-  scene->view.admin.session = admin::AdminSession{"carol", kNow};
+  scene->view.admin.session = admin::AdminSession{"carol", kFixedSceneTime};
   imgui.frame([&] { draw_scene(*scene); });
   imgui.frame([&] { draw_scene(*scene); });
   CHECK(scene->ui.token.reauth_prompt.is_open());
 }
 
 TEST_CASE("100,000 log lines: only the visible ones are drawn") {
-  auto scene = make_scene("log-100k", kNow);
+  auto scene = make_scene("log-100k", kFixedSceneTime);
   test::HeadlessImGui imgui;
   int vertices = 0;
   for (int i = 0; i < 3; ++i) vertices = imgui.frame([&] { draw_scene(*scene); });
@@ -272,7 +269,7 @@ TEST_CASE("100,000 log lines: only the visible ones are drawn") {
 }
 
 TEST_CASE("panels push commands rather than acting") {
-  auto scene = make_scene("checks-idle", kNow);
+  auto scene = make_scene("checks-idle", kFixedSceneTime);
   test::HeadlessImGui imgui;
   // With no input no command is sent.
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
@@ -284,7 +281,7 @@ TEST_CASE("panels push commands rather than acting") {
   REQUIRE(std::holds_alternative<cmd::WatchLive>(scene->ui.out.commands[0]));
   CHECK(std::get<cmd::WatchLive>(scene->ui.out.commands[0]).subject == scene->view.selected);
   // An empty workspace with accounts selects the first one, once.
-  auto fresh = make_scene("checks-idle", kNow);
+  auto fresh = make_scene("checks-idle", kFixedSceneTime);
   fresh->view.selected.clear();
   fresh->ui.selected_first = false;
   fresh->ui.live_watched = {};
@@ -309,7 +306,7 @@ TEST_CASE("on a 1024x600 screen every scene draws, and the setup's Save is on sc
   const int before = test::failed_assertions();
   for (const std::string& name : scene_names()) {
     INFO("scene: " << name);
-    auto scene = make_scene(name, kNow);
+    auto scene = make_scene(name, kFixedSceneTime);
     REQUIRE(scene != nullptr);
     test::HeadlessImGui imgui(1024, 600);
     try {
@@ -323,7 +320,7 @@ TEST_CASE("on a 1024x600 screen every scene draws, and the setup's Save is on sc
 
   // Signed in, the next step is Save, below the form's fold here: the footer names it, and its
   // button scrolls the form until Save shows.
-  auto scene = make_scene("setup-signed-in", kNow);
+  auto scene = make_scene("setup-signed-in", kFixedSceneTime);
   test::HeadlessImGui imgui(1024, 600);
   for (int i = 0; i < 3; ++i) imgui.frame([&] { draw_main_window(scene->view, scene->ui); });
   CHECK_FALSE(scene->ui.setup.next_button_visible);

@@ -23,12 +23,10 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::system_clock;
 
-const system_clock::time_point kNow = system_clock::from_time_t(1'795'000'000);
-
 protolog::Entry entry(uint64_t seq, const char* protocol, const char* text) {
   protolog::Entry e;
   e.seq = seq;
-  e.at = kNow;
+  e.at = kFixedSceneTime;
   e.protocol = protocol;
   e.direction = protolog::Direction::client;
   e.text = text;
@@ -51,18 +49,18 @@ TEST_CASE("token countdown: mm:ss under an hour, h:mm:ss above, never negative")
 }
 
 TEST_CASE("token countdown: the next frame lands just after the next whole second") {
-  const auto expires = kNow + seconds(100) + milliseconds(250);
-  const double wait = seconds_to_next_tick(expires, kNow);
+  const auto expires = kFixedSceneTime + seconds(100) + milliseconds(250);
+  const double wait = seconds_to_next_tick(expires, kFixedSceneTime);
   CHECK(wait > 0.25);
   CHECK(wait < 0.26);
-  CHECK(seconds_to_next_tick(kNow + seconds(5), kNow) == doctest::Approx(1.002));
-  CHECK(seconds_to_next_tick(kNow - seconds(5), kNow) == doctest::Approx(1.0));
+  CHECK(seconds_to_next_tick(kFixedSceneTime + seconds(5), kFixedSceneTime) == doctest::Approx(1.002));
+  CHECK(seconds_to_next_tick(kFixedSceneTime - seconds(5), kFixedSceneTime) == doctest::Approx(1.0));
 }
 
 TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, once per failure") {
   TokenPanelState state;
   WorkspaceView view;
-  view.now = kNow;
+  view.now = kFixedSceneTime;
   view.accounts.resize(2);
   view.accounts[0].name = "alice";
   view.accounts[1].name = "bob";
@@ -73,9 +71,9 @@ TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, onc
   s.signed_in = true;
   s.refresh_token_saved = true;
   s.refreshable = true;
-  s.expires_at = kNow + seconds(600);
+  s.expires_at = kFixedSceneTime + seconds(600);
   token.status = s;
-  CHECK_FALSE(dead_token_failure(token, kNow));
+  CHECK_FALSE(dead_token_failure(token, kFixedSceneTime));
   CHECK_FALSE(should_prompt_reauth(view, state));
 
   // A failed refresh for another reason (the network) is not a dead token.
@@ -116,25 +114,25 @@ TEST_CASE("re-authentication prompt: asks for invalid_grant or a dead token, onc
   expired.account = "bob";
   s.refresh_token_saved = false;
   s.refreshable = false;
-  s.expires_at = kNow - seconds(1);
+  s.expires_at = kFixedSceneTime - seconds(1);
   expired.status = s;
-  CHECK(dead_token_failure(expired, kNow));
+  CHECK(dead_token_failure(expired, kFixedSceneTime));
   // A stored failure from an earlier session counts too.
   TokenView stored;
   stored.account = "carol";
   tokens::TokenStatus st;
   st.last_error = Failure{"oauth.invalid_grant", "Token has been expired or revoked."};
   stored.status = st;
-  CHECK(dead_token_failure(stored, kNow)->code == "oauth.invalid_grant");
+  CHECK(dead_token_failure(stored, kFixedSceneTime)->code == "oauth.invalid_grant");
 }
 
 TEST_CASE("diagnostics: summaries, colours and which rows open") {
-  auto green = make_scene("checks-green", kNow);
+  auto green = make_scene("checks-green", kFixedSceneTime);
   const CheckRun& g = green->view.checks.at("alice");
   CHECK(run_summary(g) == "All 16 checks passed");
   CHECK(run_health(g) == Health::ok);
 
-  auto failed = make_scene("checks-failed", kNow);
+  auto failed = make_scene("checks-failed", kFixedSceneTime);
   const CheckRun& f = failed->view.checks.at("bob");
   CHECK(run_summary(f) == "1 of 10 checks failed (1 warning)");
   CHECK(run_health(f) == Health::failed);
@@ -144,7 +142,7 @@ TEST_CASE("diagnostics: summaries, colours and which rows open") {
     if (s.id == "imap.auth") CHECK_FALSE(step_opens(s));  // skipped: nothing to explain
   }
 
-  auto running = make_scene("checks-running", kNow);
+  auto running = make_scene("checks-running", kFixedSceneTime);
   CHECK(run_summary(running->view.checks.at("alice")) == "Running: 7 step(s) done");
   CHECK(run_health(running->view.checks.at("alice")) == Health::unknown);
 
@@ -196,13 +194,13 @@ TEST_CASE("log panel: the filtered list grows with new lines and restarts when t
 
 TEST_CASE("log buffer: lines keep their protocol and text, and the oldest half goes past the cap") {
   LogBuffer log;
-  fill_log(log, "alice", 1000, kNow);
+  fill_log(log, "alice", 1000, kFixedSceneTime);
   CHECK(log.lines.size() == 1000);
   CHECK(log.line_text(0).find("imap: connecting") != std::string_view::npos);
   CHECK(log.lines[1].protocol == LogProtocol::imap);
   CHECK(log.lines[1].direction == protolog::Direction::server);
   const uint64_t gen = log.generation;
-  fill_log(log, "alice", 200'000, kNow);
+  fill_log(log, "alice", 200'000, kFixedSceneTime);
   CHECK(log.lines.size() <= 200'000);
   CHECK(log.lines.size() >= 100'000);
   CHECK(log.generation != gen);
@@ -250,8 +248,8 @@ int count(const PanelOutput& out) {
 
 TEST_CASE("reset modal: an admin signed in to the window recently goes straight to the confirmation, named") {
   WorkspaceView v = reset_view(ResetStage::ready);
-  v.now = kNow;
-  v.admin.session = admin::AdminSession{"carol", kNow - std::chrono::minutes(4)};
+  v.now = kFixedSceneTime;
+  v.admin.session = admin::AdminSession{"carol", kFixedSceneTime - std::chrono::minutes(4)};
   ResetFlowState flow;
   PanelOutput out;
   open_reset_flow(flow, v, out);
@@ -280,9 +278,9 @@ TEST_CASE("reset modal: an admin signed in to the window recently goes straight 
 
 TEST_CASE("reset modal: opening asks for the preview and pre-fills the signed-in admin, never the password") {
   WorkspaceView v = reset_view(ResetStage::idle);
-  v.now = kNow;
+  v.now = kFixedSceneTime;
   // Signed in longer ago than admin::kRecentSignIn: the name is filled in, the password asked.
-  v.admin.session = admin::AdminSession{"carol", kNow - admin::kRecentSignIn - std::chrono::seconds(1)};
+  v.admin.session = admin::AdminSession{"carol", kFixedSceneTime - admin::kRecentSignIn - std::chrono::seconds(1)};
   ResetFlowState flow;
   PanelOutput out;
   open_reset_flow(flow, v, out);
@@ -477,7 +475,7 @@ namespace md::panels {
 
 TEST_CASE("live strip: it follows the draft on Setup, the selected account elsewhere, and says what it knows") {
   WorkspaceView v;
-  v.now = kNow;
+  v.now = kFixedSceneTime;
   v.selected = "alice";
   v.accounts = {{"alice", "alice@example.com", "gmail", true, false, 20, Health::ok, std::nullopt},
                 {"desk", "desk@example.com", "custom", false, false, 20, Health::unknown, std::nullopt}};
@@ -524,7 +522,7 @@ TEST_CASE("live strip: it follows the draft on Setup, the selected account elsew
   tokens::TokenStatus st;
   st.signed_in = true;
   st.refreshable = true;
-  st.expires_at = kNow + std::chrono::seconds(52 * 60 + 30);
+  st.expires_at = kFixedSceneTime + std::chrono::seconds(52 * 60 + 30);
   v.token.account = "alice";
   v.token.status = st;
   CHECK(live_token_line(v, alice) == "Access token: expires in 52 min");

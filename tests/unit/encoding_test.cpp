@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "util/encoding.h"
+#include "util/text.h"
 
 using namespace md::util;
 
@@ -40,4 +41,12 @@ TEST_CASE("valid_utf8: well-formed text passes; stray, overlong, surrogate and t
   CHECK_FALSE(valid_utf8("\xED\xA0\x80"));      // a surrogate
   CHECK_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(valid_utf8("\xC3\x28"));          // bad continuation
+}
+
+TEST_CASE("text: join puts the separator between the items only") {
+  CHECK(join({}) == "");
+  CHECK(join({"imap"}) == "imap");
+  CHECK(join({"openid", "email", "https://mail.google.com/"}) == "openid email https://mail.google.com/");
+  CHECK(join({"PLAIN", "", "XOAUTH2"}, ", ") == "PLAIN, , XOAUTH2");
+  CHECK(join({"a", "b"}, "\n") == "a\nb");
 }
