@@ -60,8 +60,12 @@ main-tests:
 test-sanitize: sanitize-build
 	$(MAKE) sanitize-tests
 
+# A unity build (each target's sources compiled in a few large batches): less than half the time of
+# one file at a time, which CI's minutes need. The main build above stays one file at a time, as a
+# packager builds it, so a file that compiles only beside its neighbours is still caught there.
 sanitize-build:
-	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON $(CMAKE_ARGS)
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON \
+	  -DCMAKE_UNITY_BUILD=ON $(CMAKE_ARGS)
 	@$(call timed,sanitizer build,cmake --build $(SAN_BUILD) -j $(JOBS))
 
 sanitize-tests:

@@ -22,9 +22,11 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 # The machine is shared with other builders: one compile at a time unless told otherwise.
 JOBS=${FUZZ_JOBS:-1}
 
+# A unity build (the sources of a target compiled in a few large batches): the core compiles in
+# less than half the time, which make test's CI minutes need. The main build stays one file at a time.
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAILDOCTOR_FUZZ=ON \
-    -DMAILDOCTOR_BUILD_GUI=OFF -DMAILDOCTOR_BUILD_TESTS=OFF >/dev/null
+    -DMAILDOCTOR_BUILD_GUI=OFF -DMAILDOCTOR_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
 fi
 cmake --build "$BUILD" --target fuzz -j "$JOBS"
 [ "$SECONDS_EACH" = build ] && exit 0
