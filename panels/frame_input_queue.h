@@ -6,12 +6,12 @@
 // was leaving, and a click on Save right after typing acts before the last letters. 1.87 queues
 // input for this reason; until then the window's input callbacks go through this queue, and the
 // frame reads the mouse from it (pointer()) instead of polling. Per frame it lets through at most one
-// change of each key; after a key that acts on the focus or the text (Tab, Enter, Escape, arrows,
-// Backspace, a Ctrl shortcut), no text and no other such key for that frame and the next (a Tab
-// moves the focus in the frame after its press, and the field it reaches ignores input in the frame
-// it activates); and a click only as the frame's first input, where the mouse was, with nothing
-// after it. The rest waits, in order, for the next frames. Plain typing flows as it comes: a
-// letter's own key press does not hold its character back.
+// change of each key ImGui acts on (a letter typed twice is just two characters); after a key that acts on the focus or
+// the text (Tab, Enter, Escape, arrows, Backspace, a Ctrl shortcut), no text and no other such key for that frame and
+// the next (a Tab moves the focus in the frame after its press, and the field it reaches ignores input in the frame it
+// activates); and a click only as the frame's first input, where the mouse was, with nothing after it. The rest waits,
+// in order, for the next frames. Plain typing flows as it comes: a letter's own key press does not hold its character
+// back.
 #pragma once
 
 #include <deque>
@@ -124,7 +124,10 @@ class FrameInputQueue {
           any_input_ = true;
           break;
         case Kind::key:
-          if (e.action != KeyAction::repeat) changed_keys_.insert(e.code);
+          // A letter's key may go down and up many times in one frame: ImGui types from the
+          // characters, not from the key. A key it acts on (Tab, Shift, Ctrl+A's A) may not.
+          if (e.action != KeyAction::repeat && (e.code >= kFirstNonPrintableKey || acts_before_text(e)))
+            changed_keys_.insert(e.code);
           if (e.action == KeyAction::press && acts_before_text(e)) command_frames_ = 2;
           sinks_.key(e.code, e.scancode, e.action, e.mods);
           any_input_ = true;
@@ -151,7 +154,7 @@ class FrameInputQueue {
   PointerState pointer_;
   int command_frames_ = 0;  // frames, this one included, before text may follow a key that acts first
   // What the frame being gathered has taken since the last frame read the input:
-  std::set<int> changed_keys_;  // keys that went down or up
+  std::set<int> changed_keys_;  // keys ImGui acts on that went down or up
   bool clicked_ = false;        // a mouse button went down
   bool any_input_ = false;      // a key, a character, a button or the wheel (not a mere move)
 };

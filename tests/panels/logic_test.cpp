@@ -619,10 +619,26 @@ TEST_CASE("input: keys, text and clicks faster than the frames reach ImGui as a 
     queue.on_character('A');
     queue.on_key(kA, 0, KeyAction::release, 1);
     queue.on_key(kLeftShift, 0, KeyAction::release, 0);
-    CHECK(seen == Seen{"340 down", "65 down", "'A'"});  // the letter's release waits a frame, as a tap's does
+    CHECK(seen == Seen{"340 down", "65 down", "'A'", "65 up"});  // Shift's release waits a frame
     CHECK(queue.end_frame());
     CHECK(seen == Seen{"340 down", "65 down", "'A'", "65 up", "340 up"});
     CHECK_FALSE(queue.end_frame());
+    seen.clear();
+    for (int i = 0; i < 2; ++i) {  // "aa" typed in one gap: both letters in the one frame
+      queue.on_key(kA, 0, KeyAction::press, 0);
+      queue.on_character('a');
+      queue.on_key(kA, 0, KeyAction::release, 0);
+    }
+    CHECK(seen == Seen{"65 down", "'a'", "65 up", "65 down", "'a'", "65 up"});
+    CHECK_FALSE(queue.end_frame());
+    seen.clear();
+    queue.on_key(kA, 0, KeyAction::press, kCtrl);  // Ctrl let go before the A: Ctrl+A is still seen
+    queue.on_key(kA, 0, KeyAction::release, 0);
+    CHECK(seen == Seen{"65 down"});
+    CHECK(queue.end_frame());
+    CHECK(seen == Seen{"65 down", "65 up"});
+    while (queue.end_frame()) {
+    }
     seen.clear();
     queue.on_key(kA, 0, KeyAction::press, kCtrl);  // Ctrl+A selects all; the text then replaces it
     queue.on_character('z');
