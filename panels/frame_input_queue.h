@@ -1,17 +1,19 @@
 // Dear ImGui 1.86 reads the input once a frame: each key as down or up (io.KeysDown), the mouse
-// where it is now with its buttons as they are now (polled), and the characters typed since the last
-// frame all at once. So input that comes faster than the window draws (a quick typist, an old PC, a
-// long frame on a loaded machine) goes wrong: a press and its release between two frames cancel
-// out, two Tabs in one gap move the focus once, text typed after a Tab lands in the field the Tab
-// was leaving, and a click on Save right after typing acts before the last letters. 1.87 queues
-// input for this reason; until then the window's input callbacks go through this queue, and the
-// frame reads the mouse from it (pointer()) instead of polling. Per frame it lets through at most one
-// change of each key ImGui acts on (a letter typed twice is just two characters); after a key that acts on the focus or
-// the text (Tab, Enter, Escape, arrows, Backspace, a Ctrl shortcut), no text and no other such key for that frame and
-// the next (a Tab moves the focus in the frame after its press, and the field it reaches ignores input in the frame it
-// activates); and a click only as the frame's first input, where the mouse was, with nothing after it. The rest waits,
-// in order, for the next frames. Plain typing flows as it comes: a letter's own key press does not hold its character
-// back.
+// where it is now with its buttons as they are now (polled), and the characters typed since the
+// last frame all at once. So input that comes faster than the window draws (a quick typist, an old
+// PC, a long frame on a loaded machine) goes wrong: a press and its release between two frames
+// cancel out, two Tabs in one gap move the focus once, text typed after a Tab lands in the field
+// the Tab was leaving, and a click on Save right after typing acts before the last letters. 1.87
+// queues input for this reason; until then the window's input callbacks go through this queue,
+// and the frame reads the mouse from it (pointer()) instead of polling.
+//
+// Per frame it lets through:
+// - at most one change of each key ImGui acts on (a letter typed twice is just two characters);
+// - after a key that acts on the focus or the text (Tab, Enter, Escape, arrows, Backspace, a Ctrl
+//   shortcut), no text and no other such key for that frame and the next: a Tab moves the focus in
+//   the frame after its press, and the field it reaches ignores input in the frame it activates;
+// - a click only as the frame's first input, where the mouse was, with nothing after it.
+// The rest waits, in order, for the next frames. Plain typing flows as it comes.
 #pragma once
 
 #include <deque>
