@@ -14,7 +14,7 @@ CMAKE_ARGS ?=
 # Each step of make test prints "time: STEP N s", so a CI log shows where its minutes go.
 timed = start=$$(date +%s); $(2); rc=$$?; echo "time: $(1) $$(( $$(date +%s) - start )) s"; exit $$rc
 
-.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz main-build main-tests sanitize-build sanitize-tests fuzz-build-and-runs fuzz-build fuzz-runs format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
+.PHONY: all bootstrap configure build run test test-main test-sanitize test-fuzz main-build main-tests sanitize-build sanitize-tests sanitize-and-fuzz-build fuzz-build fuzz-runs format bench-idle bench-sync demo screenshots screenshots-lab package docs clean
 
 all: build
 
@@ -39,18 +39,20 @@ run: build
 	$(BUILD)/app/maildoctor
 
 # The steps of `make test` overlap where one waits and the other computes: the main tests (whose
-# three lab lanes mostly wait on servers and schedules) beside the sanitizer build, and the sanitizer
-# tests beside the fuzz build and then the fuzz runs. Their output interleaves as it comes (a log
-# that goes quiet for ten minutes looks hung); a failure of either fails the pair, and each step
-# prints its own time: line.
+# three lab lanes mostly wait on servers and schedules) beside the sanitizer build and then the fuzz
+# build, and the sanitizer tests beside the fuzz runs (one target at a time). Their output
+# interleaves as it comes (a log that goes quiet for ten minutes looks hung); a failure of either
+# fails the pair, and each step prints its own time: line.
+# Measured from clean clones: this order took 700 s + 473 s for the two pairs; with the fuzz build
+# beside the sanitizer tests instead, the fuzz build took 579 s (144 s alone), 596 s + 678 s.
 test: bootstrap
 	$(MAKE) main-build
-	$(MAKE) -j2 main-tests sanitize-build
-	$(MAKE) -j2 sanitize-tests fuzz-build-and-runs
+	$(MAKE) -j2 main-tests sanitize-and-fuzz-build
+	$(MAKE) -j2 sanitize-tests fuzz-runs FUZZ_RUN_JOBS=1
 
-fuzz-build-and-runs:
+sanitize-and-fuzz-build:
+	$(MAKE) sanitize-build
 	$(MAKE) fuzz-build
-	$(MAKE) fuzz-runs
 
 test-main: main-build
 	$(MAKE) main-tests
@@ -84,8 +86,9 @@ test-fuzz: bootstrap
 fuzz-build:
 	@$(call timed,fuzz build,FUZZ_JOBS=$(JOBS) fuzz/run.sh build $(FUZZ_BUILD))
 
+FUZZ_RUN_JOBS ?= $(JOBS)
 fuzz-runs:
-	@$(call timed,fuzz runs,FUZZ_JOBS=$(JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD))
+	@$(call timed,fuzz runs,FUZZ_JOBS=$(FUZZ_RUN_JOBS) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD))
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
