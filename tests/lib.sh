@@ -13,6 +13,9 @@
 #   want NAME EXPRESSION VALUE    js's value must be VALUE
 #   code_in NAME CODE             NAME.err names the failure code [CODE]
 #   wait_for FILE PATTERN [TENTHS]  bounded wait (default 10 s) until grep finds PATTERN in FILE
+#   start_proxy NAME LISTEN TARGET [fault_proxy options]
+#                                 tests/tools/fault_proxy.py from port LISTEN to TARGET, its output
+#                                 in $work/NAME.log; returns once it listens; its pid is $proxy_pid
 
 # Tests never touch the desktop keyring of the person running them: the key file only, unless a
 # test starts a session bus and keyring of its own (tests/integration/keyring_test.sh).
@@ -72,4 +75,15 @@ wait_for() {
     [ $i -le "${3:-100}" ] || fail "timed out waiting for '$2' in $1"
     sleep 0.1
   done
+}
+
+start_proxy() {
+  name=$1 listen=$2 target=$3
+  shift 3
+  # Emptied here, before the proxy starts: the background job's own redirection empties the file
+  # only once it runs, and until then a previous proxy's "ready" would pass the wait below.
+  : >"$work/$name.log"
+  python3 "$(dirname "$0")/../tools/fault_proxy.py" "$listen" "$target" "$@" >"$work/$name.log" 2>&1 &
+  proxy_pid=$!
+  wait_for "$work/$name.log" ready
 }

@@ -35,15 +35,8 @@ expect() {
 # contains NAME 'expression' TEXT: the expression's value contains TEXT.
 contains() { js "$1" "$2" | grep -qF -- "$3" || fail "$1: $2 lacks '$3': $(js "$1" "$2")"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# start_proxy NAME LISTEN TARGET [fault_proxy options]: waits for "ready"; the pid is in $proxy_pid.
-start_proxy() {
-  name=$1 listen=$2 target=$3; shift 3
-  : >"$work/$name.log"
-  python3 "$tools/fault_proxy.py" "$listen" "$target" "$@" >"$work/$name.log" 2>&1 &
-  proxy_pid=$!
-  pids="$pids $proxy_pid"
-  wait_for "$work/$name.log" ready
-}
+# start_proxy (tests/lib.sh) gives its pid in $proxy_pid; every proxy is stopped on exit.
+proxy() { start_proxy "$@" && pids="$pids $proxy_pid"; }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 doveadm_() { doveadm -c "$LAB_DOVECOT_CONF" "$@"; }
 home=$(doveadm_ user -f home "$LAB_SYNC_USER")
@@ -75,7 +68,7 @@ rm -rf "$home/Maildir"
 server_hashes >"$work/server.txt"
 [ "$(wc -l <"$work/server.txt")" -eq $N ] || fail "the server lists $(wc -l <"$work/server.txt") messages, wanted $N"
 pw_account dave "localhost:$port_cut" --timeout 10
-start_proxy cut "$port_cut" "$LAB_IMAPS_PORT" --cut-after 600000
+proxy cut "$port_cut" "$LAB_IMAPS_PORT" --cut-after 600000
 cut_pid=$proxy_pid
 
 step "sync: protocol.connection_lost naming the message it was in, exit 1"
@@ -97,7 +90,7 @@ echo "   cut after $stored of $N messages were committed"
 
 step "the next sync through a healthy proxy finishes: the store equals the server's, none twice"
 stop "$cut_pid"
-start_proxy healthy "$port_cut" "$LAB_IMAPS_PORT"
+proxy healthy "$port_cut" "$LAB_IMAPS_PORT"
 healthy_pid=$proxy_pid
 run 0 resume md sync dave --batch 20 --json
 want resume d.downloaded $((N - stored))
@@ -114,7 +107,7 @@ stop "$healthy_pid"
 
 step "TLS handshake stalls after 5 bytes from the server: imap.tls tcp.timeout within --timeout 3"
 pw_account stall "localhost:$port_stall" --timeout 3
-start_proxy stall "$port_stall" "$LAB_IMAPS_PORT" --stall-after 5
+proxy stall "$port_stall" "$LAB_IMAPS_PORT" --stall-after 5
 stall_pid=$proxy_pid
 t0=$(now_ms); run 1 stall md check stall --json; t1=$(now_ms)
 grep -q "fault: stall after 5 bytes" "$work/stall.log" || fail "the proxy did not stall the handshake"
@@ -135,7 +128,7 @@ stop "$stall_pid"
 step "reset while the client sends AUTHENTICATE (plain-text IMAP, so the proxy sees it):"
 step "   imap.auth protocol.connection_lost, not a credentials code"
 pw_account reset "127.0.0.1:$port_reset" --imap-security none --timeout 3
-start_proxy reset "$port_reset" "$LAB_IMAP_STARTTLS_PORT" --reset-on AUTHENTICATE
+proxy reset "$port_reset" "$LAB_IMAP_STARTTLS_PORT" --reset-on AUTHENTICATE
 reset_pid=$proxy_pid
 run 1 reset md check reset --json
 grep -q "fault: reset on 'AUTHENTICATE'" "$work/reset.log" || fail "the proxy did not reset on AUTHENTICATE"
@@ -235,7 +228,7 @@ want after-reset1 d.stored_messages $N
 hold=$work/hold-slow
 rm -f "$hold"
 md account edit dave --timeout 120 >/dev/null
-start_proxy slow "$port_cut" "$LAB_IMAPS_PORT" --rate 150000 --hold-while "$hold"
+proxy slow "$port_cut" "$LAB_IMAPS_PORT" --rate 150000 --hold-while "$hold"
 slow_pid=$proxy_pid
 "$bin" --data-dir "$data" sync dave --batch 10 --json >"$work/slow.out" 2>"$work/slow.err" &
 sync_pid=$!

@@ -144,12 +144,6 @@ step "kill -9 in the middle of a sync loses nothing and duplicates nothing; a se
 # is stored, so it is surely mid-way when it is killed or interrupted, however slow the machine.
 proxy_port=$((LAB_PORT_BASE + 60))
 proxy_pid=
-start_proxy() {  # start_proxy [fault_proxy options]: waits (bounded) for "ready"
-  python3 "$here/../tools/fault_proxy.py" "$proxy_port" "$LAB_IMAPS_PORT" "$@" >"$work/proxy.log" 2>&1 &
-  proxy_pid=$!
-  i=0; while ! grep -q ready "$work/proxy.log" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || fail "the fault proxy did not start"; sleep 0.05; done
-}
 stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=; }
 trap '[ -n "$sync_pid" ] && kill -9 "$sync_pid" 2>/dev/null; [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
 rm -rf "$home/Maildir"
@@ -160,7 +154,7 @@ printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --ema
   --timeout 120 >/dev/null  # the read timeout outlasts the proxy's hold
 hold=$work/hold
 rm -f "$hold"
-start_proxy --rate 2000000 --hold-while "$hold"
+start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 2000000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/killed.out" 2>&1 &
 sync_pid=$!
 stored=0
@@ -187,7 +181,7 @@ echo "   killed after $stored of $BIG messages were committed"
 
 step "Ctrl-C (SIGINT) stops a sync cleanly: sync.cancelled, exit 1, the counter covers what is stored"
 rm -f "$hold"
-start_proxy --rate 2000000 --hold-while "$hold"
+start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 2000000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/interrupted.out" 2>"$work/interrupted.err" &
 sync_pid=$!
 before=$stored
@@ -213,7 +207,7 @@ want after-int d.last_uid "$stored"
 want after-int d.last_sync_result cancelled
 [ "$stored" -lt $BIG ] || fail "the sync was not interrupted (stored $stored)"
 echo "   interrupted after $stored of $BIG messages were committed"
-start_proxy
+start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT"
 run 0 finish md sync dave --json
 want finish d.downloaded $(($BIG - stored))
 want finish d.stored_messages $BIG
