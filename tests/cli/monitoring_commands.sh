@@ -78,6 +78,7 @@ run 2 lonely md serve --allow-remote
 
 for sig in TERM INT; do
   step "serve --metrics 127.0.0.1:0 answers /metrics; SIG$sig stops it within 15 s"
+  : >"$work/serve.out"  # now: the job empties it only once it runs, and the last round's URL is there
   "$bin" --data-dir "$data" serve --metrics 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
   serve_pid=$!
   wait_for "$work/serve.out" '/metrics'
