@@ -100,7 +100,9 @@ url=$(printf '%s' "$1" | sed -n 's/.*redirect_uri=\([^&]*\).*/\1/p' | sed 's/%3A
 curl -s -o /dev/null "${url}?code=stale&state=not-the-right-one" &
 STALE
 chmod +x "$work/stale-tab.sh"
-run 1 state md auth slow --browser "$work/stale-tab.sh" --consent-timeout 3
+# The listener waits out its deadline for the right state; 10 s leave the stale tab's curl time to
+# start on a loaded machine.
+run 1 state md auth slow --browser "$work/stale-tab.sh" --consent-timeout 10
 grep -q 'oauth.state_mismatch' "$work/state.err" || fail "state code"
 
 step "device flow"

@@ -140,8 +140,10 @@ run 0 status5 md status dave --json
 want status5 d.last_uid $N
 
 step "kill -9 in the middle of a sync loses nothing and duplicates nothing; a second sync meanwhile is refused"
-# The sync goes through a proxy (2 MB/s) that holds the rest of the mailbox back once the first batch
-# is stored, so it is surely mid-way when it is killed or interrupted, however slow the machine.
+# The sync goes through a proxy (200 KB/s) that holds the rest of the mailbox back once the first
+# batch is stored, so it is surely mid-way when it is killed or interrupted, however slow the machine.
+# The rate keeps it mid-way while the test sees that batch: under ASan each look takes seconds, and
+# at 2 MB/s the whole 10 MB could arrive before the hold.
 proxy_port=$((LAB_PORT_BASE + 60))
 proxy_pid=
 stop_proxy() { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=; }
@@ -154,7 +156,7 @@ printf '%s\n' "$LAB_SYNC_PASSWORD" | md account add dave --provider custom --ema
   --timeout 120 >/dev/null  # the read timeout outlasts the proxy's hold
 hold=$work/hold
 rm -f "$hold"
-start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 2000000 --hold-while "$hold"
+start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 200000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/killed.out" 2>&1 &
 sync_pid=$!
 stored=0
@@ -181,7 +183,7 @@ echo "   killed after $stored of $BIG messages were committed"
 
 step "Ctrl-C (SIGINT) stops a sync cleanly: sync.cancelled, exit 1, the counter covers what is stored"
 rm -f "$hold"
-start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 2000000 --hold-while "$hold"
+start_proxy proxy "$proxy_port" "$LAB_IMAPS_PORT" --rate 200000 --hold-while "$hold"
 "$bin" --data-dir "$data" sync dave --batch 20 >"$work/interrupted.out" 2>"$work/interrupted.err" &
 sync_pid=$!
 before=$stored
