@@ -262,7 +262,7 @@ step "a locked keyring: the key's entry is there but cannot be read: vault.keyri
 gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
   --method org.freedesktop.Secret.Service.Lock "[objectpath '/org/freedesktop/secrets/collection/login']" \
   >"$work/lock.out" 2>"$work/lock.err" || fail "the Secret Service did not lock the login keyring"
-key_fails "$d1" locked vault.keyring_locked env MAILDOCTOR_KEYRING_TIMEOUT_MS=5000
+key_fails "$d1" locked vault.keyring_locked  # with the default wait: a slow prompter is not a failure
 run 0 locked-status "$bin" --data-dir "$d1" status pw --json
 want locked-status 'd.key_protection_error.code' vault.keyring_locked
 is_marker "$d1" || fail "vault.key changed while the keyring was locked"

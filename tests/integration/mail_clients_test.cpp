@@ -339,13 +339,13 @@ TEST_CASE("mail lab: each broken port gives its code") {
   auto g = quiet.read_greeting();
   REQUIRE_FALSE(g);
   CHECK(g.failure().code == "protocol.no_greeting");
-  CHECK(Clock::now() - t0 < 4s);
+  CHECK(Clock::now() - t0 < 30s);  // catches a hang; the code proves the deadline
   // TLS to the silent port: the handshake's deadline.
   auto silent_tls = open("127.0.0.1", lab().port("LAB_SILENT_PORT"), 2s);
   REQUIRE(silent_tls);
   t0 = Clock::now();
   CHECK(silent_tls.value().start_tls(lab().tls()).failure().code == "tls.timeout");
-  CHECK(Clock::now() - t0 < 4s);
+  CHECK(Clock::now() - t0 < 30s);
   // Plain IMAP spoken to the implicit-TLS port: the server waits for a ClientHello.
   auto plain_to_tls = open("127.0.0.1", lab().port("LAB_IMAPS_PORT"), 2s);
   REQUIRE(plain_to_tls);

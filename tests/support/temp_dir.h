@@ -12,10 +12,14 @@ struct TempDir {
   std::filesystem::path path;
   TempDir() {
     static std::atomic<unsigned> counter{0};
-    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = std::filesystem::temp_directory_path() /
-           ("maildoctor-test-" + std::to_string(stamp) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path);
+    // Test processes run side by side and can read the same clock tick: a name is only taken once
+    // this process has created the folder itself (create_directory is false when it existed).
+    while (true) {
+      auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+      path = std::filesystem::temp_directory_path() /
+             ("maildoctor-test-" + std::to_string(stamp) + "-" + std::to_string(counter++));
+      if (std::filesystem::create_directory(path)) break;
+    }
   }
   ~TempDir() {
     std::error_code ec;

@@ -53,8 +53,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         mode = self.mode()
         if mode in CANNED:
-            status, ctype, text = CANNED[mode]
-            self.answer(status, ctype, text)
+            status, ctype, data = CANNED[mode]
         else:
             mode = "forward"
             req = urllib.request.Request(upstream, data=body, method=self.command)
@@ -66,8 +65,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     status, ctype, data = r.status, r.headers.get("Content-Type", "application/json"), r.read()
             except urllib.error.HTTPError as e:
                 status, ctype, data = e.code, e.headers.get("Content-Type", "application/json"), e.read()
-            self.answer(status, ctype, data)
+        # Logged before the answer: once the client has it, the test may read this log.
         print(f"{self.command} {self.path} -> {mode} {status}", flush=True)
+        self.answer(status, ctype, data)
 
     do_GET = handle_any
     do_POST = handle_any

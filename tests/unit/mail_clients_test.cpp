@@ -163,7 +163,7 @@ TEST_CASE("mail: IMAP greeting from a silent server is protocol.no_greeting with
   md::platform::close_socket(sv[1]);
   REQUIRE_FALSE(g);
   CHECK(g.failure().code == "protocol.no_greeting");
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(std::chrono::steady_clock::now() - t0 < 30s);  // a hang, not speed: the code proves the deadline
 }
 
 TEST_CASE("mail: IMAP XOAUTH2 with SASL-IR refused by Gmail: challenge decoded, answered, tagged NO") {

@@ -279,7 +279,7 @@ TEST_CASE("mail: a TLS handshake that starts and then stalls is tcp.timeout with
   REQUIRE_FALSE(stalled.result);
   CHECK(stalled.result.failure().code == "tcp.timeout");
   CHECK(stalled.result.failure().detail.find("7 bytes") != std::string::npos);
-  CHECK(Clock::now() - t0 < 3s);
+  CHECK(Clock::now() - t0 < 30s);  // catches a hang; a loaded machine may be slow
 }
 
 TEST_CASE("mail: an unreadable CA file is an account setting error") {

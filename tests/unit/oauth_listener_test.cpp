@@ -110,7 +110,7 @@ TEST_CASE("oauth: listener times out with consent_timeout, or state_mismatch aft
     auto r = l->wait(1s);
     REQUIRE_FALSE(r.ok());
     CHECK(r.failure().code == "oauth.consent_timeout");
-    CHECK(std::chrono::steady_clock::now() - start_at < 5s);
+    CHECK(std::chrono::steady_clock::now() - start_at < 30s);     // catches a hang, not speed
     CHECK_FALSE(browse(*l, "/?code=x&state=" + q(kState)).ok());  // stopped after the timeout
   }
   {
