@@ -1,6 +1,8 @@
 #include "net/http_client.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -33,6 +35,18 @@ constexpr size_t kMaxHeaderBytes = 256 * 1024;
 constexpr size_t kMaxLoggedBody = 4096;
 // JSON bodies are re-serialised with secrets masked; deeper documents are not logged at all.
 constexpr int kMaxMaskDepth = 32;
+
+// A CA file adds trust anchors to the system's, as it does for mail (mail/tls_session.cpp):
+// CURLOPT_CAINFO would replace the system bundle on Linux, and a practice that adds its TLS
+// inspection root would then distrust every endpoint the inspection leaves alone. libcurl calls this
+// once it has loaded the system's store into the context.
+CURLcode add_ca_file(CURL*, void* ssl_ctx, void* ca_file) {
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  const auto* path = static_cast<const std::string*>(ca_file);
+  if (SSL_CTX_load_verify_locations(ctx, path->c_str(), nullptr) == 1) return CURLE_OK;
+  ERR_clear_error();
+  return CURLE_SSL_CACERT_BADFILE;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -220,15 +234,15 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
   curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, opts.verify_tls ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, opts.verify_tls ? 2L : 0L);
-  if (opts.ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, opts.ca_file->c_str());
-  if (platform::curl_needs_native_ca()) {
-    // curl reads the system's ROOT store, and a CA file adds to it. With the native store curl only
-    // warns about a CA file it cannot read: it is refused here, as curl refuses it on Linux, or a
-    // mistyped --ca-file would go unnoticed.
+  // Windows: curl reads the system's ROOT store itself.
+  if (platform::curl_needs_native_ca())
     curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+  if (opts.ca_file) {
+    // Checked here too: the file is only read for an https address, and a mistyped --ca-file must
+    // not go unnoticed until then.
     std::error_code ec;
-    if (opts.ca_file && !std::filesystem::is_regular_file(
-                            std::filesystem::path(std::u8string(opts.ca_file->begin(), opts.ca_file->end())), ec)) {
+    if (!std::filesystem::is_regular_file(
+            std::filesystem::path(std::u8string(opts.ca_file->begin(), opts.ca_file->end())), ec)) {
       TransportFacts facts;
       facts.curl_code = CURLE_SSL_CACERT_BADFILE;
       facts.ca_file = opts.ca_file;
@@ -238,6 +252,9 @@ Result<HttpResponse> perform(const char* method, const std::string& url, const s
       say(transcript, Direction::info, f.code + ": " + f.detail);
       return f;
     }
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, add_ca_file);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &*opts.ca_file);
+    curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // this store holds the file: never share it
   }
   if (opts.proxy) curl_easy_setopt(c, CURLOPT_PROXY, opts.proxy->c_str());  // "" disables the environment's
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(opts.max_body_bytes));

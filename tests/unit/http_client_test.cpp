@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -386,6 +387,23 @@ TEST_CASE("http: a missing CA file is a setting to correct") {
   auto r = md::net::http_get(run.url("/", "https"), {}, o);
   REQUIRE_FALSE(r.ok());
   CHECK(r.failure().code == "accounts.invalid");
+}
+
+TEST_CASE("http: a CA file that holds no certificate is a setting to correct, read at the handshake") {
+  md::test::TempDir dir;
+  SelfSigned c(dir.path, "IP:127.0.0.1", -kDay, kDay);
+  httplib::SSLServer svr(c.cert, c.key);
+  REQUIRE(svr.is_valid());
+  svr.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("tls ok", "text/plain"); });
+  Running<httplib::SSLServer> run(svr);
+  const std::string not_pem = (dir.path / "notes.txt").string();
+  std::ofstream(not_pem) << "not a certificate\n";
+  HttpOptions o = local_opts();
+  o.ca_file = not_pem;
+  auto r = md::net::http_get(run.url("/", "https"), {}, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.failure().code == "accounts.invalid");
+  CHECK(r.failure().detail.find("notes.txt") != std::string::npos);
 }
 
 TEST_CASE("http: which environment proxy applies, and no_proxy") {
