@@ -67,8 +67,10 @@ test-sanitize: sanitize-build
 	$(MAKE) sanitize-tests
 
 # A unity build (each target's sources compiled in a few large batches): less than half the time of
-# one file at a time, which CI's minutes need. The main build above stays one file at a time, as a
-# packager builds it, so a file that compiles only beside its neighbours is still caught there.
+# one file at a time, which CI's minutes need. The main build above compiles the product's files one
+# at a time, as a packager builds them, so a file that compiles only beside its neighbours is still
+# caught there (its unit and panel suites are batched too; the Windows build compiles the unit files
+# one at a time).
 sanitize-build:
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMAILDOCTOR_SANITIZE=ON -DMAILDOCTOR_WERROR=ON \
 	  -DCMAKE_UNITY_BUILD=ON $(CMAKE_ARGS)
