@@ -18,7 +18,9 @@ constexpr Os kBuildOs = Os::linux_like;
 #endif
 
 // Keys: "sysname" ("Linux", "Windows"), "release" ("6.1.0-13-amd64", "10.0"), "version" (kernel
-// build, or Windows build number), "machine" ("x86_64"); also "wine" when running under Wine.
+// build, or Windows build number), "machine" ("x86_64"), "distribution" when known ("Debian
+// GNU/Linux 12 (bookworm)" from os-release, "Windows 11 Pro 23H2" from the registry); also "wine"
+// when running under Wine.
 std::map<std::string, std::string> os_description();
 
 }  // namespace md::platform

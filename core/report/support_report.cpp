@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <cctype>
-#include <fstream>
 #include <initializer_list>
 #include <sstream>
 
@@ -36,24 +35,11 @@ ojson failure_doc(const Failure& f) {
 constexpr size_t kLogLines = 2000;
 constexpr int kReportFormat = 1;
 
-std::string read_os_release() {
-  std::ifstream in("/etc/os-release");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.starts_with("PRETTY_NAME=")) continue;
-    std::string v = line.substr(12);
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-    return v;
-  }
-  return {};
-}
-
 ojson system_json(const DataLayout& layout) {
   ojson os;
   const auto described = platform::os_description();
-  for (const char* key : {"sysname", "release", "version", "machine", "wine"})
+  for (const char* key : {"sysname", "release", "version", "machine", "wine", "distribution"})
     if (auto it = described.find(key); it != described.end()) os[key] = it->second;
-  if (std::string pretty = read_os_release(); !pretty.empty()) os["distribution"] = pretty;
   ojson libs;
   const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
   libs["libcurl"] = curl != nullptr && curl->version != nullptr ? curl->version : LIBCURL_VERSION;

@@ -169,6 +169,8 @@ for lib in libcurl openssl sqlite nlohmann_json; do
   [ -n "$(js_file "$r" "d['system']['libraries']['$lib']")" ] || fail "no $lib version"
 done
 [ "$(js_file "$r" 'd["system"]["os"]["sysname"]')" = "$(uname -s)" ] || fail "os"
+[ "$(js_file "$r" 'd["system"]["os"]["distribution"]')" = "$(. /etc/os-release && echo "$PRETTY_NAME")" ] ||
+  fail "the report's distribution is not os-release's PRETTY_NAME"
 [ "$(js_file "$r" 'd["account"]["name"]')" = pw ] || fail "account name"
 [ "$(js_file "$r" 'd["account"]["secrets"]["password"]')" = true ] || fail "password presence"
 [ "$(js_file "$r" 'd["tls_verification"]')" = on ] || fail "tls_verification"

@@ -142,6 +142,13 @@ TEST_CASE("platform: the system is described for reports") {
 #if defined(_WIN32)
   CHECK(os["sysname"] == "Windows");
   CHECK_FALSE(os["release"].empty());
+  // The registry's ProductName: "Windows 10 Pro" on Windows, "Microsoft Windows 7" in a fresh Wine
+  // prefix.
+  CHECK(os["distribution"].find("Windows") != std::string::npos);
+#else
+  // Debian and every systemd distribution ship os-release(5).
+  CHECK_FALSE(os["distribution"].empty());
+  CHECK(os["distribution"].find('"') == std::string::npos);
 #endif
 }
 
